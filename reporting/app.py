@@ -1,0 +1,86 @@
+"""The one place where the Litestar application is assembled."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig, SQLAlchemyPlugin
+from litestar import Litestar, Request
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
+from litestar.enums import ScopeType
+from litestar.exceptions import HTTPException
+from litestar.static_files import create_static_files_router
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from reporting.db.engine import create_engine
+from reporting.i18n import reset_language, resolve_language, set_language
+from reporting.instance import load_instance_secrets
+from reporting.settings import Settings
+from reporting.web.errors import http_exception_handler, unhandled_exception_handler
+from reporting.web.health import healthz
+from reporting.web.security_headers import security_headers_hook
+from reporting.web.templating import STATIC_DIR, template_config
+
+MAX_REQUEST_BODY_BYTES = 30 * 1024 * 1024
+
+
+def language_middleware(app: ASGIApp) -> ASGIApp:
+    """Set the request language from ``?lang=`` or Accept-Language (never a cookie)."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == ScopeType.HTTP:
+            request: Request[Any, Any, State] = Request(scope)
+            token = set_language(
+                resolve_language(request.query_params.get("lang"), request.headers.get("accept-language"))
+            )
+            try:
+                await app(scope, receive, send)
+            finally:
+                reset_language(token)
+            return
+        await app(scope, receive, send)
+
+    return middleware
+
+
+def create_app(settings: Settings) -> Litestar:
+    """Build the application for ``settings``; the database must already be migrated (``reporting init``)."""
+    secrets = load_instance_secrets(settings)
+    database = SQLAlchemyAsyncConfig(
+        engine_instance=create_engine(settings),
+        before_send_handler="autocommit_include_redirects",
+        create_all=False,
+    )
+    app = Litestar(
+        route_handlers=[
+            healthz,
+            create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
+        ],
+        plugins=[SQLAlchemyPlugin(config=database)],
+        template_config=template_config(),
+        csrf_config=CSRFConfig(
+            secret=secrets.csrf_secret,
+            cookie_name="csrftoken",
+            cookie_secure=settings.secure_cookies,
+            cookie_httponly=True,
+            cookie_samesite="strict",
+            exclude=["/healthz", "/static"],
+        ),
+        middleware=[
+            language_middleware,
+        ],
+        before_send=[security_headers_hook(settings.onion_location)],
+        exception_handlers={HTTPException: http_exception_handler, Exception: unhandled_exception_handler},
+        openapi_config=None,
+        request_max_body_size=MAX_REQUEST_BODY_BYTES,
+        logging_config=None,
+        debug=False,
+        state=State({"settings": settings, "secrets": secrets}),
+    )
+    return app
+
+
+def create_app_from_env() -> Litestar:
+    """Factory for the ASGI server's worker processes, which get their settings from the environment."""
+    return create_app(Settings.from_env())

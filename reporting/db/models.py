@@ -1,0 +1,244 @@
+"""Tables of the service.
+
+Rule of this module: a column is either a sealed blob (``sealed_*``, ``wrapped_*``: opened only with a
+staff, recovery or receipt key, see ``reporting.crypto``) or a coarse code that triage and statistics
+need. Nothing here holds an IP address, a user agent, a receipt code or a time of day of a report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from advanced_alchemy.types import DateTimeUTC
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    Uuid,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from reporting.db.base import Base
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class StaffAccount(Base):
+    """A staff member. The private key is stored wrapped under the password (Argon2id)."""
+
+    __tablename__ = "staff_account"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    wrapped_private_key: Mapped[bytes] = mapped_column(LargeBinary)
+    sealed_totp_secret: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utc_now)
+    password_changed_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utc_now)
+
+
+class StaffSession(Base):
+    """A logged-in staff web session.
+
+    Only a hash of the session id is stored, and the unlocked private key is sealed under a key
+    that exists only in the browser's cookie: a dump of this table opens nothing.
+    """
+
+    __tablename__ = "staff_session"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff_account.id", ondelete="CASCADE"), index=True)
+    stage: Mapped[str] = mapped_column(String(20))
+    sealed_private_key: Mapped[bytes] = mapped_column(LargeBinary)
+    sealed_pending_totp: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utc_now)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utc_now)
+
+
+class StaffInvitation(Base):
+    """A one-time invitation to create a staff account; only the token's hash is stored."""
+
+    __tablename__ = "staff_invitation"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    email: Mapped[str] = mapped_column(String(320))
+    role: Mapped[str] = mapped_column(String(20))
+    invited_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff_account.id", ondelete="CASCADE"))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+
+
+class Report(Base):
+    """One case: a report from the public form or a walk-in intake.
+
+    Plain columns are the coarse metadata triage and statistics need; all content is sealed under the
+    report's case key, messages under its mailbox key.
+    """
+
+    __tablename__ = "report"
+    __table_args__ = (Index("ix_report_status_received_on", "status", "received_on"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    received_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    language: Mapped[str] = mapped_column(String(10))
+    source: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(30), default="new")
+    close_reason: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    last_activity_on: Mapped[dt.date] = mapped_column(Date)
+    assignee_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("staff_account.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    consent_statistics: Mapped[bool] = mapped_column(Boolean, default=False)
+    wants_counselling: Mapped[bool] = mapped_column(Boolean, default=False)
+    receipt_lookup: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, unique=True)
+    receipt_public_key: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    sealed_narrative: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    sealed_contact: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    sealed_answers: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    shredded_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+
+    codes: Mapped[list[CaseCode]] = relationship(back_populates="report", cascade="all, delete-orphan", lazy="raise")
+
+
+class CaseCode(Base):
+    """One taxonomy code of a case, in long form so every dimension aggregates with one GROUP BY.
+
+    ``origin`` is ``reporter`` (what the person chose on the form) or ``staff`` (the adviser's
+    categorisation, the statistical record that outlives the case content).
+    """
+
+    __tablename__ = "case_code"
+    __table_args__ = (Index("ix_case_code_lookup", "origin", "dimension", "code", "report_id"),)
+
+    report_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), primary_key=True)
+    origin: Mapped[str] = mapped_column(String(10), primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(40), primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+    report: Mapped[Report] = relationship(back_populates="codes", lazy="raise")
+
+
+class Categorisation(Base):
+    """The adviser's statistical record of a case, beside its codes in :class:`CaseCode`."""
+
+    __tablename__ = "categorisation"
+
+    report_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), primary_key=True)
+    intersectional: Mapped[bool] = mapped_column(Boolean, default=False)
+    categorised_on: Mapped[dt.date] = mapped_column(Date)
+
+
+class WrappedKey(Base):
+    """A report data key sealed (HPKE) to one recipient: a staff member, the recovery key or the reporter.
+
+    Deleting every row of a report is crypto-shredding: its ciphertexts can no longer be opened.
+    """
+
+    __tablename__ = "wrapped_key"
+
+    report_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), primary_key=True)
+    key_purpose: Mapped[str] = mapped_column(String(10), primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(60), primary_key=True)
+    staff_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("staff_account.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    wrapped_data_key: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Attachment(Base):
+    """A file added to a case; name, type and content are sealed under the case key."""
+
+    __tablename__ = "attachment"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    report_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
+    added_by: Mapped[str] = mapped_column(String(10))
+    added_on: Mapped[dt.date] = mapped_column(Date)
+    sealed_meta: Mapped[bytes] = mapped_column(LargeBinary)
+    sealed_content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Message(Base):
+    """A message between reporter and advisers, sealed under the report's mailbox key."""
+
+    __tablename__ = "message"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    report_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
+    sequence: Mapped[int] = mapped_column(Integer)
+    author: Mapped[str] = mapped_column(String(10))
+    staff_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("staff_account.id", ondelete="SET NULL"), nullable=True
+    )
+    sent_on: Mapped[dt.date] = mapped_column(Date)
+    sealed_body: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Note(Base):
+    """An adviser's internal note, sealed under the case key (never shown to the reporter)."""
+
+    __tablename__ = "note"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    report_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
+    staff_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("staff_account.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utc_now)
+    sealed_body: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class AuditEvent(Base):
+    """An append-only, hash-chained record of who did what to which case (never content)."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    occurred_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utc_now)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(60))
+    report_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True, index=True)
+    detail: Mapped[str] = mapped_column(Text, default="")
+    previous_hash: Mapped[str] = mapped_column(String(64))
+    event_hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class ThrottleCounter(Base):
+    """Requests per client and time window, shared by all worker processes.
+
+    ``client_key`` is an HMAC of the client address under a key that changes every day and is never
+    stored, so these rows cannot be turned back into addresses.
+    """
+
+    __tablename__ = "throttle_counter"
+
+    scope: Mapped[str] = mapped_column(String(40), primary_key=True)
+    client_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hits: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), index=True)
+
+
+class UsedToken(Base):
+    """A one-time value (solved proof-of-work, TOTP step) already spent; the primary key stops replays
+    across processes."""
+
+    __tablename__ = "used_token"
+
+    scope: Mapped[str] = mapped_column(String(40), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), index=True)

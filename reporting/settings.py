@@ -1,0 +1,185 @@
+"""Settings, read once from ``REPORTING_*`` environment variables.
+
+Every value is checked at start-up: a bad value stops the service with one line naming the
+variable, because a half-configured anonymity service is worse than one that does not start.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ENV_PREFIX = "REPORTING_"
+SUPPORTED_DATABASE_SCHEMES = ("sqlite+aiosqlite", "postgresql+asyncpg")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+class SettingsError(ValueError):
+    """A setting has a value the service cannot run with; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The service configuration; build it with :meth:`from_env` so every value is validated."""
+
+    data_dir: Path
+    database_url: str
+    keys_dir: Path
+    host: str = "127.0.0.1"
+    port: int = 8000
+    secure_cookies: bool = True
+    trusted_proxies: tuple[str, ...] = ()
+    onion_location: str | None = None
+    log_level: str = "INFO"
+    staff_idle_minutes: int = 30
+    retention_years: int = 3
+    stats_min_count: int = 5
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def secrets_file(self) -> Path:
+        return self.data_dir / "instance-secrets.json"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read and validate every ``REPORTING_*`` variable; raise :class:`SettingsError` on the first bad one."""
+        env = dict(os.environ if environ is None else environ)
+        known = {
+            "DATA_DIR",
+            "DATABASE_URL",
+            "KEYS_DIR",
+            "HOST",
+            "PORT",
+            "SECURE_COOKIES",
+            "TRUSTED_PROXIES",
+            "ONION_LOCATION",
+            "LOG_LEVEL",
+            "STAFF_IDLE_MINUTES",
+            "RETENTION_YEARS",
+            "STATS_MIN_COUNT",
+        }
+        unknown = sorted(
+            name
+            for name in env
+            if name.startswith(ENV_PREFIX)
+            and name.removeprefix(ENV_PREFIX) not in known
+            and not name.startswith(f"{ENV_PREFIX}TEST_")
+        )
+        if unknown:
+            raise SettingsError(f"{unknown[0]} is not a known setting (typo?)")
+
+        def get(name: str) -> str | None:
+            value = env.get(ENV_PREFIX + name)
+            return None if value is None or value.strip() == "" else value.strip()
+
+        data_dir = _path("DATA_DIR", get("DATA_DIR") or "./var")
+        keys_dir = _path("KEYS_DIR", get("KEYS_DIR") or "./keys")
+        database_url = _database_url(get("DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir / 'reporting.db'}")
+        return cls(
+            data_dir=data_dir,
+            database_url=database_url,
+            keys_dir=keys_dir,
+            host=_host(get("HOST") or "127.0.0.1"),
+            port=_integer("PORT", get("PORT"), default=8000, minimum=1, maximum=65535),
+            secure_cookies=_boolean("SECURE_COOKIES", get("SECURE_COOKIES"), default=True),
+            trusted_proxies=_proxies(get("TRUSTED_PROXIES")),
+            onion_location=_onion(get("ONION_LOCATION")),
+            log_level=_log_level(get("LOG_LEVEL")),
+            staff_idle_minutes=_integer(
+                "STAFF_IDLE_MINUTES", get("STAFF_IDLE_MINUTES"), default=30, minimum=1, maximum=24 * 60
+            ),
+            retention_years=_integer("RETENTION_YEARS", get("RETENTION_YEARS"), default=3, minimum=1, maximum=30),
+            stats_min_count=_integer("STATS_MIN_COUNT", get("STATS_MIN_COUNT"), default=5, minimum=3, maximum=100),
+        )
+
+
+def _path(name: str, raw: str) -> Path:
+    if "\x00" in raw:
+        raise SettingsError(f"{ENV_PREFIX}{name} must be a directory path, got a value with a NUL byte")
+    path = Path(raw).expanduser().resolve()
+    if path.exists() and not path.is_dir():
+        raise SettingsError(f"{ENV_PREFIX}{name} must be a directory, but {path} is a file")
+    return path
+
+
+def _database_url(raw: str) -> str:
+    scheme = raw.split("://", 1)[0] if "://" in raw else ""
+    if scheme in ("postgresql", "postgres"):
+        raw = "postgresql+asyncpg://" + raw.split("://", 1)[1]
+        scheme = "postgresql+asyncpg"
+    if scheme not in SUPPORTED_DATABASE_SCHEMES:
+        raise SettingsError(
+            f"{ENV_PREFIX}DATABASE_URL must start with sqlite+aiosqlite:/// or postgresql+asyncpg://, "
+            f"got scheme {scheme or '(none)'!r}"
+        )
+    if scheme == "sqlite+aiosqlite" and raw.rstrip("/") == "sqlite+aiosqlite:":
+        raise SettingsError(f"{ENV_PREFIX}DATABASE_URL names no SQLite file")
+    return raw
+
+
+def _integer(name: str, raw: str | None, *, default: int, minimum: int, maximum: int) -> int:
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(
+            f"{ENV_PREFIX}{name} must be a whole number between {minimum} and {maximum}, got {raw!r}"
+        ) from None
+    if not minimum <= value <= maximum:
+        raise SettingsError(f"{ENV_PREFIX}{name} must be between {minimum} and {maximum}, got {value}")
+    return value
+
+
+def _boolean(name: str, raw: str | None, *, default: bool) -> bool:
+    if raw is None:
+        return default
+    lowered = raw.lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{ENV_PREFIX}{name} must be true or false, got {raw!r}")
+
+
+def _host(raw: str) -> str:
+    if any(char.isspace() for char in raw) or "/" in raw:
+        raise SettingsError(f"{ENV_PREFIX}HOST must be a host name or IP address, got {raw!r}")
+    return raw
+
+
+def _proxies(raw: str | None) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    proxies = []
+    for item in (part.strip() for part in raw.split(",")):
+        try:
+            proxies.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise SettingsError(
+                f"{ENV_PREFIX}TRUSTED_PROXIES must be a comma-separated list of IP addresses or networks, got {item!r}"
+            ) from None
+    return tuple(proxies)
+
+
+def _onion(raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not (parts.hostname or "").endswith(".onion"):
+        raise SettingsError(f"{ENV_PREFIX}ONION_LOCATION must be an http(s) URL of a .onion host, got {raw!r}")
+    return raw.rstrip("/")
+
+
+def _log_level(raw: str | None) -> str:
+    level = (raw or "INFO").upper()
+    if level not in LOG_LEVELS:
+        raise SettingsError(f"{ENV_PREFIX}LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {raw!r}")
+    return level

@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by every domain: security headers, error pages, logging, templates, health."""

@@ -1,0 +1,46 @@
+"""HTML error pages that reveal nothing internal: no traceback, no exception text, no paths."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import MediaType, Request, Response
+from litestar.datastructures import State
+from litestar.exceptions import HTTPException
+from litestar.response import Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+logger = logging.getLogger("reporting.errors")
+
+TITLES = {
+    400: "The request could not be understood",
+    403: "Access denied",
+    404: "Page not found",
+    405: "This action is not possible here",
+    413: "The upload is too large",
+    429: "Too many attempts",
+    500: "Something went wrong",
+    503: "Temporarily unavailable",
+}
+
+
+def _error_page(status_code: int) -> Response[str] | Template:
+    title = TITLES.get(status_code, TITLES[500] if status_code >= 500 else TITLES[400])
+    return Template(
+        template_name="errors/error.html",
+        context={"status_code": status_code, "title": title},
+        status_code=status_code,
+        media_type=MediaType.HTML,
+    )
+
+
+def http_exception_handler(_request: Request[Any, Any, State], exc: HTTPException) -> Response[str] | Template:
+    return _error_page(exc.status_code)
+
+
+def unhandled_exception_handler(request: Request[Any, Any, State], exc: Exception) -> Response[str] | Template:
+    handler = request.scope.get("route_handler")
+    handler_name = getattr(handler, "handler_name", "unknown")
+    logger.error("unhandled error in %s", handler_name, exc_info=exc)
+    return _error_page(HTTP_500_INTERNAL_SERVER_ERROR)

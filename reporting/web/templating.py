@@ -1,0 +1,32 @@
+"""Jinja set-up shared by all domains: translation helpers and the current language as globals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import Environment
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.template.config import TemplateConfig
+
+from reporting.i18n import SUPPORTED_LANGUAGES, current_language, gettext_, ngettext_
+
+TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+STATIC_DIR = TEMPLATES_DIR / "static"
+
+
+def configure_environment(environment: Environment) -> None:
+    environment.globals.update(
+        _=gettext_,
+        ngettext=ngettext_,
+        current_language=current_language,
+        supported_languages=SUPPORTED_LANGUAGES,
+    )
+    environment.autoescape = True
+
+
+def _configure_engine(engine: JinjaTemplateEngine) -> None:
+    configure_environment(engine.engine)
+
+
+def template_config() -> TemplateConfig[JinjaTemplateEngine]:
+    return TemplateConfig(directory=TEMPLATES_DIR, engine=JinjaTemplateEngine, engine_callback=_configure_engine)

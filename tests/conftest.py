@@ -1,0 +1,101 @@
+"""Shared fixtures: every database test runs on a real SQLite file, and also on a real PostgreSQL
+database when ``REPORTING_TEST_POSTGRES_URL`` is set (CI sets it; then a PostgreSQL run that did not
+happen is a failure, not a skip)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from reporting.app import create_app
+from reporting.cli import initialise
+from reporting.settings import Settings
+
+POSTGRES_URL_VARIABLE = "REPORTING_TEST_POSTGRES_URL"
+BACKENDS = ["sqlite", "postgresql"] if os.environ.get(POSTGRES_URL_VARIABLE) else ["sqlite"]
+BASE_URL = "https://testserver.local"
+_postgres_tests_passed = 0
+
+
+def _plain_postgres_url(url: str) -> str:
+    return "postgresql://" + url.split("://", 1)[1]
+
+
+def _postgres_admin(statement: str) -> None:
+    async def run() -> None:
+        connection = await asyncpg.connect(_plain_postgres_url(os.environ[POSTGRES_URL_VARIABLE]))
+        try:
+            await connection.execute(statement)
+        finally:
+            await connection.close()
+
+    asyncio.run(run())
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file in the test's data directory, or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'var' / 'reporting.db'}"
+        return
+    name = f"reporting_test_{uuid.uuid4().hex[:16]}"
+    _postgres_admin(f'CREATE DATABASE "{name}"')
+    base = os.environ[POSTGRES_URL_VARIABLE].rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}".replace("postgresql://", "postgresql+asyncpg://", 1)
+    finally:
+        _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def settings_for(tmp_path: Path, database_url: str, **overrides: str) -> Settings:
+    environ = {
+        "REPORTING_DATA_DIR": str(tmp_path / "var"),
+        "REPORTING_KEYS_DIR": str(tmp_path / "keys"),
+        "REPORTING_DATABASE_URL": database_url,
+        **{f"REPORTING_{name.upper()}": value for name, value in overrides.items()},
+    }
+    return Settings.from_env(environ)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return settings_for(tmp_path, database_url)
+
+
+@pytest.fixture
+def initialised_settings(settings: Settings) -> Settings:
+    initialise(settings)
+    return settings
+
+
+@pytest.fixture
+def app(initialised_settings: Settings) -> Litestar:
+    return create_app(initialised_settings)
+
+
+@pytest.fixture
+def client(app: Litestar) -> Iterator[TestClient[Litestar]]:
+    with TestClient(app=app, base_url=BASE_URL) as test_client:
+        yield test_client
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    global _postgres_tests_passed  # noqa: PLW0603  (a session-wide count, read once at the end)
+    if report.when == "call" and report.passed and "[postgresql" in report.nodeid:
+        _postgres_tests_passed += 1
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if os.environ.get(POSTGRES_URL_VARIABLE) and _postgres_tests_passed == 0 and session.testscollected:
+        selected_all = not session.config.getoption("keyword") and not session.config.getoption("markexpr")
+        if selected_all:
+            print(f"\n{POSTGRES_URL_VARIABLE} is set but no PostgreSQL test passed: failing the run")
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
