@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import click
 
+from reporting.crypto.keys_cli import RECOVERY_PRIVATE_KEY_FILENAME, create_recovery_key, keys_cli, write_owner_only
 from reporting.db.engine import create_engine
 from reporting.db.migrate import current_revision, head_revision, upgrade
 from reporting.instance import InstanceNotInitialisedError, create_instance_secrets
@@ -45,6 +46,7 @@ def migrate_database(settings: Settings) -> bool:
 @dataclass
 class InitResult:
     changes: list[str]
+    warnings: list[str]
 
 
 def initialise(settings: Settings) -> InitResult:
@@ -57,7 +59,21 @@ def initialise(settings: Settings) -> InitResult:
         changes.append(f"created instance secrets in {settings.secrets_file}")
     if migrate_database(settings):
         changes.append("migrated the database to the newest schema")
-    return InitResult(changes)
+    private_key_path = settings.data_dir / RECOVERY_PRIVATE_KEY_FILENAME
+    private_text = create_recovery_key(settings)
+    if private_text is not None:
+        write_owner_only(private_key_path, private_text)
+        changes.append(
+            f"created the recovery key pair: public key in {settings.keys_dir}, PRIVATE key in {private_key_path}"
+        )
+    warnings = []
+    if private_key_path.exists():
+        warnings.append(
+            f"WARNING: the private recovery key is still on this server ({private_key_path}). Print it or copy it "
+            "to offline storage (or split it: `reporting keys init-recovery` on a fresh keys directory), then "
+            "delete the file. Anyone who gets it can read every report."
+        )
+    return InitResult(changes, warnings)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -73,6 +89,8 @@ def init() -> None:
         click.echo("Nothing to do: this instance is already initialised.")
     for change in result.changes:
         click.echo(change)
+    for warning in result.warnings:
+        click.echo(warning, err=True)
 
 
 @cli.command()
@@ -86,8 +104,11 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
     from reporting.web.logging import configure_logging, logging_config
 
     settings = load_settings()
-    for change in initialise(settings).changes:
+    result = initialise(settings)
+    for change in result.changes:
         click.echo(change)
+    for warning in result.warnings:
+        click.echo(warning, err=True)
     configure_logging(settings.log_level)
     uvicorn.run(
         "reporting.app:create_app_from_env",
@@ -115,6 +136,9 @@ def db_upgrade() -> None:
         click.echo("Database migrated to the newest schema.")
     else:
         click.echo("Database already at the newest schema.")
+
+
+cli.add_command(keys_cli)
 
 
 def main() -> None:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 11:51:44.393536
+Create Date: 2026-11-25 12:00:33.059340
 """
 
 from collections.abc import Sequence
@@ -124,6 +124,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('report_id', sa.Uuid(), nullable=False),
     sa.Column('added_by', sa.String(length=10), nullable=False),
+    sa.Column('key_purpose', sa.String(length=10), nullable=False),
     sa.Column('added_on', sa.Date(), nullable=False),
     sa.Column('sealed_meta', sa.LargeBinary(), nullable=False),
     sa.Column('sealed_content', sa.LargeBinary(), nullable=False),

@@ -160,13 +160,15 @@ class WrappedKey(Base):
 
 
 class Attachment(Base):
-    """A file added to a case; name, type and content are sealed under the case key."""
+    """A file added to a case; name, type and content are sealed under the case key (files from staff and
+    the public form) or the mailbox key (files a reporter adds later from the mailbox, who holds no case key)."""
 
     __tablename__ = "attachment"
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     report_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
     added_by: Mapped[str] = mapped_column(String(10))
+    key_purpose: Mapped[str] = mapped_column(String(10))
     added_on: Mapped[dt.date] = mapped_column(Date)
     sealed_meta: Mapped[bytes] = mapped_column(LargeBinary)
     sealed_content: Mapped[bytes] = mapped_column(LargeBinary)

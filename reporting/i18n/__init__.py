@@ -1,7 +1,7 @@
 """Languages and translations.
 
 Message ids in code and templates are English; every supported language has a catalogue under
-``reporting/i18n/locale/<lang>/LC_MESSAGES/messages.po``, compiled in memory at start-up so there is
+``reporting/i18n/locale/<lang>/LC_MESSAGES/<domain>.po``, compiled in memory at start-up so there is
 no build step. The language of a request travels in the URL (``?lang=ar``), never in a cookie, so
 nothing on a shared device remembers that someone used this service.
 """
@@ -84,16 +84,21 @@ def current_language() -> Language:
 
 @cache
 def translations(code: str) -> gettext.NullTranslations:
-    """The compiled catalogue of a language (English message ids need none)."""
-    po_path = LOCALE_DIR / code / "LC_MESSAGES" / "messages.po"
-    if not po_path.exists():
-        return gettext.NullTranslations()
-    with po_path.open("rb") as po_file:
-        catalog = read_po(po_file, locale=code)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    return Translations(fp=buffer)
+    """The compiled catalogues of a language: every ``*.po`` file of the language, one per domain
+    (``common.po``, ``intake.po``, ``casework.po`` …), merged. English message ids need none."""
+    merged: gettext.NullTranslations = gettext.NullTranslations()
+    for po_path in sorted((LOCALE_DIR / code / "LC_MESSAGES").glob("*.po")):
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file, locale=code)
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog)
+        buffer.seek(0)
+        domain = Translations(fp=buffer)
+        if isinstance(merged, Translations):
+            merged.merge(domain)
+        else:
+            merged = domain
+    return merged
 
 
 def gettext_(message: str) -> str:
