@@ -1,0 +1,100 @@
+"""Rate limits and replay guards shared by every worker process through the database.
+
+Both commit on their own connection, independent of the request's transaction: a request that is
+refused (and so rolled back) must still count, and a spent token must stay spent.
+Clients are identified by :meth:`InstanceSecrets.client_key`, an HMAC of the address under a daily
+key that is never stored, so a row cannot be turned back into an address.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import ipaddress
+import time
+from typing import Any
+
+from litestar import Request
+from litestar.datastructures import State
+from sqlalchemy import delete
+from sqlalchemy import insert as sql_insert
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from reporting.db.models import ThrottleCounter, UsedToken, utc_now
+from reporting.instance import InstanceSecrets
+from reporting.settings import Settings
+
+
+def client_address(request: Request[Any, Any, State], settings: Settings) -> str:
+    """The peer address, or the right-most untrusted ``X-Forwarded-For`` entry behind a trusted proxy."""
+    peer = request.client.host if request.client else "unknown"
+    if not settings.trusted_proxies or not _is_trusted(peer, settings.trusted_proxies):
+        return peer
+    for hop in reversed([part.strip() for part in request.headers.get("x-forwarded-for", "").split(",")]):
+        if hop and not _is_trusted(hop, settings.trusted_proxies):
+            return hop
+    return peer
+
+
+def _is_trusted(address: str, networks: tuple[str, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(network) for network in networks)
+
+
+def client_key(request: Request[Any, Any, State]) -> str:
+    """The day's pseudonymous key of the requesting client (never the address itself)."""
+    settings: Settings = request.app.state.settings
+    secrets: InstanceSecrets = request.app.state.secrets
+    return secrets.client_key(client_address(request, settings), dt.datetime.now(dt.UTC).date())
+
+
+def _insert_for(engine: AsyncEngine) -> Any:
+    return postgresql_insert if engine.dialect.name == "postgresql" else sqlite_insert
+
+
+async def register_hit(engine: AsyncEngine, scope: str, key: str, *, limit: int, window_seconds: int) -> bool:
+    """Count one attempt in the current window; return whether it is within ``limit``."""
+    window_start = int(time.time()) // window_seconds * window_seconds
+    expires_at = dt.datetime.fromtimestamp(window_start + window_seconds, dt.UTC)
+    insert = _insert_for(engine)
+    statement = (
+        insert(ThrottleCounter)
+        .values(scope=scope, client_key=key, window_start=window_start, hits=1, expires_at=expires_at)
+        .on_conflict_do_update(
+            index_elements=["scope", "client_key", "window_start"],
+            set_={"hits": ThrottleCounter.hits + 1},
+        )
+        .returning(ThrottleCounter.hits)
+    )
+    async with engine.begin() as connection:
+        hits = (await connection.execute(statement)).scalar_one()
+    return int(hits) <= limit
+
+
+async def spend_once(engine: AsyncEngine, scope: str, token: str | bytes, *, valid_for_seconds: int) -> bool:
+    """Record a one-time token; return ``False`` when it was already spent (a replay)."""
+    raw = token.encode() if isinstance(token, str) else token
+    token_hash = hashlib.sha256(raw).hexdigest()
+    expires_at = utc_now() + dt.timedelta(seconds=valid_for_seconds)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                sql_insert(UsedToken).values(scope=scope, token_hash=token_hash, expires_at=expires_at)
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+async def purge_expired(engine: AsyncEngine) -> None:
+    """Delete expired counters and tokens (run from time to time; expired rows are ignored anyway)."""
+    now = utc_now()
+    async with engine.begin() as connection:
+        await connection.execute(delete(ThrottleCounter).where(ThrottleCounter.expires_at < now))
+        await connection.execute(delete(UsedToken).where(UsedToken.expires_at < now))
