@@ -1,0 +1,50 @@
+"""Rate limits and replay guards live in the database, so separate processes (here: separate engines
+with their own connection pools) share them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from reporting.db.engine import create_engine
+from reporting.instance import load_instance_secrets
+from reporting.settings import Settings
+from reporting.web.throttle import purge_expired, register_hit, spend_once
+
+
+async def test_limit_is_shared_between_engines(initialised_settings: Settings) -> None:
+    first, second = create_engine(initialised_settings), create_engine(initialised_settings)
+    try:
+        outcomes = [
+            await register_hit(engine, "form", "client-a", limit=3, window_seconds=3600)
+            for engine in (first, second, first, second)
+        ]
+        assert outcomes == [True, True, True, False]
+        assert await register_hit(second, "form", "client-b", limit=3, window_seconds=3600)
+        assert await register_hit(second, "mailbox", "client-a", limit=3, window_seconds=3600)
+    finally:
+        await first.dispose()
+        await second.dispose()
+
+
+async def test_token_can_be_spent_once_across_engines(initialised_settings: Settings) -> None:
+    first, second = create_engine(initialised_settings), create_engine(initialised_settings)
+    try:
+        assert await spend_once(first, "altcha", "challenge-1", valid_for_seconds=600)
+        assert not await spend_once(second, "altcha", "challenge-1", valid_for_seconds=600)
+        assert await spend_once(second, "totp", "challenge-1", valid_for_seconds=600)
+        await purge_expired(first)
+        assert not await spend_once(first, "altcha", "challenge-1", valid_for_seconds=600)
+    finally:
+        await first.dispose()
+        await second.dispose()
+
+
+def test_client_key_is_a_daily_hmac_not_the_address(initialised_settings: Settings) -> None:
+    secrets = load_instance_secrets(initialised_settings)
+    today, tomorrow = dt.date(2026, 11, 25), dt.date(2026, 11, 26)
+    key = secrets.client_key("203.0.113.7", today)
+    assert "203.0.113.7" not in key
+    assert len(key) == 64
+    assert key == secrets.client_key("203.0.113.7", today)
+    assert key != secrets.client_key("203.0.113.7", tomorrow)
+    assert key != secrets.client_key("203.0.113.8", today)
