@@ -43,6 +43,11 @@ def logging_config(level: str) -> dict[str, Any]:
             # The access log would record client addresses and paths: never enabled.
             "uvicorn.access": {"handlers": [], "level": "CRITICAL", "propagate": False},
             "sqlalchemy.engine": {"level": "WARNING"},
+            # Libraries that see user content log it at DEBUG: Pillow prints every EXIF tag of an uploaded
+            # photo (GPS position, camera serial), aiosqlite every statement with its parameters.
+            "PIL": {"level": "WARNING"},
+            "aiosqlite": {"level": "WARNING"},
+            "multipart": {"level": "WARNING"},
         },
     }
 
