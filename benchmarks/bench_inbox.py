@@ -1,0 +1,349 @@
+"""Does the inbox stay fast with 100,000 cases, and what does opening a case cost?
+
+Run: python benchmarks/bench_inbox.py [--cases 100000] [--database-url postgresql+asyncpg://...]
+
+Bulk-inserts plain metadata rows (status, dates, language, assignee, reporter and adviser codes, a
+categorisation for most) for the inbox, which never decrypts anything, plus a few fully sealed cases
+for the case page. Then times, through the whole application in-process (guard, session, query,
+template), the first inbox page, a filtered page, a page deep in the list (keyset cursor), the
+status-sorted page and an adviser's page, each next to a bare SQL query of the same page in the same
+run; and opening a sealed case (decrypt + audit + render) next to a bare ``vault.open_case``.
+Prints p50/p95 in milliseconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import functools
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from litestar.testing import TestClient
+from sqlalchemy import insert, select, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from reporting.app import create_app
+from reporting.casework import accounts, sessions
+from reporting.casework.cases.intake import CASE_LANGUAGES
+from reporting.cli import initialise
+from reporting.crypto import passwords, report_keys, vault
+from reporting.db.engine import create_engine, session_scope
+from reporting.db.models import CaseCode, Categorisation, Report, WrappedKey
+from reporting.instance import load_instance_secrets
+from reporting.settings import Settings
+from reporting.taxonomy import AREAS, STAFF_GROUNDS
+
+CHEAP_ARGON2 = passwords.Argon2Params(time_cost=1, memory_kib=passwords.MIN_MEMORY_KIB, parallelism=1)
+PASSWORD = "benchmark password 1"
+ADVISERS = 20
+SEALED_CASES = 20
+BATCH = 5_000
+REPEATS = 60
+STATUS_WEIGHTS = {"new": 5, "in_progress": 10, "waiting_for_reporter": 5, "closed": 80}
+BARE_PAGE = """
+SELECT report.id, report.received_on, report.last_activity_on, report.status, report.language, report.source,
+       staff_account.display_name, categorisation.report_id IS NOT NULL
+FROM report
+LEFT JOIN staff_account ON staff_account.id = report.assignee_id
+LEFT JOIN categorisation ON categorisation.report_id = report.id
+WHERE report.shredded_on IS NULL {where}
+ORDER BY report.received_on DESC, report.id DESC
+LIMIT 51
+"""
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def row(label: str, samples: list[float], baseline: list[float] | None = None) -> str:
+    p50, p95 = percentiles(samples)
+    line = f"{label:<44} p50 {p50 * 1000:7.2f} ms   p95 {p95 * 1000:7.2f} ms"
+    if baseline:
+        bare50, bare95 = percentiles(baseline)
+        line += f"   | bare SQL p50 {bare50 * 1000:6.2f} ms   p95 {bare95 * 1000:6.2f} ms"
+    return line
+
+
+async def in_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[Any]]) -> Any:
+    async with session_scope(settings) as db:
+        return await work(db)
+
+
+def plain_case_rows(rng: random.Random, count: int, adviser_ids: list[uuid.UUID]) -> dict[type, list[dict[str, Any]]]:
+    """Rows of ``count`` metadata-only cases, by table: what the inbox reads, with no sealed content."""
+    statuses, weights = zip(*STATUS_WEIGHTS.items(), strict=True)
+    first_day = dt.date.today() - dt.timedelta(days=10 * 365)
+    rows: dict[type, list[dict[str, Any]]] = {Report: [], CaseCode: [], Categorisation: [], WrappedKey: []}
+    for _ in range(count):
+        report_id = uuid.uuid4()
+        received_on = first_day + dt.timedelta(days=rng.randrange(10 * 365))
+        status = rng.choices(statuses, weights)[0]
+        assignee = rng.choice(adviser_ids) if status != "new" else None
+        rows[Report].append(
+            {
+                "id": report_id,
+                "received_on": received_on,
+                "last_activity_on": received_on,
+                "language": rng.choice(CASE_LANGUAGES),
+                "source": rng.choice(("online", "online", "walk_in")),
+                "status": status,
+                "closed_on": received_on if status == "closed" else None,
+                "assignee_id": assignee,
+                "consent_statistics": True,
+                "wants_counselling": False,
+            }
+        )
+        origins = ["reporter", "staff"] if status != "new" else ["reporter"]
+        codes = [("grounds", ground) for ground in rng.sample(STAFF_GROUNDS.codes(), rng.choice((1, 1, 2, 3)))]
+        codes.append(("areas", rng.choice(AREAS.codes())))
+        rows[CaseCode] += [
+            {"report_id": report_id, "origin": origin, "dimension": dimension, "code": code}
+            for origin in origins
+            for dimension, code in codes
+        ]
+        if status != "new":
+            rows[Categorisation].append(
+                {"report_id": report_id, "intersectional": False, "categorised_on": received_on}
+            )
+        if assignee is not None:
+            rows[WrappedKey].append(
+                {
+                    "report_id": report_id,
+                    "key_purpose": report_keys.CASE_KEY,
+                    "recipient": f"staff:{assignee}",
+                    "staff_id": assignee,
+                    "wrapped_data_key": bytes(1200),
+                }
+            )
+    return rows
+
+
+async def add_account(db: AsyncSession, role: str, name: str) -> Any:
+    return await accounts.add_staff(
+        db, email=f"{name}@bench.example", display_name=name, role=role, password=PASSWORD, argon2=CHEAP_ARGON2
+    )
+
+
+async def seal_cases(db: AsyncSession, settings: Settings, coordinator: Any) -> list[uuid.UUID]:
+    """A few complete cases: narrative, contact, an attachment and three messages each."""
+    private_key = passwords.unwrap_private_key(coordinator.wrapped_private_key, PASSWORD)
+    ids = []
+    for _ in range(SEALED_CASES):
+        report, _code = await vault.create_report(
+            db,
+            settings=settings,
+            secrets=load_instance_secrets(settings),
+            content=vault.ReportContent(narrative="x" * 2000, contact="y" * 200, answers={"area": "housing"}),
+            metadata=vault.ReportMetadata(
+                received_on=dt.date.today(),
+                language="de",
+                source="online",
+                consent_statistics=True,
+                reporter_codes={"grounds": ["religion"], "areas": ["housing"]},
+            ),
+            attachments=[vault.FileUpload("letter.pdf", "application/pdf", b"%PDF" + bytes(50_000))],
+            issue_receipt=False,
+        )
+        mailbox_key = await vault.data_key_for_staff(
+            db, report.id, report_keys.MAILBOX_KEY, staff_id=coordinator.id, private_key=private_key
+        )
+        for sequence in range(3):
+            await vault.add_message(db, report, mailbox_key=mailbox_key, author="reporter", body=f"message {sequence}")
+        ids.append(report.id)
+    return ids
+
+
+async def seed(settings: Settings, count: int) -> dict[str, Any]:
+    """Accounts, ``count`` metadata-only cases and a few sealed ones; returns what the timings need."""
+    rng = random.Random(20250101)
+
+    async def staff(db: AsyncSession) -> tuple[Any, list[Any]]:
+        coordinator = await add_account(db, "coordinator", "coordinator")
+        return coordinator, [await add_account(db, "adviser", f"adviser{number}") for number in range(ADVISERS)]
+
+    coordinator, advisers = await in_session(settings, staff)
+    engine = create_engine(settings)
+    try:
+        for start in range(0, count, BATCH):
+            rows = plain_case_rows(rng, min(BATCH, count - start), [adviser.id for adviser in advisers])
+            async with engine.begin() as connection:
+                for model, values in rows.items():
+                    if values:
+                        await connection.execute(insert(model), values)
+        async with engine.begin() as connection:
+            await connection.execute(text("ANALYZE"))
+    finally:
+        await engine.dispose()
+    sealed_ids = await in_session(settings, lambda db: seal_cases(db, settings, coordinator))
+    return {"coordinator": coordinator, "adviser": advisers[0], "sealed": sealed_ids}
+
+
+async def session_cookie(settings: Settings, account: Any) -> str:
+    async def start(db: AsyncSession) -> str:
+        private_key = passwords.unwrap_private_key(account.wrapped_private_key, PASSWORD)
+        return await sessions.start_session(db, account, private_key, stage="active")
+
+    cookie: str = await in_session(settings, start)
+    return cookie
+
+
+def timed(action: Callable[[int], object], repeats: int = REPEATS) -> list[float]:
+    """Seconds per call of ``action(attempt)``, after one warm-up call (template compile, pool)."""
+    action(0)
+    samples = []
+    for attempt in range(1, repeats + 1):
+        started = time.perf_counter()
+        action(attempt)
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def bare_sql_timer(settings: Settings, statement: str, parameters: dict[str, Any]) -> list[float]:
+    """The page's SELECT alone, on a connection of its own (no app, no template)."""
+
+    async def run() -> list[float]:
+        engine = create_engine(settings)
+        try:
+            async with engine.connect() as connection:
+                samples = []
+                for attempt in range(REPEATS + 1):
+                    started = time.perf_counter()
+                    (await connection.execute(text(statement), parameters)).all()
+                    if attempt:
+                        samples.append(time.perf_counter() - started)
+                return samples
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+def bare_case_open_timer(settings: Settings, coordinator: Any, sealed_ids: list[uuid.UUID]) -> list[float]:
+    """``vault.open_case`` alone: load the row, unwrap the keys, decrypt every field."""
+
+    async def run() -> list[float]:
+        private_key = passwords.unwrap_private_key(coordinator.wrapped_private_key, PASSWORD)
+        engine = create_engine(settings)
+        samples = []
+        try:
+            async with async_sessionmaker(engine, expire_on_commit=False)() as db:
+                for attempt in range(REPEATS + 1):
+                    started = time.perf_counter()
+                    report = await db.get(Report, sealed_ids[attempt % len(sealed_ids)])
+                    assert report is not None
+                    await vault.open_case(db, report, staff_id=coordinator.id, private_key=private_key)
+                    if attempt:
+                        samples.append(time.perf_counter() - started)
+                    db.expunge_all()
+        finally:
+            await engine.dispose()
+        return samples
+
+    return asyncio.run(run())
+
+
+def sql_uuid(settings: Settings, value: uuid.UUID) -> Any:
+    """A UUID as a bare-SQL parameter: SQLite stores it as 32 hex digits, PostgreSQL as ``uuid``."""
+    return value.hex if settings.is_sqlite else value
+
+
+def page_queries(settings: Settings, cases: int) -> list[tuple[str, str, str, dict[str, Any]]]:
+    """(label, inbox URL, the same page's bare WHERE clause, its parameters) for the coordinator."""
+
+    async def middle(db: AsyncSession) -> tuple[dt.date, uuid.UUID]:
+        statement = (
+            select(Report.received_on, Report.id)
+            .order_by(Report.received_on.desc(), Report.id.desc())
+            .offset(cases // 2)
+            .limit(1)
+        )
+        day, report_id = (await db.execute(statement)).one()
+        return day, report_id
+
+    day, report_id = asyncio.run(in_session(settings, middle))
+    return [
+        ("inbox, first page (coordinator)", "/staff/", "", {}),
+        (
+            "inbox, status=new & ground=religion",
+            "/staff/?status=new&ground=religion",
+            "AND report.status = 'new' AND EXISTS (SELECT 1 FROM case_code WHERE case_code.report_id = report.id "
+            "AND origin IN ('staff', 'reporter') AND dimension = 'grounds' AND code = 'religion')",
+            {},
+        ),
+        (
+            f"inbox, page {cases // 2 // 50:,} (keyset cursor)",
+            f"/staff/?after={day.isoformat()}~{report_id.hex}",
+            "AND report.received_on <= :day AND (report.received_on < :day OR "
+            "(report.received_on = :day AND report.id < :id))",
+            {"day": day, "id": sql_uuid(settings, report_id)},
+        ),
+        # The app fills a status-sorted page status by status, newest first; here the first status fills it.
+        ("inbox, sorted by status", "/staff/?sort=status", "AND report.status = 'new'", {}),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument(
+        "--database-url", default=None, help="an empty database (default: a SQLite file in a temporary directory)"
+    )
+    arguments = parser.parse_args()
+    with tempfile.TemporaryDirectory() as directory:
+        environment = {"REPORTING_DATA_DIR": f"{directory}/var", "REPORTING_KEYS_DIR": f"{directory}/keys"}
+        if arguments.database_url:
+            environment["REPORTING_DATABASE_URL"] = arguments.database_url
+        settings = Settings.from_env(environment)
+        initialise(settings)
+        started = time.perf_counter()
+        seeded = asyncio.run(seed(settings, arguments.cases))
+        backend = "SQLite" if settings.is_sqlite else "PostgreSQL"
+        print(f"{backend}: seeded {arguments.cases:,} cases in {time.perf_counter() - started:.1f} s")
+        cookies = {role: asyncio.run(session_cookie(settings, seeded[role])) for role in ("coordinator", "adviser")}
+        sealed_ids: list[uuid.UUID] = seeded["sealed"]
+        adviser_where = (
+            "AND EXISTS (SELECT 1 FROM wrapped_key WHERE "
+            "wrapped_key.report_id = report.id AND key_purpose = 'case' AND recipient = :recipient)"
+        )
+        with TestClient(app=create_app(settings), base_url="http://bench.local") as client:
+
+            def get(url: str, _attempt: int = 0) -> None:
+                assert client.get(url).status_code == 200
+
+            print(f"Through the whole app (TestClient, in-process), {REPEATS} requests each:")
+            client.cookies.set(sessions.STAFF_SESSION_COOKIE, cookies["coordinator"], path="/staff")
+            for label, url, where, parameters in page_queries(settings, arguments.cases):
+                bare = bare_sql_timer(settings, BARE_PAGE.format(where=where), parameters)
+                print(row(label, timed(functools.partial(get, url)), bare))
+            case_open = timed(lambda attempt: get(f"/staff/cases/{sealed_ids[attempt % len(sealed_ids)]}"))
+            client.cookies.set(sessions.STAFF_SESSION_COOKIE, cookies["adviser"], path="/staff")
+            adviser_bare = bare_sql_timer(
+                settings,
+                BARE_PAGE.format(where=adviser_where),
+                {"recipient": f"staff:{seeded['adviser'].id}"},
+            )
+            print(row("inbox, first page (adviser: own cases)", timed(lambda _attempt: get("/staff/")), adviser_bare))
+        print(row("case page: decrypt + audit + render", case_open))
+        print(
+            row(
+                "  bare vault.open_case (load + decrypt)",
+                bare_case_open_timer(settings, seeded["coordinator"], sealed_ids),
+            )
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+"""Retention: case content is crypto-shredded a configurable time after the case was closed.
+
+The rule is the issue's: content goes ``settings.retention_years`` (default 3) after ``closed_on``.
+Counselling practice often counts "three years after the end of the year of last contact" instead,
+which keeps a file up to a year longer; whoever needs that sets ``REPORTING_RETENTION_YEARS`` to 4.
+Reopening a case clears ``closed_on``, so its clock starts again when it is closed the next time.
+
+Shredding (``vault.shred_report``) deletes every wrapped key, attachment, message and note and the
+sealed narrative, contact and answers, and the receipt lookup, so nothing of the case can be opened
+again, not even with the recovery key. What stays is the de-identified statistical record: the
+adviser's categorisation codes and the coarse metadata statistics count (language, source, consent),
+with every date reduced to its month. The reporter's own form codes go too: they are not part of the
+statistics and may be finer (the month of the incident). Each shredded case is audited.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+import click
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reporting.casework import audit
+from reporting.crypto import vault
+from reporting.db.engine import session_scope
+from reporting.db.models import CaseCode, Report
+from reporting.settings import Settings
+
+CLOSED = "closed"
+RETENTION_ACTOR = "cli"
+
+
+@dataclass(frozen=True)
+class RetentionResult:
+    cutoff: dt.date
+    """Cases closed on or before this day are due."""
+    due: int
+    shredded: int
+
+
+def retention_cutoff(today: dt.date, years: int) -> dt.date:
+    """The same calendar day ``years`` ago (28 February for a 29 February that year lacks)."""
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:
+        return today.replace(year=today.year - years, day=28)
+
+
+async def due_case_ids(db: AsyncSession, cutoff: dt.date) -> list[uuid.UUID]:
+    rows = await db.execute(
+        select(Report.id)
+        .where(Report.status == CLOSED, Report.closed_on <= cutoff, Report.shredded_on.is_(None))
+        .order_by(Report.closed_on, Report.id)
+    )
+    return list(rows.scalars())
+
+
+def _month_of(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+async def shred_case(db: AsyncSession, report: Report) -> None:
+    """Destroy the content of one case and keep only its de-identified statistical record."""
+    await vault.shred_report(db, report)
+    await db.execute(delete(CaseCode).where(CaseCode.report_id == report.id, CaseCode.origin == vault.REPORTER))
+    report.received_on = _month_of(report.received_on)
+    report.last_activity_on = _month_of(report.last_activity_on)
+    if report.closed_on is not None:
+        report.closed_on = _month_of(report.closed_on)
+    report.assignee_id = None
+    await audit.record(db, actor=RETENTION_ACTOR, action="retention.shred", report_id=report.id)
+
+
+async def apply_retention(
+    db: AsyncSession, *, retention_years: int, today: dt.date, dry_run: bool = False
+) -> RetentionResult:
+    """Shred every closed case whose retention period has passed (``dry_run``: only count them)."""
+    cutoff = retention_cutoff(today, retention_years)
+    due = await due_case_ids(db, cutoff)
+    if dry_run:
+        return RetentionResult(cutoff=cutoff, due=len(due), shredded=0)
+    for report_id in due:
+        report = await db.get(Report, report_id)
+        if report is not None:
+            await shred_case(db, report)
+    return RetentionResult(cutoff=cutoff, due=len(due), shredded=len(due))
+
+
+@click.group("retention")
+def retention_cli() -> None:
+    """Deleting case content after the retention period."""
+
+
+@retention_cli.command("apply")
+@click.option("--dry-run", is_flag=True, help="Only count the cases that are due; change nothing.")
+def retention_apply(dry_run: bool) -> None:
+    """Crypto-shred the content of cases closed more than REPORTING_RETENTION_YEARS ago.
+
+    Their de-identified categorisation stays for the statistics. Run it daily (cron, systemd timer).
+    """
+    from reporting.cli import load_settings
+
+    settings: Settings = load_settings()
+
+    async def run() -> RetentionResult:
+        async with session_scope(settings) as db:
+            return await apply_retention(
+                db, retention_years=settings.retention_years, today=dt.date.today(), dry_run=dry_run
+            )
+
+    result = asyncio.run(run())
+    period = f"closed on or before {result.cutoff.isoformat()} (retention {settings.retention_years} years)"
+    if dry_run:
+        click.echo(f"{result.due} cases {period} are due for deletion. Dry run: nothing was changed.")
+    else:
+        click.echo(
+            f"Crypto-shredded the content of {result.shredded} cases {period}; "
+            "their de-identified categorisation stays for the statistics."
+        )

@@ -1,0 +1,162 @@
+"""The inbox: who sees which cases, filters, sorting and keyset pagination, all from plain metadata."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from reporting.casework.cases.inbox import PAGE_SIZE, InboxRequest
+from reporting.crypto import report_keys
+from reporting.settings import Settings
+from tests.casework.case_helpers import seed_case, seed_plain_cases
+
+StaffClient = Callable[..., TestClient[Litestar]]
+CASE_LINK = re.compile(r'href="/staff/cases/([0-9a-f-]{36})"')
+START = dt.date(2025, 1, 1)
+
+
+def listed(client: TestClient[Litestar], query: str = "") -> list[uuid.UUID]:
+    response = client.get(f"/staff/{query}")
+    assert response.status_code == 200, response.text
+    return [uuid.UUID(match) for match in CASE_LINK.findall(response.text)]
+
+
+def link(page: str, rel: str) -> str | None:
+    match = re.search(rf'rel="{rel}" href="([^"]+)"', page)
+    return html.unescape(match.group(1)) if match else None
+
+
+def test_advisers_see_only_cases_they_hold_a_key_for_coordinators_all(
+    staff_client: StaffClient, initialised_settings: Settings
+) -> None:
+    coordinator = staff_client("coordinator")
+    adviser = staff_client("adviser")
+    granted = seed_case(initialised_settings, readers=[adviser.staff_account]).id
+    assigned = seed_case(initialised_settings, assignee=adviser.staff_account).id  # assigning wraps a key too
+    others = seed_plain_cases(initialised_settings, 3, start=START)
+
+    assert set(listed(adviser)) == {granted, assigned}
+    assert set(listed(coordinator)) == {granted, assigned, *others}
+
+
+def test_filters_narrow_the_list(staff_client: StaffClient, initialised_settings: Settings) -> None:
+    coordinator = staff_client("coordinator")
+    adviser = staff_client("adviser")
+    housing_by_reporter = seed_case(
+        initialised_settings,
+        received_on=dt.date(2025, 3, 1),
+        language="ar",
+        reporter_codes={"grounds": ["religion"], "areas": ["housing"]},
+    ).id
+    racism_by_adviser = seed_case(
+        initialised_settings,
+        received_on=dt.date(2025, 5, 1),
+        status="in_progress",
+        staff_codes={"grounds": ["racism_ethnic_origin"], "areas": ["employment"]},
+        assignee=adviser.staff_account,
+    ).id
+    plain = seed_plain_cases(initialised_settings, 2, start=dt.date(2025, 7, 1))
+
+    assert listed(coordinator, "?status=in_progress") == [racism_by_adviser]
+    assert listed(coordinator, "?status=new") == [*reversed(plain), housing_by_reporter]
+    assert listed(coordinator, "?ground=religion") == [housing_by_reporter]  # the reporter's code counts too
+    assert listed(coordinator, "?ground=racism_ethnic_origin") == [racism_by_adviser]
+    assert listed(coordinator, "?area=housing") == [housing_by_reporter]
+    assert listed(coordinator, "?language=ar") == [housing_by_reporter]
+    assert listed(coordinator, "?from=2025-02-01&to=2025-06-30") == [racism_by_adviser, housing_by_reporter]
+    assert listed(coordinator, f"?assignee={adviser.staff_account.id}") == [racism_by_adviser]
+    assert listed(coordinator, "?assignee=none") == [*reversed(plain), housing_by_reporter]
+    assert listed(adviser, "?assignee=me") == [racism_by_adviser]
+    assert listed(coordinator, "?status=new&language=ar&ground=religion") == [housing_by_reporter]
+    assert listed(coordinator, "?status=closed") == []
+
+
+def test_sorting(staff_client: StaffClient, initialised_settings: Settings) -> None:
+    coordinator = staff_client("coordinator")
+    first, second, third = seed_plain_cases(initialised_settings, 3, start=START)
+    [waiting] = seed_plain_cases(
+        initialised_settings, 1, start=START + dt.timedelta(days=5), status="waiting_for_reporter"
+    )
+    [closed] = seed_plain_cases(initialised_settings, 1, start=START - dt.timedelta(days=10), status="closed")
+
+    assert listed(coordinator) == [waiting, third, second, first, closed]
+    assert listed(coordinator, "?sort=oldest") == [closed, first, second, third, waiting]
+    # Status in workflow order (new, in progress, waiting, closed), newest first within each.
+    assert listed(coordinator, "?sort=status") == [third, second, first, waiting, closed]
+
+
+def test_keyset_pages_cover_every_case_once_in_both_directions(
+    staff_client: StaffClient, initialised_settings: Settings
+) -> None:
+    coordinator = staff_client("coordinator")
+    ids = seed_plain_cases(initialised_settings, 2 * PAGE_SIZE + 20, start=START)
+    seed_plain_cases(initialised_settings, 30, start=START, status="closed")
+
+    for query, expected_order in (("?status=new", list(reversed(ids))), ("?status=new&sort=oldest", ids)):
+        pages: list[list[uuid.UUID]] = []
+        url: str | None = f"/staff/{query}"
+        while url is not None:
+            page = coordinator.get(url).text
+            pages.append([uuid.UUID(match) for match in CASE_LINK.findall(page)])
+            url = link(page, "next")
+        assert [len(page) for page in pages] == [PAGE_SIZE, PAGE_SIZE, 20]
+        assert [case for page in pages for case in page] == expected_order
+        last_page = coordinator.get(f"/staff/{query}").text
+        second = coordinator.get(link(last_page, "next") or "").text
+        previous = link(second, "prev")
+        assert previous is not None
+        assert [uuid.UUID(match) for match in CASE_LINK.findall(coordinator.get(previous).text)] == pages[0]
+
+
+def test_status_sort_pages_across_statuses(staff_client: StaffClient, initialised_settings: Settings) -> None:
+    coordinator = staff_client("coordinator")
+    new = seed_plain_cases(initialised_settings, PAGE_SIZE - 10, start=START)
+    in_progress = seed_plain_cases(initialised_settings, 30, start=START, status="in_progress")
+    first = listed(coordinator, "?sort=status")
+    second_page = coordinator.get(link(coordinator.get("/staff/?sort=status").text, "next") or "").text
+    second = [uuid.UUID(match) for match in CASE_LINK.findall(second_page)]
+    assert first + second == [*reversed(new), *reversed(in_progress)]
+    back = coordinator.get(link(second_page, "prev") or "").text
+    assert [uuid.UUID(match) for match in CASE_LINK.findall(back)] == first
+
+
+def test_drawing_the_inbox_decrypts_nothing(
+    staff_client: StaffClient, initialised_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    coordinator = staff_client("coordinator")
+    case = seed_case(initialised_settings, staff_codes={"grounds": ["age"]}).id
+
+    def forbidden(*_args: Any, **_kwargs: Any) -> bytes:
+        raise AssertionError("the inbox must not decrypt anything")
+
+    monkeypatch.setattr(report_keys, "unwrap_data_key", forbidden)
+    monkeypatch.setattr(report_keys, "open_field", forbidden)
+    assert listed(coordinator, "?ground=age") == [case]
+
+
+def test_malformed_query_values_are_ignored_not_errors() -> None:
+    request = InboxRequest.from_query(
+        {"status": "bogus", "ground": "unknown", "from": "2025-13-01", "assignee": "x", "sort": "drop", "after": "1~2"},
+        languages=("de",),
+    )
+    assert request.filters.status is None
+    assert request.filters.ground is None  # reporter-only codes are no filter
+    assert request.filters.received_from is None
+    assert request.filters.assignee is None
+    assert request.sort == "newest"
+    assert request.query_string() == ""  # links carry only what was understood
+    assert request.after == "1~2"
+
+
+def test_a_malformed_cursor_shows_the_first_page(staff_client: StaffClient, initialised_settings: Settings) -> None:
+    coordinator = staff_client("coordinator")
+    ids = seed_plain_cases(initialised_settings, 2, start=START)
+    assert listed(coordinator, "?after=not-a-cursor") == list(reversed(ids))

@@ -1,0 +1,206 @@
+"""Case work: status workflow, notes, replies to the reporter, assignment, access grants and their end."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reporting.casework import accounts
+from reporting.crypto import vault
+from reporting.db.models import Message, Note, WrappedKey
+from reporting.instance import load_instance_secrets
+from reporting.settings import Settings
+from tests.casework.case_helpers import (
+    NARRATIVE,
+    actions,
+    actor,
+    audit_events,
+    load_report,
+    seed_case,
+    use_cheap_receipts,
+)
+from tests.casework.conftest import post_form
+from tests.conftest import run_db
+
+StaffClient = Callable[..., TestClient[Litestar]]
+
+
+def test_status_workflow_with_reason_for_closing(staff_client: StaffClient, initialised_settings: Settings) -> None:
+    adviser = staff_client("adviser")
+    case = seed_case(initialised_settings, readers=[adviser.staff_account]).id
+    url = f"/staff/cases/{case}/status"
+
+    response = post_form(adviser, url, {"status": "in_progress"})
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/staff/cases/{case}#status"
+    assert post_form(adviser, url, {"status": "waiting_for_reporter"}).status_code == 303
+
+    refused = post_form(adviser, url, {"status": "closed"})  # no reason
+    assert refused.status_code == 400
+    assert "Grund" in refused.text  # the German error message, beside the form
+    assert NARRATIVE in refused.text  # the page is shown again with the case
+    assert post_form(adviser, url, {"status": "closed", "close_reason": "nonsense"}).status_code == 400
+    assert post_form(adviser, url, {"status": "new"}).status_code == 400  # no way back to "new"
+    assert post_form(adviser, url, {"status": "closed", "close_reason": "resolved"}).status_code == 303
+
+    report = load_report(initialised_settings, case)
+    assert (report.status, report.close_reason, report.closed_on) == ("closed", "resolved", dt.date.today())
+    assert post_form(adviser, url, {"status": "in_progress"}).status_code == 303  # reopened
+    report = load_report(initialised_settings, case)
+    assert (report.status, report.close_reason, report.closed_on) == ("in_progress", None, None)
+    status_events = [
+        detail for _, action, detail in audit_events(initialised_settings, case) if action == "case.status"
+    ]
+    assert status_events == [
+        "new->in_progress",
+        "in_progress->waiting_for_reporter",
+        "waiting_for_reporter->closed;reason=resolved",
+        "closed->in_progress",
+    ]
+    # Every refused attempt re-rendered (decrypted) the page: each of those openings is in the log too.
+    assert actions(initialised_settings, case).count("case.open") == 3
+
+
+def test_notes_are_sealed_and_shown_to_staff(staff_client: StaffClient, initialised_settings: Settings) -> None:
+    adviser = staff_client("adviser")
+    case = seed_case(initialised_settings, readers=[adviser.staff_account]).id
+
+    note = "Called the landlord, no answer."
+    assert post_form(adviser, f"/staff/cases/{case}/notes", {"body": note}).status_code == 303
+    empty = post_form(adviser, f"/staff/cases/{case}/notes", {"body": "   "})
+    assert empty.status_code == 400
+
+    assert note in adviser.get(f"/staff/cases/{case}").text
+
+    async def sealed_notes(db: AsyncSession) -> list[bytes]:
+        return list((await db.execute(select(Note.sealed_body).where(Note.report_id == case))).scalars())
+
+    [sealed] = run_db(initialised_settings, sealed_notes)
+    assert b"landlord" not in sealed
+    assert "case.note" in actions(initialised_settings, case)
+    assert all("landlord" not in detail for _, _, detail in audit_events(initialised_settings, case))
+
+
+def test_reply_is_sealed_to_the_receipt_and_readable_in_the_mailbox(
+    staff_client: StaffClient, initialised_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_cheap_receipts(monkeypatch)
+    adviser = staff_client("adviser")
+    case = seed_case(initialised_settings, readers=[adviser.staff_account], receipt_code=True)
+    reply = "Thank you. We have written to the landlord and will tell you the answer."
+
+    response = post_form(adviser, f"/staff/cases/{case.id}/messages", {"body": reply, "wait_for_reporter": "yes"})
+
+    assert response.status_code == 303
+    assert actions(initialised_settings, case.id) == ["case.message", "case.status"]
+    assert load_report(initialised_settings, case.id).status == "waiting_for_reporter"
+    assert reply in adviser.get(f"/staff/cases/{case.id}").text
+
+    async def read_as_reporter(db: AsyncSession) -> list[vault.OpenedMessage]:
+        assert case.receipt_code is not None
+        found = await vault.find_report_by_receipt(db, load_instance_secrets(initialised_settings), case.receipt_code)
+        assert found is not None
+        report, receipt = found
+        return await vault.open_messages(db, report.id, await vault.mailbox_key_for_reporter(db, report, receipt))
+
+    [message] = run_db(initialised_settings, read_as_reporter)
+    assert (message.author, message.body, message.staff_id) == ("staff", reply, adviser.staff_account.id)
+
+    async def sealed_bodies(db: AsyncSession) -> list[bytes]:
+        return list((await db.execute(select(Message.sealed_body))).scalars())
+
+    assert all(b"landlord" not in body for body in run_db(initialised_settings, sealed_bodies))
+
+
+def test_no_reply_form_without_a_receipt_code(staff_client: StaffClient, initialised_settings: Settings) -> None:
+    adviser = staff_client("adviser")
+    case = seed_case(initialised_settings, readers=[adviser.staff_account]).id
+    assert 'action="/staff/cases/' + str(case) + '/messages"' not in adviser.get(f"/staff/cases/{case}").text
+    assert post_form(adviser, f"/staff/cases/{case}/messages", {"body": "hello"}).status_code == 400
+
+
+def test_assignment_grants_access_and_lists_the_case_for_the_adviser(
+    staff_client: StaffClient, initialised_settings: Settings
+) -> None:
+    coordinator = staff_client("coordinator")
+    adviser = staff_client("adviser")
+    case = seed_case(initialised_settings).id
+    assert adviser.get(f"/staff/cases/{case}").status_code == 403
+
+    response = post_form(coordinator, f"/staff/cases/{case}/assignment", {"assignee": str(adviser.staff_account.id)})
+
+    assert response.status_code == 303
+    assert load_report(initialised_settings, case).assignee_id == adviser.staff_account.id
+    assert NARRATIVE in adviser.get(f"/staff/cases/{case}").text
+    assert str(case) in adviser.get("/staff/").text
+    assert ("staff:" + str(adviser.staff_account.id)) in [
+        detail for _, action, detail in audit_events(initialised_settings, case) if action == "case.assign"
+    ]
+    # Only coordinators assign and grant.
+    assert post_form(adviser, f"/staff/cases/{case}/assignment", {"assignee": "none"}).status_code == 403
+    assert post_form(coordinator, f"/staff/cases/{case}/assignment", {"assignee": "none"}).status_code == 303
+    assert load_report(initialised_settings, case).assignee_id is None
+
+
+def test_assignment_refuses_staff_without_case_roles(staff_client: StaffClient, initialised_settings: Settings) -> None:
+    coordinator = staff_client("coordinator")
+    statistician = staff_client("statistician")
+    case = seed_case(initialised_settings).id
+    for assignee in (str(statistician.staff_account.id), "not-an-id"):
+        response = post_form(coordinator, f"/staff/cases/{case}/assignment", {"assignee": assignee})
+        assert response.status_code == 400
+    response = post_form(coordinator, f"/staff/cases/{case}/access", {"staff_id": str(statistician.staff_account.id)})
+    assert response.status_code == 400
+    assert load_report(initialised_settings, case).assignee_id is None
+
+
+def test_grant_and_revoke_access(staff_client: StaffClient, initialised_settings: Settings) -> None:
+    coordinator = staff_client("coordinator")
+    adviser = staff_client("adviser")
+    case = seed_case(initialised_settings).id
+    adviser_id = adviser.staff_account.id
+
+    assert post_form(coordinator, f"/staff/cases/{case}/access", {"staff_id": str(adviser_id)}).status_code == 303
+    assert adviser.get(f"/staff/cases/{case}").status_code == 200
+
+    response = post_form(coordinator, f"/staff/cases/{case}/access/{adviser_id}/revoke")
+    assert response.status_code == 303
+
+    async def adviser_keys(db: AsyncSession) -> int:
+        return len((await db.execute(select(WrappedKey).where(WrappedKey.staff_id == adviser_id))).all())
+
+    assert run_db(initialised_settings, adviser_keys) == 0
+    assert adviser.get(f"/staff/cases/{case}").status_code == 403
+    assert str(case) not in adviser.get("/staff/").text
+    own_id = coordinator.staff_account.id
+    assert post_form(coordinator, f"/staff/cases/{case}/access/{own_id}/revoke").status_code == 400
+    grant_events = [
+        (action, detail) for _, action, detail in audit_events(initialised_settings, case) if action != "case.open"
+    ]
+    assert grant_events[:2] == [("case.grant", f"staff:{adviser_id}"), ("case.revoke", f"staff:{adviser_id}")]
+
+
+def test_disabling_an_account_stops_its_access_at_once(
+    staff_client: StaffClient, initialised_settings: Settings
+) -> None:
+    adviser = staff_client("adviser")
+    case = seed_case(initialised_settings, readers=[adviser.staff_account]).id
+    assert adviser.get(f"/staff/cases/{case}").status_code == 200
+
+    async def disable(db: AsyncSession) -> None:
+        await accounts.disable_staff(db, adviser.staff_account.id)
+
+    run_db(initialised_settings, disable)
+
+    for path in (f"/staff/cases/{case}", "/staff/", f"/staff/cases/{case}/export"):
+        response = adviser.get(path, follow_redirects=False)
+        assert response.status_code == 303
+        assert response.headers["location"] == "/staff/login"
+    assert actions(initialised_settings, case) == ["case.open"]
+    assert actor(adviser.staff_account) == audit_events(initialised_settings, case)[0][0]

@@ -1,0 +1,460 @@
+"""Login with password and TOTP: enrolment at first login, codes used once, session ids rotated at each
+step, constant work for unknown e-mails, rate limits, idle timeout, logout destroying the unlocked key."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pyotp
+import pytest
+from babel.messages.extract import extract_from_file
+from litestar import Litestar
+from litestar.testing import TestClient
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reporting.casework import accounts, sessions
+from reporting.crypto import passwords, vault
+from reporting.db.models import AuditEvent, StaffAccount, StaffSession, WrappedKey
+from reporting.i18n import translations
+from reporting.instance import load_instance_secrets
+from reporting.settings import Settings
+from tests.casework.conftest import login, post_form, set_staff_cookie, totp_code
+from tests.conftest import run_db
+
+MakeStaff = Callable[..., tuple[StaffAccount, str, str | None]]
+SESSION_COOKIE = sessions.STAFF_SESSION_COOKIE
+
+
+def _session_rows(settings: Settings) -> list[StaffSession]:
+    async def load(db: AsyncSession) -> list[StaffSession]:
+        return list((await db.execute(select(StaffSession))).scalars().all())
+
+    return run_db(settings, load)
+
+
+def _audit(settings: Settings) -> list[tuple[str, str, str]]:
+    async def load(db: AsyncSession) -> list[tuple[str, str, str]]:
+        rows = await db.execute(select(AuditEvent.actor, AuditEvent.action, AuditEvent.detail).order_by(AuditEvent.id))
+        return [(actor, action, detail) for actor, action, detail in rows]
+
+    return run_db(settings, load)
+
+
+def _account(settings: Settings, email: str) -> StaffAccount:
+    async def load(db: AsyncSession) -> StaffAccount:
+        account = await accounts.find_account(db, email)
+        assert account is not None
+        return account
+
+    return run_db(settings, load)
+
+
+def test_first_login_enrols_totp_and_lands_on_the_role_home(
+    client: TestClient[Litestar], make_staff: MakeStaff, initialised_settings: Settings
+) -> None:
+    account, password, _ = make_staff("adviser", enrolled=False)
+    response = post_form(client, "/staff/login", {"email": account.email, "password": password})
+    assert response.headers["location"] == "/staff/login/two-factor"
+
+    page = client.get("/staff/login/two-factor?lang=en")
+    assert page.status_code == 200
+    assert "Set up your authenticator app" in page.text
+    uri = re.search(r"otpauth://totp/[^<\s]+", page.text)
+    assert uri is not None
+    secret = pyotp.parse_uri(uri.group(0).replace("&amp;", "&")).secret
+    grouped = re.search(r'class="secret">([A-Z2-7 ]+)<', page.text)
+    assert grouped is not None
+    assert grouped.group(1).replace(" ", "") == secret
+    assert client.get("/staff/login/two-factor").text.count(grouped.group(1)) == 1, "same secret on reload"
+
+    pending = _session_rows(initialised_settings)
+    assert len(pending) == 1
+    assert pending[0].stage == "totp"
+    assert pending[0].sealed_pending_totp is not None
+    assert secret.encode() not in pending[0].sealed_pending_totp
+
+    wrong_code = "000000" if totp_code(secret) != "000000" else "111111"
+    wrong = post_form(client, "/staff/login/two-factor?lang=en", {"code": wrong_code})
+    assert wrong.status_code == 200
+    assert "The code is wrong or was used already." in wrong.text
+
+    done = post_form(client, "/staff/login/two-factor", {"code": totp_code(secret)})
+    assert done.status_code == 303
+    assert done.headers["location"] == "/staff/"
+    stored = _account(initialised_settings, account.email)
+    assert stored.sealed_totp_secret is not None
+    assert secret.encode() not in stored.sealed_totp_secret
+    assert stored.totp_last_step is not None
+    assert client.get("/staff/me").status_code == 200
+    assert [action for _, action, _ in _audit(initialised_settings)][-2:] == ["two_factor.enrolled", "login.succeeded"]
+
+
+@pytest.mark.parametrize(
+    ("role", "home"),
+    [
+        ("adviser", "/staff/"),
+        ("coordinator", "/staff/"),
+        ("statistician", "/staff/stats"),
+        ("admin", "/staff/accounts"),
+    ],
+)
+def test_each_role_lands_on_a_page_it_may_open(
+    client: TestClient[Litestar], make_staff: MakeStaff, role: str, home: str
+) -> None:
+    account, password, secret = make_staff(role)
+    assert secret is not None
+    login(client, account.email, password, secret, role=role)
+    response = client.get(home, follow_redirects=False)
+    assert response.status_code not in (401, 403)
+    assert not response.headers.get("location", "").startswith("/staff/login")
+
+
+def test_session_id_is_new_after_password_and_after_code_and_old_ids_are_dead(
+    client: TestClient[Litestar], make_staff: MakeStaff, initialised_settings: Settings
+) -> None:
+    account, password, secret = make_staff("coordinator")
+    assert secret is not None
+    # An attacker's own half-login, planted in the victim's browser (session fixation).
+    attacker_account, attacker_password, _ = make_staff("adviser")
+    post_form(client, "/staff/login", {"email": attacker_account.email, "password": attacker_password})
+    planted = client.cookies[SESSION_COOKIE]
+
+    post_form(client, "/staff/login", {"email": account.email, "password": password})
+    after_password = client.cookies[SESSION_COOKIE]
+    post_form(client, "/staff/login/two-factor", {"code": totp_code(secret)})
+    after_code = client.cookies[SESSION_COOKIE]
+    assert len({planted, after_password, after_code}) == 3
+    assert [row.stage for row in _session_rows(initialised_settings)] == ["active"]
+
+    for stale in (planted, after_password):
+        client.cookies.clear()
+        set_staff_cookie(client, stale)
+        response = client.get("/staff/me", follow_redirects=False)
+        assert response.status_code == 303
+        assert response.headers["location"] == "/staff/login"
+    client.cookies.clear()
+    set_staff_cookie(client, after_code)
+    assert client.get("/staff/me").status_code == 200
+
+
+def test_session_cookie_is_httponly_strict_secure_scoped_and_session_only(
+    client: TestClient[Litestar], make_staff: MakeStaff
+) -> None:
+    account, password, _ = make_staff("adviser")
+    response = post_form(client, "/staff/login", {"email": account.email, "password": password})
+    cookie = next(value for value in response.headers.get_list("set-cookie") if value.startswith(SESSION_COOKIE))
+    attributes = [part.strip().lower() for part in cookie.split(";")]
+    assert "httponly" in attributes
+    assert "samesite=strict" in attributes
+    assert "secure" in attributes
+    assert "path=/staff" in attributes
+    assert not any(part.startswith(("max-age", "expires")) for part in attributes)
+
+
+def test_a_totp_code_is_accepted_only_once(
+    client: TestClient[Litestar], make_staff: MakeStaff, initialised_settings: Settings
+) -> None:
+    account, password, secret = make_staff("adviser")
+    assert secret is not None
+    code = totp_code(secret)
+    login(client, account.email, password, secret)
+    post_form(client, "/staff/logout")
+
+    post_form(client, "/staff/login", {"email": account.email, "password": password})
+    replay = post_form(client, "/staff/login/two-factor", {"code": code})
+    assert replay.status_code == 200, "the same code must not log in twice"
+    assert client.get("/staff/me", follow_redirects=False).status_code == 303
+    # An earlier step than the one used is refused too; the next step is accepted.
+    assert post_form(client, "/staff/login/two-factor", {"code": totp_code(secret, step_offset=-1)}).status_code == 200
+    accepted = post_form(client, "/staff/login/two-factor", {"code": totp_code(secret, step_offset=1)})
+    assert accepted.status_code == 303
+    assert ("staff:" + str(account.id), "login.failed", "code") in _audit(initialised_settings)
+
+
+def test_wrong_password_and_unknown_email_look_the_same_and_do_the_same_work(
+    client: TestClient[Litestar], make_staff: MakeStaff, initialised_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    account, _, _ = make_staff("adviser")
+    calls: list[str] = []
+    real_verify, real_unwrap = accounts.PasswordHasher.verify, passwords.unwrap_private_key
+
+    def counting_verify(self: accounts.PasswordHasher, hashed: str, password: str) -> bool:
+        calls.append("hash")
+        return real_verify(self, hashed, password)
+
+    def counting_unwrap(blob: bytes, password: str) -> bytes:
+        calls.append("unwrap")
+        return real_unwrap(blob, password)
+
+    monkeypatch.setattr(accounts.PasswordHasher, "verify", counting_verify)
+    monkeypatch.setattr(passwords, "unwrap_private_key", counting_unwrap)
+    pages = []
+    for email in (account.email, "nobody@caritas.example", "not an address"):
+        calls.clear()
+        response = post_form(client, "/staff/login?lang=en", {"email": email, "password": "wrong password!!"})
+        assert response.status_code == 200
+        assert calls == ["hash", "unwrap"], email
+        pages.append(response.text.replace(email, "EMAIL"))
+        assert SESSION_COOKIE not in client.cookies
+    assert pages[0] == pages[1] == pages[2]
+    assert "E-mail address or password is wrong." in pages[0]
+    failures = [event for event in _audit(initialised_settings) if event[1] == "login.failed"]
+    assert failures == [("unknown", "login.failed", "password")] * 3
+
+
+def test_disabled_account_cannot_log_in(
+    client: TestClient[Litestar], make_staff: MakeStaff, initialised_settings: Settings
+) -> None:
+    account, password, _ = make_staff("adviser")
+
+    async def disable(db: AsyncSession) -> None:
+        await accounts.disable_staff(db, account.id)
+
+    run_db(initialised_settings, disable)
+    response = post_form(client, "/staff/login", {"email": account.email, "password": password})
+    assert response.status_code == 200
+    assert SESSION_COOKIE not in client.cookies
+
+
+def test_login_attempts_are_limited_per_email_and_per_client(
+    client: TestClient[Litestar], make_staff: MakeStaff, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    account, password, _ = make_staff("adviser")
+    for _ in range(5):
+        assert (
+            post_form(client, "/staff/login", {"email": account.email, "password": "wrong password!!"}).status_code
+            == 200
+        )
+    blocked = post_form(client, "/staff/login", {"email": account.email, "password": password})
+    assert blocked.status_code == 429
+    assert SESSION_COOKIE not in client.cookies, "not even the right password gets through while blocked"
+
+    from reporting.casework import login_routes
+
+    monkeypatch.setattr(login_routes, "LOGIN_ATTEMPTS_PER_CLIENT", 8)
+    other, other_password, _ = make_staff("adviser")
+    statuses = [
+        post_form(client, "/staff/login", {"email": f"guess{index}@caritas.example", "password": "x"}).status_code
+        for index in range(3)
+    ]
+    assert statuses[-1] == 429, "the client made 9 attempts with several addresses"
+    assert post_form(client, "/staff/login", {"email": other.email, "password": other_password}).status_code == 429
+
+
+def test_code_attempts_are_limited(client: TestClient[Litestar], make_staff: MakeStaff) -> None:
+    account, password, secret = make_staff("adviser")
+    assert secret is not None
+    post_form(client, "/staff/login", {"email": account.email, "password": password})
+    wrong = "000000" if totp_code(secret) != "000000" else "111111"
+    for _ in range(5):
+        assert post_form(client, "/staff/login/two-factor", {"code": wrong}).status_code == 200
+    assert post_form(client, "/staff/login/two-factor", {"code": totp_code(secret)}).status_code == 429
+
+
+def _age_sessions(settings: Settings, **changes: dt.datetime) -> None:
+    async def age(db: AsyncSession) -> None:
+        await db.execute(update(StaffSession).values(**changes))
+
+    run_db(settings, age)
+
+
+def test_idle_session_ends_and_its_row_is_deleted(
+    staff_client: Callable[..., TestClient[Litestar]], initialised_settings: Settings
+) -> None:
+    adviser = staff_client("adviser")
+    assert adviser.get("/staff/me").status_code == 200
+    idle_limit = dt.timedelta(minutes=initialised_settings.staff_idle_minutes)
+    _age_sessions(initialised_settings, last_seen_at=dt.datetime.now(dt.UTC) - idle_limit + dt.timedelta(minutes=1))
+    assert adviser.get("/staff/me").status_code == 200, "still within the idle time"
+    _age_sessions(initialised_settings, last_seen_at=dt.datetime.now(dt.UTC) - idle_limit - dt.timedelta(seconds=5))
+    response = adviser.get("/staff/me", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/staff/login"
+    assert _session_rows(initialised_settings) == []
+
+
+def test_half_login_expires_after_five_minutes(
+    client: TestClient[Litestar], make_staff: MakeStaff, initialised_settings: Settings
+) -> None:
+    account, password, secret = make_staff("adviser")
+    assert secret is not None
+    post_form(client, "/staff/login", {"email": account.email, "password": password})
+    _age_sessions(initialised_settings, created_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=6))
+    response = post_form(client, "/staff/login/two-factor", {"code": totp_code(secret)})
+    assert response.status_code == 303
+    assert response.headers["location"] == "/staff/login"
+
+
+def test_a_half_logged_in_session_reaches_no_staff_page(client: TestClient[Litestar], make_staff: MakeStaff) -> None:
+    account, password, _ = make_staff("coordinator")
+    post_form(client, "/staff/login", {"email": account.email, "password": password})
+    for path in ("/staff/me", "/staff/accounts", "/staff/audit", "/staff/"):
+        response = client.get(path, follow_redirects=False)
+        assert response.status_code == 303, path
+        assert response.headers["location"] == "/staff/login", path
+
+
+def test_logout_deletes_the_session_and_with_it_the_unlocked_key(
+    client: TestClient[Litestar], make_staff: MakeStaff, initialised_settings: Settings
+) -> None:
+    account, password, secret = make_staff("adviser")
+    assert secret is not None
+    login(client, account.email, password, secret)
+    cookie = client.cookies[SESSION_COOKIE]
+    assert len(_session_rows(initialised_settings)) == 1
+    response = post_form(client, "/staff/logout")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/staff/login?logged-out=1"
+    assert _session_rows(initialised_settings) == []
+    assert SESSION_COOKIE not in client.cookies
+    set_staff_cookie(client, cookie)
+    assert client.get("/staff/me", follow_redirects=False).headers["location"] == "/staff/login"
+    assert _audit(initialised_settings)[-1] == (f"staff:{account.id}", "logout", "")
+
+
+def test_logout_needs_the_csrf_token(client: TestClient[Litestar], make_staff: MakeStaff) -> None:
+    account, password, secret = make_staff("adviser")
+    assert secret is not None
+    login(client, account.email, password, secret)
+    assert client.post("/staff/logout", follow_redirects=False).status_code == 403
+    assert client.get("/staff/me").status_code == 200
+
+
+def test_session_store_and_cookie_each_alone_open_nothing(
+    client: TestClient[Litestar], make_staff: MakeStaff, initialised_settings: Settings
+) -> None:
+    account, password, secret = make_staff("adviser")
+    assert secret is not None
+    login(client, account.email, password, secret)
+    row = _session_rows(initialised_settings)[0]
+    session_id_text, _, cookie_key_text = client.cookies[SESSION_COOKIE].partition(".")
+    private_key = passwords.unwrap_private_key(account.wrapped_private_key, password)
+    assert private_key not in row.sealed_private_key
+    assert session_id_text not in row.id_hash
+    assert len(row.id_hash) == 64
+    assert cookie_key_text not in repr(row.__dict__)
+
+
+def test_coordinator_login_shares_older_cases_with_coordinators_added_later(
+    client: TestClient[Litestar], make_staff: MakeStaff, initialised_settings: Settings
+) -> None:
+    first, password, secret = make_staff("coordinator")
+    assert secret is not None
+
+    async def create_report(db: AsyncSession) -> None:
+        await vault.create_report(
+            db,
+            settings=initialised_settings,
+            secrets=load_instance_secrets(initialised_settings),
+            content=vault.ReportContent(narrative="A report from before the second coordinator."),
+            metadata=vault.ReportMetadata(
+                received_on=dt.date.today(), language="de", source="online", consent_statistics=False
+            ),
+            issue_receipt=False,
+        )
+
+    run_db(initialised_settings, create_report)
+    second, _, _ = make_staff("coordinator")
+
+    def keys_of(staff_id: object) -> int:
+        async def count(db: AsyncSession) -> int:
+            return (await db.execute(select(func.count()).where(WrappedKey.staff_id == staff_id))).scalar_one()
+
+        return run_db(initialised_settings, count)
+
+    assert keys_of(second.id) == 0
+    login(client, first.email, password, secret)
+    assert keys_of(second.id) == 2, "case key and mailbox key wrapped for the new coordinator"
+
+
+def test_password_change_rewraps_the_key_ends_other_sessions_and_rotates_this_one(
+    client: TestClient[Litestar],
+    staff_client: Callable[..., TestClient[Litestar]],
+    make_staff: MakeStaff,
+    initialised_settings: Settings,
+) -> None:
+    account, password, secret = make_staff("statistician")
+    assert secret is not None
+    other_device = staff_client("statistician", account=account, password=password)
+    login(client, account.email, password, secret)
+    before = client.cookies[SESSION_COOKIE]
+    new_password = "a new and longer passphrase"
+
+    form = {"current_password": "not my password", "new_password": new_password, "new_password_repeat": new_password}
+    assert post_form(client, "/staff/me/password", form).status_code == 400
+    mismatch = {**form, "current_password": password, "new_password_repeat": "something else entirely"}
+    assert post_form(client, "/staff/me/password", mismatch).status_code == 400
+    short = {"current_password": password, "new_password": "short", "new_password_repeat": "short"}
+    assert post_form(client, "/staff/me/password", short).status_code == 400
+
+    changed = post_form(client, "/staff/me/password", {**form, "current_password": password})
+    assert changed.status_code == 303
+    assert client.cookies[SESSION_COOKIE] != before
+    assert client.get("/staff/me").status_code == 200
+    assert other_device.get("/staff/me", follow_redirects=False).status_code == 303
+
+    stored = _account(initialised_settings, account.email)
+    assert stored.password_hash.startswith("$argon2id$")
+    assert passwords.unwrap_private_key(stored.wrapped_private_key, new_password) == passwords.unwrap_private_key(
+        account.wrapped_private_key, password
+    )
+    with pytest.raises(Exception, match="could not open"):
+        passwords.unwrap_private_key(stored.wrapped_private_key, password)
+    assert ("staff:" + str(account.id), "password.changed", "") in _audit(initialised_settings)
+
+
+def _auth_page_messages() -> set[str | tuple[str, str]]:
+    """Message ids of the account, login and audit code and templates (not the case pages)."""
+    root = Path(__file__).resolve().parents[2]
+    keywords = {"_": None, "N_": None, "ngettext": (1, 2)}
+    sources = [("python", path) for path in sorted((root / "reporting/casework").glob("*.py"))]
+    sources += [("jinja2.ext:babel_extract", path) for path in sorted((root / "templates/casework").glob("*.html"))]
+    messages: set[str | tuple[str, str]] = set()
+    for method, path in sources:
+        for _line, message, _comments, _context in extract_from_file(method, str(path), keywords=keywords):
+            messages.add(message if isinstance(message, str) else (message[0], message[1]))
+    return messages
+
+
+def test_every_text_of_the_account_login_and_audit_pages_has_a_german_translation() -> None:
+    german = translations("de")
+    same_in_german = {"Code", "Name", "Status", "Details", "Person"}
+    messages = _auth_page_messages()
+    assert len(messages) > 80
+    untranslated = sorted(
+        str(message)
+        for message in messages
+        if (
+            german.ngettext(message[0], message[1], 2) == message[1]
+            if isinstance(message, tuple)
+            else german.gettext(message) == message and message not in same_in_german
+        )
+    )
+    assert untranslated == []
+
+
+def test_login_pages_render_in_german_and_english(client: TestClient[Litestar]) -> None:
+    assert "Anmeldung für Mitarbeitende" in client.get("/staff/login").text
+    english = client.get("/staff/login?lang=en").text
+    assert "Staff login" in english
+    assert '<html lang="en"' in english
+    assert "Sie sind abgemeldet." in client.get("/staff/login?logged-out=1").text
+
+
+def test_a_login_purges_sessions_that_can_no_longer_be_used(
+    client: TestClient[Litestar],
+    staff_client: Callable[..., TestClient[Litestar]],
+    make_staff: MakeStaff,
+    initialised_settings: Settings,
+) -> None:
+    staff_client("adviser")
+    staff_client("admin")
+    assert len(_session_rows(initialised_settings)) == 2
+    _age_sessions(initialised_settings, last_seen_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=1))
+    account, password, _ = make_staff("adviser")
+    post_form(client, "/staff/login", {"email": account.email, "password": password})
+    assert [row.stage for row in _session_rows(initialised_settings)] == ["totp"]

@@ -1,0 +1,134 @@
+"""Retention: ``reporting retention apply`` crypto-shreds closed cases after the configured period, keeps
+their de-identified categorisation for statistics, and audits each one."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+
+import pytest
+from click.testing import CliRunner, Result
+from litestar import Litestar
+from litestar.testing import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reporting.casework.retention import retention_cutoff
+from reporting.cli import cli
+from reporting.crypto import vault
+from reporting.db.models import Attachment, CaseCode, Categorisation, Message, Note, Report, WrappedKey
+from reporting.instance import load_instance_secrets
+from reporting.settings import Settings
+from tests.casework.case_helpers import audit_events, load_report, seed_case, staff_codes, use_cheap_receipts
+from tests.casework.conftest import post_form
+from tests.conftest import run_db
+
+StaffClient = Callable[..., TestClient[Litestar]]
+TODAY = dt.date.today()
+
+
+def run_retention(settings: Settings, *args: str, years: int | None = None) -> Result:
+    environment = {
+        "REPORTING_DATA_DIR": str(settings.data_dir),
+        "REPORTING_KEYS_DIR": str(settings.keys_dir),
+        "REPORTING_DATABASE_URL": settings.database_url,
+    }
+    if years is not None:
+        environment["REPORTING_RETENTION_YEARS"] = str(years)
+    result = CliRunner().invoke(cli, ["retention", "apply", *args], env=environment)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def rows_of(settings: Settings, report_id: uuid.UUID) -> dict[str, int]:
+    async def count(db: AsyncSession) -> dict[str, int]:
+        counts = {}
+        for model in (WrappedKey, Attachment, Message, Note, Categorisation):
+            statement = select(func.count()).select_from(model).where(model.report_id == report_id)
+            counts[model.__tablename__] = int((await db.execute(statement)).scalar_one())
+        reporter = select(func.count()).where(CaseCode.report_id == report_id, CaseCode.origin == "reporter")
+        counts["reporter_codes"] = int((await db.execute(reporter)).scalar_one())
+        return counts
+
+    result: dict[str, int] = run_db(settings, count)
+    return result
+
+
+def close(settings: Settings, report_id: uuid.UUID, closed_on: dt.date) -> None:
+    async def update(db: AsyncSession) -> None:
+        report = await db.get(Report, report_id)
+        assert report is not None
+        report.status, report.closed_on, report.close_reason = "closed", closed_on, "resolved"
+
+    run_db(settings, update)
+
+
+def test_cutoff_is_the_same_day_years_ago() -> None:
+    assert retention_cutoff(dt.date(2026, 5, 17), 3) == dt.date(2023, 5, 17)
+    assert retention_cutoff(dt.date(2028, 2, 29), 3) == dt.date(2025, 2, 28)
+
+
+def test_retention_shreds_old_closed_cases_and_keeps_their_statistical_record(
+    staff_client: StaffClient, initialised_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_cheap_receipts(monkeypatch)
+    adviser = staff_client("adviser")
+    old = seed_case(
+        initialised_settings,
+        readers=[adviser.staff_account],
+        assignee=adviser.staff_account,
+        receipt_code=True,
+        received_on=dt.date(2020, 3, 17),
+        reporter_codes={"grounds": ["religion"], "incident_period": ["earlier"]},
+        staff_codes={"grounds": ["religion", "gender"], "areas": ["housing"]},
+        attachments=[vault.FileUpload(filename="letter.pdf", media_type="application/pdf", content=b"%PDF-1.7")],
+    )
+    assert post_form(adviser, f"/staff/cases/{old.id}/notes", {"body": "note"}).status_code == 303
+    assert post_form(adviser, f"/staff/cases/{old.id}/messages", {"body": "reply"}).status_code == 303
+    three_years_and_a_day = retention_cutoff(TODAY, 3) - dt.timedelta(days=1)
+    close(initialised_settings, old.id, three_years_and_a_day)
+    recent = seed_case(initialised_settings, closed_on=TODAY - dt.timedelta(days=400)).id
+    still_open = seed_case(initialised_settings, received_on=dt.date(2015, 1, 1)).id
+
+    dry_run = run_retention(initialised_settings, "--dry-run")
+    assert "1 cases closed on or before" in dry_run.output
+    assert load_report(initialised_settings, old.id).shredded_on is None
+    assert rows_of(initialised_settings, old.id)["wrapped_key"] > 0
+
+    result = run_retention(initialised_settings)
+
+    assert "Crypto-shredded the content of 1 cases" in result.output
+    report = load_report(initialised_settings, old.id)
+    assert report.shredded_on == TODAY
+    assert (report.sealed_narrative, report.sealed_contact, report.sealed_answers) == (None, None, None)
+    assert (report.receipt_lookup, report.receipt_public_key, report.assignee_id) == (None, None, None)
+    assert (report.received_on, report.closed_on) == (dt.date(2020, 3, 1), three_years_and_a_day.replace(day=1))
+    assert rows_of(initialised_settings, old.id) == {
+        "wrapped_key": 0,
+        "attachment": 0,
+        "message": 0,
+        "note": 0,
+        "categorisation": 1,
+        "reporter_codes": 0,
+    }
+    assert staff_codes(initialised_settings, old.id) == {"areas": ["housing"], "grounds": ["gender", "religion"]}
+    assert audit_events(initialised_settings, old.id)[-1] == ("cli", "retention.shred", "")
+
+    async def by_receipt(db: AsyncSession) -> object:
+        assert old.receipt_code is not None
+        return await vault.find_report_by_receipt(db, load_instance_secrets(initialised_settings), old.receipt_code)
+
+    assert run_db(initialised_settings, by_receipt) is None
+    assert adviser.get(f"/staff/cases/{old.id}").status_code == 404
+    assert str(old.id) not in adviser.get("/staff/").text
+    for untouched in (recent, still_open):
+        assert load_report(initialised_settings, untouched).shredded_on is None
+    assert "Crypto-shredded the content of 0 cases" in run_retention(initialised_settings).output
+
+
+def test_the_period_is_configurable(initialised_settings: Settings) -> None:
+    case = seed_case(initialised_settings, closed_on=TODAY - dt.timedelta(days=400)).id
+    assert "0 cases" in run_retention(initialised_settings, "--dry-run").output
+    assert "1 cases" in run_retention(initialised_settings, years=1).output
+    assert load_report(initialised_settings, case).shredded_on == TODAY
