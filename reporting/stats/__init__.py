@@ -1,0 +1,1 @@
+"""Anonymised annual statistics: counting categorised cases and deciding what may be published."""

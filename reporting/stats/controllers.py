@@ -1,0 +1,180 @@
+"""Staff pages of the statistics: a preview of the protected tables and their downloads.
+
+Open to statisticians and coordinators only; neither page nor download ever shows a case or a count
+that protection hides, since both render the same :class:`~reporting.stats.report.ReportView` as the
+command line. Every request counts afresh (no cache of raw counts anywhere).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from litestar import Controller, MediaType, Request, Response, get
+from litestar.datastructures import State
+from litestar.di import NamedDependency
+from litestar.params import PathParameter, QueryParameter
+from litestar.response import Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reporting.casework import audit
+from reporting.casework.guards import allow
+from reporting.casework.roles import Role
+from reporting.casework.sessions import StaffIdentity, staff_actor
+from reporting.i18n import current_language
+from reporting.settings import Settings
+from reporting.stats.export import MEDIA_TYPES, export_tables
+from reporting.stats.pdf import render_report_pdf_in_thread
+from reporting.stats.report import MIN_PERCENT_BASE, ReportView, build_report
+from reporting.stats.texts import DEFAULT_REPORT_LANGUAGE, REPORT_LANGUAGES, report_language
+
+STATS_ACCESS: dict[str, Any] = allow(Role.STATISTICIAN, Role.COORDINATOR)
+"""``opt`` of every statistics route: ``{"roles": ("statistician", "coordinator")}``."""
+FIRST_YEAR = 2000
+LAST_YEAR = 2100
+YEARS_OFFERED = 6
+
+
+def _settings(request: Request[Any, Any, State]) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+async def _audited_download(
+    db_session: AsyncSession, staff: StaffIdentity, *, year: int, content: bytes, export_format: str, filename: str
+) -> Response[bytes]:
+    """Every download of published figures is written to the audit log, like case exports."""
+    await audit.record(
+        db_session, actor=staff_actor(staff.staff_id), action="stats.export", detail=f"{year} {export_format}"
+    )
+    return Response(
+        content=content,
+        media_type=MEDIA_TYPES[export_format],
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+async def _report(request: Request[Any, Any, State], db_session: AsyncSession, year: int, lang: str) -> ReportView:
+    return await build_report(db_session, year, _settings(request).stats_min_count, report_language(lang))
+
+
+ReportYear = Annotated[int, PathParameter(ge=FIRST_YEAR, le=LAST_YEAR)]
+ChosenYear = Annotated[int | None, QueryParameter(ge=FIRST_YEAR, le=LAST_YEAR)]
+ReportLanguage = Annotated[str, QueryParameter(description="de or en; anything else gives German")]
+
+
+class StatsController(Controller):
+    """``/staff/stats``: preview page and PDF, CSV, XLSX and JSON of the annual report."""
+
+    path = "/staff/stats"
+    include_in_schema = False
+    opt = STATS_ACCESS
+
+    @get("/", opt=STATS_ACCESS, media_type=MediaType.HTML)
+    async def preview(
+        self,
+        request: Request[Any, Any, State],
+        db_session: NamedDependency[AsyncSession],
+        year: ChosenYear = None,
+    ) -> Template:
+        """The report's tables as they will be printed, in the page language, with download links."""
+        this_year = dt.date.today().year
+        chosen = year or this_year
+        lang = current_language().code
+        view = await _report(request, db_session, chosen, lang)
+        return Template(
+            template_name="stats/preview.html",
+            context={
+                "view": view,
+                "t": view.texts,
+                "years": list(range(this_year, this_year - YEARS_OFFERED, -1)),
+                "chosen_year": chosen,
+                "report_languages": REPORT_LANGUAGES,
+                "min_percent_base": MIN_PERCENT_BASE,
+            },
+        )
+
+    @get("/{year:int}/report.pdf", opt=STATS_ACCESS)
+    async def report_pdf(
+        self,
+        request: Request[Any, Any, State],
+        db_session: NamedDependency[AsyncSession],
+        staff: NamedDependency[StaffIdentity],
+        year: ReportYear,
+        lang: ReportLanguage = DEFAULT_REPORT_LANGUAGE,
+    ) -> Response[bytes]:
+        """The annual report as tagged PDF (rendered in a worker thread: seconds of CPU)."""
+        view = await _report(request, db_session, year, lang)
+        pdf = await render_report_pdf_in_thread(view)
+        return await _audited_download(
+            db_session,
+            staff,
+            year=year,
+            content=pdf,
+            export_format="pdf",
+            filename=f"jahresstatistik-{year}-{view.lang}.pdf",
+        )
+
+    @get("/{year:int}/tables.csv", opt=STATS_ACCESS)
+    async def tables_csv(
+        self,
+        request: Request[Any, Any, State],
+        db_session: NamedDependency[AsyncSession],
+        staff: NamedDependency[StaffIdentity],
+        year: ReportYear,
+        lang: ReportLanguage = DEFAULT_REPORT_LANGUAGE,
+    ) -> Response[bytes]:
+        view = await _report(request, db_session, year, lang)
+        content = export_tables(view, "csv")
+        return await _audited_download(
+            db_session,
+            staff,
+            year=year,
+            content=content,
+            export_format="csv",
+            filename=f"statistik-{year}-{view.lang}.csv",
+        )
+
+    @get("/{year:int}/tables.xlsx", opt=STATS_ACCESS)
+    async def tables_xlsx(
+        self,
+        request: Request[Any, Any, State],
+        db_session: NamedDependency[AsyncSession],
+        staff: NamedDependency[StaffIdentity],
+        year: ReportYear,
+        lang: ReportLanguage = DEFAULT_REPORT_LANGUAGE,
+    ) -> Response[bytes]:
+        view = await _report(request, db_session, year, lang)
+        content = export_tables(view, "xlsx")
+        return await _audited_download(
+            db_session,
+            staff,
+            year=year,
+            content=content,
+            export_format="xlsx",
+            filename=f"statistik-{year}-{view.lang}.xlsx",
+        )
+
+    @get("/{year:int}/tables.json", opt=STATS_ACCESS)
+    async def tables_json(
+        self,
+        request: Request[Any, Any, State],
+        db_session: NamedDependency[AsyncSession],
+        staff: NamedDependency[StaffIdentity],
+        year: ReportYear,
+        lang: ReportLanguage = DEFAULT_REPORT_LANGUAGE,
+    ) -> Response[bytes]:
+        view = await _report(request, db_session, year, lang)
+        content = export_tables(view, "json")
+        return await _audited_download(
+            db_session,
+            staff,
+            year=year,
+            content=content,
+            export_format="json",
+            filename=f"statistik-{year}-{view.lang}.json",
+        )

@@ -1,0 +1,770 @@
+"""The annual report: which tables it holds, how they are linked, and what of them may be printed.
+
+Two steps, so that one protection serves every output:
+
+1. :func:`compute_year_statistics` counts (``aggregate``), builds every table of the report as one
+   :class:`~reporting.stats.disclosure.TableSet` with the links a reader could difference across, and
+   protects it. The result holds no raw count that may not be printed (only the protected set and
+   values derived from printed cells), and no words.
+2. :func:`present` puts labels on it in one language: the PDF, the preview page and every export
+   are drawn from the same :class:`ReportView`, so they print exactly the same numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_HALF_UP, Decimal
+
+from babel.dates import format_date
+from babel.numbers import format_decimal, format_percent
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from reporting.i18n import babel_locale
+from reporting.stats.aggregate import GROUNDS_DIMENSION, YearCounts, aggregate_year
+from reporting.stats.charts import Bar, BarChart, bar_chart
+from reporting.stats.disclosure import (
+    TOTAL,
+    Cell,
+    CellRef,
+    ProtectedTable,
+    ProtectedTableSet,
+    Table,
+    TableSet,
+    UnprotectableTablesError,
+    percentage,
+    protect,
+    publishable_pairs,
+)
+from reporting.stats.texts import Texts, report_language
+from reporting.taxonomy import DIMENSIONS, MULTI_VALUED_STAT_DIMENSIONS, STAT_DIMENSIONS
+
+CASES = "cases"
+"""The one column of a one-way table."""
+NOT_RECORDED = "not_recorded"
+"""Row of the cases without any code in a dimension, so that every table accounts for all its cases."""
+RACISM_GROUND = "racism_ethnic_origin"
+CONDITIONAL_DIMENSIONS: Mapping[str, tuple[str, str]] = {"racism_subtypes": (GROUNDS_DIMENSION, RACISM_GROUND)}
+"""Dimensions counted only among the cases carrying one code (forms of racism: cases of racism)."""
+REGIONS_DIMENSION = "regions"
+AREAS_DIMENSION = "areas"
+YEAR_ON_YEAR_DIMENSIONS: tuple[str, ...] = (GROUNDS_DIMENSION, AREAS_DIMENSION)
+QUARTERS: tuple[str, ...] = ("q1", "q2", "q3", "q4")
+MONTHS_OF_QUARTER: tuple[str, ...] = ("m1", "m2", "m3")
+MIN_PERCENT_BASE = 20
+MAX_PAIRS = 10
+CASES_BY_YEAR = "cases_by_year"
+"""The view of the two year totals below, printed as one table of the comparison section."""
+CURRENT_CASES = "cases_current"
+PREVIOUS_CASES = "cases_previous"
+"""One-cell tables of the cases of the year and of the year before. Kept apart on purpose: a table of
+both would print their sum too, which pins two tiny hidden totals (1 and 1 of a hidden 2 with k=3)."""
+MONTHS = "months"
+REGIONS_BY_QUARTER = "regions_by_quarter"
+GROUNDS_PER_CASE = "grounds_per_case"
+INTERSECTIONAL = "intersectional"
+PAIRS = "pairs"
+
+DROP_PRIORITY: tuple[str, ...] = (
+    REGIONS_BY_QUARTER,
+    f"{AREAS_DIMENSION}_by_year",
+    f"{GROUNDS_DIMENSION}_by_year",
+    INTERSECTIONAL,
+    GROUNDS_PER_CASE,
+    "targets",
+    "levels",
+    "incident_types",
+    "forms",
+    "reporter_roles",
+    "agg_applicable",
+    "interventions",
+    "racism_subtypes",
+    MONTHS,
+    REGIONS_DIMENSION,
+    AREAS_DIMENSION,
+    GROUNDS_DIMENSION,
+)
+"""Tables that may be left out, least needed first, when tiny numbers cannot be protected otherwise
+(with k=3, two hidden counts of a hidden total of two are one each, whatever else is hidden). The
+numbers of cases per year are never left out."""
+_NAMED_TABLE = re.compile(r"table='([^']+)'")
+
+SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("section_grounds", (GROUNDS_DIMENSION, "racism_subtypes", GROUNDS_PER_CASE, INTERSECTIONAL, PAIRS)),
+    ("section_incidents", (AREAS_DIMENSION, "forms", "levels", "incident_types", "targets")),
+    ("section_time_region", (MONTHS, REGIONS_DIMENSION, REGIONS_BY_QUARTER)),
+    ("section_handling", ("reporter_roles", "agg_applicable", "interventions")),
+    ("section_comparison", (CASES_BY_YEAR, f"{GROUNDS_DIMENSION}_by_year", f"{AREAS_DIMENSION}_by_year")),
+)
+CHARTED_TABLES: frozenset[str] = frozenset({*STAT_DIMENSIONS, MONTHS})
+
+
+def year_on_year_key(dimension: str) -> str:
+    return f"{dimension}_by_year"
+
+
+def month_number(quarter: str, month_of_quarter: str) -> int:
+    return 3 * QUARTERS.index(quarter) + MONTHS_OF_QUARTER.index(month_of_quarter) + 1
+
+
+# --- step 1: counting, tables, links, protection ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class YearStatistics:
+    """Everything the report may print for one year, protected, before any words are put on it."""
+
+    year: int
+    previous_year: int
+    k: int
+    protected: ProtectedTableSet
+    excluded_no_consent: Cell
+    """Categorised cases left out for lack of consent, itself under primary suppression."""
+    pairs: tuple[tuple[tuple[str, str], int], ...]
+    """Publishable pairs of grounds (each at least k), most frequent first."""
+    left_out: tuple[str, ...] = ()
+    """Tables left out because their tiny numbers could not be protected (see :func:`protect_report`)."""
+
+    @property
+    def cases(self) -> Cell:
+        return self.protected.cell(CellRef(CURRENT_CASES, str(self.year), CASES))
+
+    @property
+    def previous_cases(self) -> Cell:
+        return self.protected.cell(CellRef(PREVIOUS_CASES, str(self.previous_year), CASES))
+
+    def has_table(self, key: str) -> bool:
+        return any(table.key == key for table in self.protected.tables)
+
+
+def _ordered_codes(dimension: str, *counted: Mapping[str, int]) -> list[str]:
+    """Every staff code of the dimension in taxonomy order, then codes found only in the data."""
+    known = list(DIMENSIONS[dimension].for_staff().codes()) if dimension in DIMENSIONS else []
+    found = sorted({code for counts in counted for code in counts} - set(known))
+    return known + found
+
+
+def _one_way_table(key: str, dimension: str, by_code: Mapping[str, int], universe: int, recorded: int) -> Table:
+    rows = _ordered_codes(dimension, by_code)
+    counts = {(code, CASES): by_code.get(code, 0) for code in rows}
+    if universe - recorded > 0:
+        rows.append(NOT_RECORDED)
+        counts[(NOT_RECORDED, CASES)] = universe - recorded
+    additive = dimension not in MULTI_VALUED_STAT_DIMENSIONS and sum(counts.values()) == universe
+    if additive:
+        return Table(key, f"table_{key}", (dimension,), rows, [CASES], counts)
+    return Table(
+        key,
+        f"table_{key}",
+        (dimension,),
+        rows,
+        [CASES],
+        counts,
+        additive=False,
+        exhaustive=True,
+        given_column_totals={CASES: universe},
+        given_grand_total=universe,
+    )
+
+
+def _year_on_year_table(dimension: str, previous: YearCounts, current: YearCounts) -> Table:
+    years = (previous, current)
+    columns = [str(counts.year) for counts in years]
+    rows = _ordered_codes(dimension, *(counts.by_code.get(dimension, {}) for counts in years))
+    counts = {(code, str(year.year)): year.by_code.get(dimension, {}).get(code, 0) for code in rows for year in years}
+    if any(year.not_recorded(dimension) > 0 for year in years):
+        rows.append(NOT_RECORDED)
+        counts.update({(NOT_RECORDED, str(year.year)): year.not_recorded(dimension) for year in years})
+    additive = dimension not in MULTI_VALUED_STAT_DIMENSIONS and all(
+        sum(counts[(row, str(year.year))] for row in rows) == year.cases for year in years
+    )
+    key = year_on_year_key(dimension)
+    if additive:
+        return Table(key, f"table_{key}", (dimension, "year"), rows, columns, counts)
+    return Table(
+        key,
+        f"table_{key}",
+        (dimension, "year"),
+        rows,
+        columns,
+        counts,
+        additive=False,
+        exhaustive=True,
+        given_column_totals={str(year.year): year.cases for year in years},
+        given_grand_total=sum(year.cases for year in years),
+    )
+
+
+def _regions_by_quarter_table(current: YearCounts, region_rows: Sequence[str]) -> Table | None:
+    """Region × quarter, or None where the data do not add up (a case with two regions, say)."""
+    by_month = current.by_code_and_month.get(REGIONS_DIMENSION, {})
+    counts: dict[tuple[str, str], int] = {}
+    for quarter in QUARTERS:
+        months = [month_number(quarter, month) for month in MONTHS_OF_QUARTER]
+        quarter_total = sum(current.by_month.get(month, 0) for month in months)
+        for region in region_rows:
+            if region != NOT_RECORDED:
+                counts[(region, quarter)] = sum(by_month.get((region, month), 0) for month in months)
+        rest = quarter_total - sum(counts[(region, quarter)] for region in region_rows if region != NOT_RECORDED)
+        if rest < 0 or (rest > 0 and NOT_RECORDED not in region_rows):
+            return None
+        if NOT_RECORDED in region_rows:
+            counts[(NOT_RECORDED, quarter)] = rest
+    return Table(
+        REGIONS_BY_QUARTER,
+        f"table_{REGIONS_BY_QUARTER}",
+        (REGIONS_DIMENSION, "quarter"),
+        list(region_rows),
+        list(QUARTERS),
+        counts,
+    )
+
+
+def build_table_set(current: YearCounts, previous: YearCounts) -> TableSet:
+    """All tables of the report and the links between numbers that are equal by construction."""
+    year, before = str(current.year), str(previous.year)
+    anchor = CellRef(CURRENT_CASES, year, CASES)
+    previous_anchor = CellRef(PREVIOUS_CASES, before, CASES)
+    tables: list[Table] = [
+        Table(CURRENT_CASES, f"table_{CASES_BY_YEAR}", ("year",), [year], [CASES], {(year, CASES): current.cases}),
+        Table(
+            PREVIOUS_CASES, f"table_{CASES_BY_YEAR}", ("year",), [before], [CASES], {(before, CASES): previous.cases}
+        ),
+    ]
+    links: list[tuple[CellRef, CellRef]] = []
+
+    racism_cases = current.by_code.get(GROUNDS_DIMENSION, {}).get(RACISM_GROUND, 0)
+    for dimension in STAT_DIMENSIONS:
+        condition = CONDITIONAL_DIMENSIONS.get(dimension)
+        universe = racism_cases if condition else current.cases
+        table = _one_way_table(
+            dimension,
+            dimension,
+            current.by_code.get(dimension, {}),
+            universe,
+            current.with_any_code.get(dimension, 0),
+        )
+        tables.append(table)
+        whole = CellRef(GROUNDS_DIMENSION, RACISM_GROUND, CASES) if condition else anchor
+        links.append((table.grand_total_ref(), whole))
+
+    months = Table(
+        MONTHS,
+        f"table_{MONTHS}",
+        ("month",),
+        list(QUARTERS),
+        list(MONTHS_OF_QUARTER),
+        {
+            (quarter, month): current.by_month.get(month_number(quarter, month), 0)
+            for quarter in QUARTERS
+            for month in MONTHS_OF_QUARTER
+        },
+    )
+    tables.append(months)
+    links.append((months.grand_total_ref(), anchor))
+
+    regions = next(table for table in tables if table.key == REGIONS_DIMENSION)
+    by_quarter = _regions_by_quarter_table(current, regions.rows) if regions.additive else None
+    if by_quarter is not None:
+        tables.append(by_quarter)
+        links.append((by_quarter.grand_total_ref(), anchor))
+        links += [(by_quarter.column_total_ref(quarter), months.row_total_ref(quarter)) for quarter in QUARTERS]
+        links += [(by_quarter.row_total_ref(region), regions.cell_ref(region, CASES)) for region in regions.rows]
+
+    with_grounds = current.with_any_code.get(GROUNDS_DIMENSION, 0)
+    per_case = Table(
+        GROUNDS_PER_CASE,
+        f"table_{GROUNDS_PER_CASE}",
+        (GROUNDS_DIMENSION,),
+        ["one_ground", "several_grounds", "no_ground"],
+        [CASES],
+        {
+            ("one_ground", CASES): with_grounds - current.multiple_grounds,
+            ("several_grounds", CASES): current.multiple_grounds,
+            ("no_ground", CASES): current.cases - with_grounds,
+        },
+    )
+    tables.append(per_case)
+    links.append((per_case.grand_total_ref(), anchor))
+    grounds = next(table for table in tables if table.key == GROUNDS_DIMENSION)
+    if NOT_RECORDED in grounds.rows:
+        links.append((per_case.cell_ref("no_ground", CASES), grounds.cell_ref(NOT_RECORDED, CASES)))
+
+    intersectional = Table(
+        INTERSECTIONAL,
+        f"table_{INTERSECTIONAL}",
+        (INTERSECTIONAL,),
+        ["intersectional", "not_intersectional"],
+        [CASES],
+        {
+            ("intersectional", CASES): current.intersectional,
+            ("not_intersectional", CASES): current.cases - current.intersectional,
+        },
+    )
+    tables.append(intersectional)
+    links.append((intersectional.grand_total_ref(), anchor))
+
+    for dimension in YEAR_ON_YEAR_DIMENSIONS:
+        comparison = _year_on_year_table(dimension, previous, current)
+        one_way = next(table for table in tables if table.key == dimension)
+        tables.append(comparison)
+        links.append((comparison.column_total_ref(year), anchor))
+        links.append((comparison.column_total_ref(before), previous_anchor))
+        links += [
+            (comparison.cell_ref(row, year), one_way.cell_ref(row, CASES))
+            for row in comparison.rows
+            if row in one_way.rows
+        ]
+    return TableSet(tables=tables, links=links)
+
+
+def protect_report(tables: TableSet, k: int) -> tuple[ProtectedTableSet, tuple[str, ...]]:
+    """Protect the whole set; where that is impossible, leave out tables until it is not.
+
+    Happens only with tiny numbers. The table holding the pinned count goes (if it may go at all);
+    otherwise the first table of :data:`DROP_PRIORITY` whose absence alone suffices, or failing that
+    the first one, and the search goes on.
+    """
+    dropped: list[str] = []
+    while True:
+        try:
+            return protect(tables, k), tuple(dropped)
+        except UnprotectableTablesError as error:
+            candidates = [key for key in DROP_PRIORITY if any(table.key == key for table in tables.tables)]
+            if not candidates:
+                raise
+            named = _NAMED_TABLE.search(str(error))
+            if named and named.group(1) in candidates:
+                key = named.group(1)
+            else:  # pinned through a total: find the one table whose absence frees it, if there is one
+                for key in candidates:
+                    try:
+                        return protect(_without(tables, key), k), (*dropped, key)
+                    except UnprotectableTablesError:
+                        continue
+                key = candidates[0]
+            dropped.append(key)
+            tables = _without(tables, key)
+
+
+def _without(tables: TableSet, key: str) -> TableSet:
+    return TableSet(
+        tables=[table for table in tables.tables if table.key != key],
+        links=[link for link in tables.links if key not in (link[0].table, link[1].table)],
+    )
+
+
+def primary_suppressed(value: int, k: int) -> Cell:
+    """A lone count that is linked to nothing else: primary suppression is all it needs."""
+    if 0 < value < k:
+        return Cell(None, f"<{k}", suppressed_primary=True, suppressed_secondary=False)
+    return Cell(value, str(value), suppressed_primary=False, suppressed_secondary=False)
+
+
+def statistics_from_counts(current: YearCounts, previous: YearCounts, k: int) -> YearStatistics:
+    """Tables, links and protection for counts already taken (pure: no database)."""
+    protected, left_out = protect_report(build_table_set(current, previous), k)
+    grounds_kept = GROUNDS_DIMENSION not in left_out
+    pairs = publishable_pairs(current.ground_pairs, k, protected.table(GROUNDS_DIMENSION)) if grounds_kept else {}
+    return YearStatistics(
+        year=current.year,
+        previous_year=previous.year,
+        k=k,
+        protected=protected,
+        excluded_no_consent=primary_suppressed(current.excluded_no_consent, k),
+        pairs=tuple(list(pairs.items())[:MAX_PAIRS]),
+        left_out=left_out,
+    )
+
+
+async def count_year(session: AsyncSession, year: int) -> tuple[YearCounts, YearCounts]:
+    """Raw counts of ``year`` (with every detail) and of the year before (one-way counts only)."""
+    current = await aggregate_year(
+        session,
+        year,
+        STAT_DIMENSIONS,
+        time_crossed_dimensions=(REGIONS_DIMENSION,),
+        conditional_dimensions=CONDITIONAL_DIMENSIONS,
+    )
+    previous = await aggregate_year(
+        session, year - 1, YEAR_ON_YEAR_DIMENSIONS, conditional_dimensions=CONDITIONAL_DIMENSIONS, with_details=False
+    )
+    return current, previous
+
+
+async def compute_year_statistics(session: AsyncSession, year: int, k: int) -> YearStatistics:
+    """Count ``year`` in SQL and protect every table of its report for minimum count ``k``.
+
+    All counts must come from one snapshot, or an adviser saving a categorisation between two queries
+    makes linked tables disagree. SQLite gives that within one transaction; PostgreSQL (read committed
+    by default) gets a connection of its own at repeatable read.
+    """
+    bind = session.bind
+    if isinstance(bind, AsyncEngine) and bind.dialect.name == "postgresql":
+        async with bind.connect() as connection:
+            snapshot = await connection.execution_options(isolation_level="REPEATABLE READ")
+            async with AsyncSession(bind=snapshot) as snapshot_session, snapshot_session.begin():
+                current, previous = await count_year(snapshot_session, year)
+    else:
+        current, previous = await count_year(session, year)
+    return statistics_from_counts(current, previous, k)
+
+
+# --- step 2: words -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CellView:
+    """One printed number: ``mark`` is what protection allows (``"12"``, ``"<5"``, ``"x"``),
+    ``display`` the same in the report language (``"1.234"``)."""
+
+    row: str
+    column: str
+    value: int | None
+    mark: str
+    display: str
+    share: str | None = None
+
+
+@dataclass(frozen=True)
+class RowView:
+    code: str
+    label: str
+    cells: tuple[CellView, ...]
+    kind: str = "data"
+    """``data``, ``subtotal`` or ``total``."""
+
+
+@dataclass(frozen=True)
+class TableView:
+    key: str
+    title: str
+    row_heading: str
+    columns: tuple[str, ...]
+    rows: tuple[RowView, ...]
+    notes: tuple[str, ...] = ()
+    show_share: bool = False
+    chart: BarChart | None = None
+
+    def cells(self) -> Iterator[tuple[RowView, CellView]]:
+        for row in self.rows:
+            for cell in row.cells:
+                yield row, cell
+
+
+@dataclass(frozen=True)
+class KeyNumber:
+    code: str
+    display: str
+    caption: str
+    value: int | None = None
+
+
+@dataclass(frozen=True)
+class SectionView:
+    heading: str
+    tables: tuple[TableView, ...]
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """The report in one language: what the PDF, the preview and the exports all print."""
+
+    lang: str
+    statistics: YearStatistics
+    title: str
+    key_numbers: tuple[KeyNumber, ...]
+    sections: tuple[SectionView, ...]
+    texts: Texts = field(repr=False)
+    left_out: tuple[str, ...] = ()
+    """Titles of tables left out because their tiny numbers could not be protected."""
+
+    @property
+    def year(self) -> int:
+        return self.statistics.year
+
+    @property
+    def k(self) -> int:
+        return self.statistics.k
+
+    @property
+    def excluded_display(self) -> str:
+        return _display(self.statistics.excluded_no_consent, self.lang)
+
+    def tables(self) -> Iterator[TableView]:
+        for section in self.sections:
+            yield from section.tables
+
+
+def format_count(value: int, lang: str) -> str:
+    return format_decimal(value, locale=babel_locale(lang))
+
+
+def _display(cell: Cell, lang: str) -> str:
+    return cell.display if cell.value is None else format_count(cell.value, lang)
+
+
+TEXT_ROW_TABLES: frozenset[str] = frozenset({GROUNDS_PER_CASE, INTERSECTIONAL})
+"""Tables whose rows are not taxonomy codes but have their own words in ``texts``."""
+
+
+def _row_label(table: ProtectedTable, code: str, t: Texts, lang: str) -> str:
+    if code == NOT_RECORDED:
+        return t("row_not_recorded")
+    dimension = table.dimensions[0]
+    if table.key in TEXT_ROW_TABLES or dimension not in DIMENSIONS:
+        return t(f"row_{code}")
+    try:
+        return DIMENSIONS[dimension].get(code).label(lang)
+    except KeyError:
+        return code  # a code the taxonomy no longer knows: still counted, shown as stored
+
+
+def _row_heading(table: ProtectedTable, t: Texts, lang: str) -> str:
+    dimension = table.dimensions[0]
+    if table.key in TEXT_ROW_TABLES:
+        return t(f"heading_{table.key}")
+    if dimension in DIMENSIONS:
+        return DIMENSIONS[dimension].label(lang)
+    return t(f"heading_{dimension}")
+
+
+def _cell_view(table: ProtectedTable, row: str, column: str, lang: str, base: Cell | None = None) -> CellView:
+    cell = table.cells[(row, column)]
+    share = None
+    if base is not None:
+        share = percentage(cell.value, base.value, MIN_PERCENT_BASE, lang=lang)
+    return CellView(row, column, cell.value, cell.display, _display(cell, lang), share)
+
+
+def _quarter_label(quarter: str, t: Texts) -> str:
+    return t("quarter", number=QUARTERS.index(quarter) + 1)
+
+
+def _one_way_view(table: ProtectedTable, t: Texts, lang: str) -> TableView:
+    base = table.grand_total
+    show_share = base.value is not None and base.value >= MIN_PERCENT_BASE
+    rows = [
+        RowView(
+            row,
+            _row_label(table, row, t, lang),
+            (_cell_view(table, row, CASES, lang, base if show_share else None),),
+        )
+        for row in table.rows
+    ]
+    rows.append(RowView(TOTAL, t("row_total"), (_cell_view(table, TOTAL, CASES, lang),), kind="total"))
+    notes = []
+    if table.key in CONDITIONAL_DIMENSIONS:
+        notes.append(t(f"note_{table.key}"))
+    if not table.additive:
+        notes.append(t("note_multiple"))
+    return TableView(
+        table.key,
+        t(table.title),
+        _row_heading(table, t, lang),
+        (t("column_cases"),),
+        tuple(rows),
+        tuple(notes),
+        show_share,
+    )
+
+
+def _months_view(table: ProtectedTable, t: Texts, lang: str) -> TableView:
+    locale = babel_locale(lang)
+    rows: list[RowView] = []
+    for quarter in QUARTERS:
+        for month in MONTHS_OF_QUARTER:
+            name = format_date(dt.date(2000, month_number(quarter, month), 1), "LLLL", locale=locale)
+            rows.append(RowView(f"{quarter}-{month}", name, (_cell_view(table, quarter, month, lang),)))
+        label = t("row_quarter_total", quarter=_quarter_label(quarter, t))
+        rows.append(RowView(quarter, label, (_cell_view(table, quarter, TOTAL, lang),), kind="subtotal"))
+    rows.append(RowView(TOTAL, t("row_total"), (_cell_view(table, TOTAL, TOTAL, lang),), kind="total"))
+    return TableView(
+        table.key, t(table.title), _row_heading(table, t, lang), (t("column_cases"),), tuple(rows), (t("note_months"),)
+    )
+
+
+def _cross_view(table: ProtectedTable, t: Texts, lang: str) -> TableView:
+    """Region × quarter: cells, row totals, column totals and the grand total."""
+    rows = [
+        RowView(
+            row,
+            _row_label(table, row, t, lang),
+            tuple(_cell_view(table, row, column, lang) for column in (*table.columns, TOTAL)),
+        )
+        for row in table.rows
+    ]
+    rows.append(
+        RowView(
+            TOTAL,
+            t("row_total"),
+            tuple(_cell_view(table, TOTAL, column, lang) for column in (*table.columns, TOTAL)),
+            kind="total",
+        )
+    )
+    columns = (*(_quarter_label(quarter, t) for quarter in table.columns), t("column_total"))
+    return TableView(table.key, t(table.title), _row_heading(table, t, lang), columns, tuple(rows))
+
+
+def _year_view(table: ProtectedTable, t: Texts, lang: str) -> TableView:
+    """Year on year: no row totals (two years added up mean nothing)."""
+    rows = [
+        RowView(
+            row,
+            _row_label(table, row, t, lang),
+            tuple(_cell_view(table, row, column, lang) for column in table.columns),
+        )
+        for row in table.rows
+    ]
+    rows.append(
+        RowView(
+            TOTAL,
+            t("row_total"),
+            tuple(_cell_view(table, TOTAL, column, lang) for column in table.columns),
+            kind="total",
+        )
+    )
+    notes = () if table.additive else (t("note_multiple"),)
+    return TableView(table.key, t(table.title), _row_heading(table, t, lang), tuple(table.columns), tuple(rows), notes)
+
+
+def _cases_by_year_view(statistics: YearStatistics, t: Texts, lang: str) -> TableView:
+    rows = tuple(
+        RowView(row, row, (_cell_view(table, row, CASES, lang),))
+        for table in (statistics.protected.table(PREVIOUS_CASES), statistics.protected.table(CURRENT_CASES))
+        for row in table.rows
+    )
+    return TableView(CASES_BY_YEAR, t(f"table_{CASES_BY_YEAR}"), t("heading_year"), (t("column_cases"),), rows)
+
+
+def _pairs_view(statistics: YearStatistics, t: Texts, lang: str) -> TableView:
+    grounds = DIMENSIONS[GROUNDS_DIMENSION]
+    order = grounds.codes()
+
+    def label(pair: tuple[str, str]) -> str:
+        """Both grounds in taxonomy order (racism first), as everywhere else in the report."""
+        ordered = sorted(pair, key=lambda code: order.index(code) if code in order else len(order))
+        return " + ".join(grounds.get(code).label(lang) if code in grounds else code for code in ordered)
+
+    rows = tuple(
+        RowView(
+            f"{first}+{second}",
+            label((first, second)),
+            (CellView(f"{first}+{second}", CASES, count, str(count), format_count(count, lang)),),
+        )
+        for (first, second), count in statistics.pairs
+    )
+    notes = (t("note_pairs", k=statistics.k),) if rows else (t("pairs_none"),)
+    return TableView(PAIRS, t("table_pairs"), t("column_pair"), (t("column_cases"),), rows, notes)
+
+
+def _chart(view: TableView, t: Texts) -> BarChart:
+    bars = [Bar(row.label, row.cells[0].value, row.cells[0].display) for row in view.rows if row.kind == "data"]
+    return bar_chart(f"chart-{view.key}", view.title, t("chart_description", title=view.title), bars)
+
+
+def _table_view(table: ProtectedTable, t: Texts, lang: str) -> TableView:
+    if table.key == MONTHS:
+        view = _months_view(table, t, lang)
+    elif table.key == REGIONS_BY_QUARTER:
+        view = _cross_view(table, t, lang)
+    elif "year" in table.dimensions:
+        view = _year_view(table, t, lang)
+    else:
+        view = _one_way_view(table, t, lang)
+    if table.key in CHARTED_TABLES:
+        view = replace(view, chart=_chart(view, t))
+    return view
+
+
+def _signed(value: int, lang: str) -> str:
+    if value == 0:
+        return "±0"
+    return ("+" if value > 0 else "−") + format_count(abs(value), lang)
+
+
+def _signed_percent(change: int, base: int, lang: str) -> str:
+    ratio = (Decimal(100 * change) / Decimal(base)).quantize(Decimal(1), rounding=ROUND_HALF_UP) / 100
+    text = format_percent(abs(ratio), locale=babel_locale(lang))
+    return ("+" if ratio > 0 else "−" if ratio < 0 else "±") + text
+
+
+def _top_label(table: ProtectedTable, t: Texts, lang: str) -> str | None:
+    """The label of the largest printed count (never a hidden one, never "not recorded")."""
+    printed = [
+        (cell.value, row)
+        for row in table.rows
+        if row != NOT_RECORDED and (cell := table.cells[(row, CASES)]).value is not None and cell.value > 0
+    ]
+    if not printed:
+        return None
+    _, row = max(printed, key=lambda item: (item[0], -table.rows.index(item[1])))
+    return _row_label(table, row, t, lang)
+
+
+def _key_numbers(statistics: YearStatistics, t: Texts, lang: str) -> tuple[KeyNumber, ...]:
+    year, before = statistics.year, statistics.previous_year
+    cases, previous = statistics.cases, statistics.previous_cases
+    numbers = [KeyNumber("cases", _display(cases, lang), t("key_cases", year=year), cases.value)]
+    change = t("key_change_unavailable")
+    if cases.value is not None and previous.value is not None:
+        difference = cases.value - previous.value
+        change = _signed(difference, lang)
+        if previous.value >= MIN_PERCENT_BASE:
+            change += f" ({_signed_percent(difference, previous.value, lang)})"
+    numbers.append(
+        KeyNumber("change", change, t("key_change", previous_year=before, previous=_display(previous, lang)))
+    )
+    excluded = statistics.excluded_no_consent
+    numbers.append(KeyNumber("excluded_no_consent", _display(excluded, lang), t("key_excluded"), excluded.value))
+    for code, table_key, row in (
+        ("multiple", GROUNDS_PER_CASE, "several_grounds"),
+        ("intersectional", INTERSECTIONAL, "intersectional"),
+    ):
+        if not statistics.has_table(table_key):
+            continue
+        cell = statistics.protected.table(table_key).cells[(row, CASES)]
+        share = percentage(cell.value, cases.value, MIN_PERCENT_BASE, lang=lang)
+        numbers.append(KeyNumber(code, share or _display(cell, lang), t(f"key_{code}"), cell.value))
+    for code, dimension in (("top_ground", GROUNDS_DIMENSION), ("top_area", AREAS_DIMENSION)):
+        if not statistics.has_table(dimension):
+            continue
+        label = _top_label(statistics.protected.table(dimension), t, lang)
+        if label is not None:
+            numbers.append(KeyNumber(code, label, t(f"key_{code}")))
+    return tuple(numbers)
+
+
+def present(statistics: YearStatistics, lang: str | None = None) -> ReportView:
+    """Put words on the protected statistics, in German unless English is asked for."""
+    lang = report_language(lang)
+    t = Texts(lang)
+    sections = []
+    for heading, keys in SECTIONS:
+        views = [
+            _pairs_view(statistics, t, lang)
+            if key == PAIRS
+            else _cases_by_year_view(statistics, t, lang)
+            if key == CASES_BY_YEAR
+            else _table_view(statistics.protected.table(key), t, lang)
+            for key in keys
+            if key in (PAIRS, CASES_BY_YEAR) or statistics.has_table(key)
+        ]
+        if views:
+            sections.append(SectionView(t(heading), tuple(views)))
+    return ReportView(
+        lang=lang,
+        statistics=statistics,
+        title=t("document_title", year=statistics.year),
+        key_numbers=_key_numbers(statistics, t, lang),
+        sections=tuple(sections),
+        texts=t,
+        left_out=tuple(t(f"table_{key}") for key in statistics.left_out),
+    )
+
+
+async def build_report(session: AsyncSession, year: int, k: int, lang: str | None = None) -> ReportView:
+    """Count, protect and label the report of ``year``."""
+    return present(await compute_year_statistics(session, year, k), lang)

@@ -1,0 +1,98 @@
+"""``reporting demo seed`` then ``reporting stats annual`` works on a fresh instance."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reporting.cli import cli
+from reporting.db.models import Categorisation, Report, WrappedKey
+from reporting.demo import demo
+from reporting.settings import Settings
+from reporting.stats.cli import stats
+from tests.conftest import run_db
+
+
+def reporting_command() -> click.Group:
+    """The ``reporting`` command with the two groups attached, as ``reporting.cli`` will have them."""
+    group = click.Group("reporting", commands=dict(cli.commands))
+    group.add_command(stats)
+    group.add_command(demo)
+    return group
+
+
+def environment(settings: Settings) -> dict[str, str]:
+    return {
+        "REPORTING_DATA_DIR": str(settings.data_dir),
+        "REPORTING_KEYS_DIR": str(settings.keys_dir),
+        "REPORTING_DATABASE_URL": settings.database_url,
+    }
+
+
+@pytest.mark.slow
+def test_demo_seed_then_annual_report_on_a_fresh_instance(settings: Settings, tmp_path: Path) -> None:
+    runner = CliRunner()
+    command, env = reporting_command(), environment(settings)
+
+    seeded = runner.invoke(command, ["demo", "seed", "--cases", "60", "--year", "2026", "--seed", "5"], env=env)
+    assert seeded.exit_code == 0, seeded.output
+    assert "Created 60 synthetic reports for 2026" in seeded.output
+
+    async def inspect(session: AsyncSession) -> tuple[int, int, int, int]:
+        reports = (await session.execute(select(func.count()).select_from(Report))).scalar_one()
+        sealed = (
+            await session.execute(select(func.count()).select_from(Report).where(Report.sealed_narrative.is_not(None)))
+        ).scalar_one()
+        categorised = (await session.execute(select(func.count()).select_from(Categorisation))).scalar_one()
+        wrapped = (await session.execute(select(func.count(func.distinct(WrappedKey.report_id))))).scalar_one()
+        return reports, sealed, categorised, wrapped
+
+    reports, sealed, categorised, wrapped = run_db(settings, inspect)
+    assert reports == sealed == wrapped == 60
+    assert 40 < categorised < 60
+
+    out = tmp_path / "out" / "report.pdf"
+    annual = runner.invoke(command, ["stats", "annual", "--year", "2026", "--out", str(out)], env=env)
+    assert annual.exit_code == 0, annual.output
+    reader = PdfReader(io.BytesIO(out.read_bytes()))
+    assert reader.metadata is not None
+    assert reader.metadata.title == "Diskriminierung melden – Jahresstatistik 2026"
+    assert reader.trailer["/Root"]["/Lang"] == "de"
+
+    exported = tmp_path / "tables.json"
+    export = runner.invoke(
+        command,
+        ["stats", "export", "--year", "2026", "--format", "json", "--out", str(exported), "--lang", "en", "--k", "7"],
+        env=env,
+    )
+    assert export.exit_code == 0, export.output
+    document = json.loads(exported.read_text())
+    assert (document["k"], document["language"]) == (7, "en")
+    assert all(
+        cell["count"] is None or not 0 < cell["count"] < 7
+        for table in document["tables"]
+        for row in table["rows"]
+        for cell in row["cells"]
+    )
+
+    again = runner.invoke(command, ["demo", "seed", "--cases", "5", "--year", "2026"], env=env, input="n\n")
+    assert again.exit_code == 1
+    assert "already holds 60 reports" in again.output
+
+
+def test_k_below_three_is_refused(settings: Settings, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        reporting_command(),
+        ["stats", "annual", "--year", "2026", "--out", str(tmp_path / "r.pdf"), "--k", "2"],
+        env=environment(settings),
+    )
+    assert result.exit_code == 2
+    assert "2 is not in the range x>=3" in result.output
