@@ -8,15 +8,21 @@ from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig, SQLAlche
 from litestar import Litestar, Request
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
+from litestar.di import Provide
 from litestar.enums import ScopeType
 from litestar.exceptions import HTTPException
 from litestar.static_files import create_static_files_router
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from reporting.casework.cases.controllers import CASE_ROUTE_HANDLERS
+from reporting.casework.guards import PUBLIC, LoginRequiredError, access_guard, current_staff, login_required_handler
+from reporting.casework.routes import STAFF_ROUTE_HANDLERS
 from reporting.db.engine import create_engine
 from reporting.i18n import reset_language, resolve_language, set_language
 from reporting.instance import load_instance_secrets
+from reporting.intake.controllers import IntakeController, MailboxController, ProofOfWorkController
 from reporting.settings import Settings
+from reporting.stats.controllers import StatsController
 from reporting.web.errors import http_exception_handler, unhandled_exception_handler
 from reporting.web.health import healthz
 from reporting.web.security_headers import security_headers_hook
@@ -55,8 +61,19 @@ def create_app(settings: Settings) -> Litestar:
     app = Litestar(
         route_handlers=[
             healthz,
-            create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
+            create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False, opt=PUBLIC),
+            *STAFF_ROUTE_HANDLERS,
+            *CASE_ROUTE_HANDLERS,
+            IntakeController,
+            MailboxController,
+            ProofOfWorkController,
+            StatsController,
         ],
+        # Every route states who may call it in its ``opt``; a route without a rule is denied to everyone.
+        guards=[access_guard],
+        dependencies={
+            "staff": Provide(current_staff, sync_to_thread=False),
+        },
         plugins=[SQLAlchemyPlugin(config=database)],
         template_config=template_config(),
         csrf_config=CSRFConfig(
@@ -71,7 +88,11 @@ def create_app(settings: Settings) -> Litestar:
             language_middleware,
         ],
         before_send=[security_headers_hook(settings.onion_location)],
-        exception_handlers={HTTPException: http_exception_handler, Exception: unhandled_exception_handler},
+        exception_handlers={
+            LoginRequiredError: login_required_handler,
+            HTTPException: http_exception_handler,
+            Exception: unhandled_exception_handler,
+        },
         openapi_config=None,
         request_max_body_size=MAX_REQUEST_BODY_BYTES,
         logging_config=None,

@@ -8,11 +8,15 @@ from dataclasses import dataclass
 
 import click
 
+from reporting.casework.cli import audit_cli, staff_cli
+from reporting.casework.retention import retention_cli
 from reporting.crypto.keys_cli import RECOVERY_PRIVATE_KEY_FILENAME, create_recovery_key, keys_cli, write_owner_only
 from reporting.db.engine import create_engine
 from reporting.db.migrate import current_revision, head_revision, upgrade
+from reporting.demo import demo
 from reporting.instance import InstanceNotInitialisedError, create_instance_secrets
 from reporting.settings import Settings, SettingsError
+from reporting.stats.cli import stats
 
 
 class ReportingError(click.ClickException):
@@ -139,6 +143,11 @@ def db_upgrade() -> None:
 
 
 cli.add_command(keys_cli)
+cli.add_command(staff_cli)
+cli.add_command(audit_cli)
+cli.add_command(retention_cli)
+cli.add_command(stats)
+cli.add_command(demo)
 
 
 def main() -> None:

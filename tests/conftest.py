@@ -7,21 +7,25 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import asyncpg
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.app import create_app
 from reporting.cli import initialise
+from reporting.db.engine import session_scope
 from reporting.settings import Settings
 
 POSTGRES_URL_VARIABLE = "REPORTING_TEST_POSTGRES_URL"
 BACKENDS = ["sqlite", "postgresql"] if os.environ.get(POSTGRES_URL_VARIABLE) else ["sqlite"]
 BASE_URL = "https://testserver.local"
+T = TypeVar("T")
 _postgres_tests_passed = 0
 
 
@@ -53,6 +57,16 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield f"{base}/{name}".replace("postgresql://", "postgresql+asyncpg://", 1)
     finally:
         _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def run_db(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run ``work(session)`` in one committed transaction on its own engine (outside the app)."""
+
+    async def run() -> T:
+        async with session_scope(settings) as session:
+            return await work(session)
+
+    return asyncio.run(run())
 
 
 def settings_for(tmp_path: Path, database_url: str, **overrides: str) -> Settings:

@@ -85,14 +85,23 @@ async def test_every_field_round_trips_for_a_coordinator(session: AsyncSession, 
     content = ReportContent(narrative="Die Vermieterin sagte …", contact="Signal +49 151 000", answers={"place": "x"})
     upload = FileUpload(filename="brief.pdf", media_type="application/pdf", content=b"%PDF-1.7 test")
     report, code = await create_report(
-        session, settings=initialised_settings, secrets=secrets, content=content, metadata=_metadata(), attachments=[upload]
+        session,
+        settings=initialised_settings,
+        secrets=secrets,
+        content=content,
+        metadata=_metadata(),
+        attachments=[upload],
     )
     assert code is not None
     private_key = passwords.unwrap_private_key(coordinator.wrapped_private_key, "coordinator password")
     case_key = await data_key_for_staff(session, report.id, CASE_KEY, staff_id=coordinator.id, private_key=private_key)
     await add_note(session, report, case_key=case_key, staff_id=coordinator.id, body="interne Notiz")
-    mailbox_key = await data_key_for_staff(session, report.id, MAILBOX_KEY, staff_id=coordinator.id, private_key=private_key)
-    await add_message(session, report, mailbox_key=mailbox_key, author="staff", body="Wir melden uns.", staff_id=coordinator.id)
+    mailbox_key = await data_key_for_staff(
+        session, report.id, MAILBOX_KEY, staff_id=coordinator.id, private_key=private_key
+    )
+    await add_message(
+        session, report, mailbox_key=mailbox_key, author="staff", body="Wir melden uns.", staff_id=coordinator.id
+    )
 
     opened = await open_case(session, report, staff_id=coordinator.id, private_key=private_key)
     assert opened.content == content
@@ -117,8 +126,12 @@ async def test_reporter_reads_staff_reply_with_receipt_and_answers(
     )
     assert code is not None
     private_key = passwords.unwrap_private_key(coordinator.wrapped_private_key, "coordinator password")
-    staff_mailbox_key = await data_key_for_staff(session, report.id, MAILBOX_KEY, staff_id=coordinator.id, private_key=private_key)
-    await add_message(session, report, mailbox_key=staff_mailbox_key, author="staff", body="Antwort", staff_id=coordinator.id)
+    staff_mailbox_key = await data_key_for_staff(
+        session, report.id, MAILBOX_KEY, staff_id=coordinator.id, private_key=private_key
+    )
+    await add_message(
+        session, report, mailbox_key=staff_mailbox_key, author="staff", body="Antwort", staff_id=coordinator.id
+    )
 
     found = await find_report_by_receipt(session, secrets, code.replace(" ", "-"))
     assert found is not None
@@ -136,20 +149,28 @@ async def test_reporter_reads_staff_reply_with_receipt_and_answers(
     assert await find_report_by_receipt(session, secrets, "not a code") is None
 
 
-async def test_grant_rewraps_and_ungranted_staff_cannot_open(session: AsyncSession, initialised_settings: Settings) -> None:
+async def test_grant_rewraps_and_ungranted_staff_cannot_open(
+    session: AsyncSession, initialised_settings: Settings
+) -> None:
     coordinator, adviser = _staff("coordinator", "coordinator password"), _staff("adviser", "adviser password 1")
     session.add_all([coordinator, adviser])
     await session.flush()
     secrets = load_instance_secrets(initialised_settings)
     report, _ = await create_report(
-        session, settings=initialised_settings, secrets=secrets, content=ReportContent("vertraulich"), metadata=_metadata()
+        session,
+        settings=initialised_settings,
+        secrets=secrets,
+        content=ReportContent("vertraulich"),
+        metadata=_metadata(),
     )
     adviser_key = passwords.unwrap_private_key(adviser.wrapped_private_key, "adviser password 1")
     with pytest.raises(AccessDeniedError):
         await open_case(session, report, staff_id=adviser.id, private_key=adviser_key)
     sealed_before = report.sealed_narrative
     coordinator_key = passwords.unwrap_private_key(coordinator.wrapped_private_key, "coordinator password")
-    assert await grant_access(session, report.id, granter_id=coordinator.id, granter_private_key=coordinator_key, grantee=adviser)
+    assert await grant_access(
+        session, report.id, granter_id=coordinator.id, granter_private_key=coordinator_key, grantee=adviser
+    )
     opened = await open_case(session, report, staff_id=adviser.id, private_key=adviser_key)
     assert opened.content.narrative == "vertraulich"
     assert report.sealed_narrative == sealed_before  # nothing was re-encrypted
@@ -158,7 +179,9 @@ async def test_grant_rewraps_and_ungranted_staff_cannot_open(session: AsyncSessi
         await open_case(session, report, staff_id=adviser.id, private_key=coordinator_key)
 
 
-async def test_password_change_rewraps_only_the_private_key(session: AsyncSession, initialised_settings: Settings) -> None:
+async def test_password_change_rewraps_only_the_private_key(
+    session: AsyncSession, initialised_settings: Settings
+) -> None:
     coordinator = _staff("coordinator", "old password 123")
     session.add(coordinator)
     await session.flush()
@@ -173,8 +196,12 @@ async def test_password_change_rewraps_only_the_private_key(session: AsyncSessio
     with pytest.raises(CryptoError):
         passwords.unwrap_private_key(coordinator.wrapped_private_key, "old password 123")
     private_key = passwords.unwrap_private_key(coordinator.wrapped_private_key, "new password 456")
-    assert (await open_case(session, report, staff_id=coordinator.id, private_key=private_key)).content.narrative == "Text"
-    assert {row.wrapped_data_key for row in (await session.execute(select(WrappedKey))).scalars()} == wrapped_rows_before
+    assert (
+        await open_case(session, report, staff_id=coordinator.id, private_key=private_key)
+    ).content.narrative == "Text"
+    assert {
+        row.wrapped_data_key for row in (await session.execute(select(WrappedKey))).scalars()
+    } == wrapped_rows_before
 
 
 async def test_shredding_makes_content_unrecoverable(session: AsyncSession, initialised_settings: Settings) -> None:
@@ -183,14 +210,19 @@ async def test_shredding_makes_content_unrecoverable(session: AsyncSession, init
     await session.flush()
     secrets = load_instance_secrets(initialised_settings)
     report, code = await create_report(
-        session, settings=initialised_settings, secrets=secrets, content=ReportContent("weg damit"), metadata=_metadata()
+        session,
+        settings=initialised_settings,
+        secrets=secrets,
+        content=ReportContent("weg damit"),
+        metadata=_metadata(),
     )
     await shred_report(session, report)
     private_key = passwords.unwrap_private_key(coordinator.wrapped_private_key, "coordinator password")
     with pytest.raises(AccessDeniedError):
         await open_case(session, report, staff_id=coordinator.id, private_key=private_key)
     assert (await session.execute(select(WrappedKey).where(WrappedKey.report_id == report.id))).first() is None
-    assert code is not None and await find_report_by_receipt(session, secrets, code) is None
+    assert code is not None
+    assert await find_report_by_receipt(session, secrets, code) is None
     assert report.received_on == dt.date(2026, 11, 25)  # de-identified metadata stays for statistics
 
 
@@ -253,7 +285,9 @@ def test_recovery_restores_a_staff_member_who_lost_their_password(
         # A fresh key ceremony with 3-of-5 shares replaces the key init created.
         (settings.keys_dir / recovery.RECOVERY_PUBLIC_KEY_FILENAME).unlink()
         shares_file = tmp_path / "shares.txt"
-        result = runner.invoke(cli, ["keys", "init-recovery", "--shares", "5", "--threshold", "3", "--out", str(shares_file)], env=env)
+        result = runner.invoke(
+            cli, ["keys", "init-recovery", "--shares", "5", "--threshold", "3", "--out", str(shares_file)], env=env
+        )
         assert result.exit_code == 0, result.output
         share_lines = [line for line in shares_file.read_text().splitlines() if line.startswith("share")]
         assert len(share_lines) == 5
@@ -261,14 +295,21 @@ def test_recovery_restores_a_staff_member_who_lost_their_password(
         too_few_text = "\n".join(share_lines[:2])
     else:
         recovery_text = (settings.data_dir / RECOVERY_PRIVATE_KEY_FILENAME).read_text()
-        too_few_text = "-----BEGIN REPORTING RECOVERY PRIVATE KEY-----\nAAAA\n-----END REPORTING RECOVERY PRIVATE KEY-----\n"
+        too_few_text = (
+            "-----BEGIN REPORTING RECOVERY PRIVATE KEY-----\nAAAA\n-----END REPORTING RECOVERY PRIVATE KEY-----\n"
+        )
     email, _ = asyncio.run(_seed_report_for_lost_password(settings))
     recovery_file = tmp_path / "recovery.txt"
     recovery_file.write_text(recovery_text)
     bad_file = tmp_path / "bad.txt"
     bad_file.write_text(too_few_text)
 
-    refused = runner.invoke(cli, ["keys", "recover", "--email", email, "--recovery-file", str(bad_file), "--password-file", "-"], env=env, input="brand new password\n")
+    refused = runner.invoke(
+        cli,
+        ["keys", "recover", "--email", email, "--recovery-file", str(bad_file), "--password-file", "-"],
+        env=env,
+        input="brand new password\n",
+    )
     assert refused.exit_code != 0
     result = runner.invoke(
         cli,
@@ -303,15 +344,32 @@ async def _seed_for_seizure(settings: Settings, texts: list[str]) -> list[str]:
                 session,
                 settings=settings,
                 secrets=secrets,
-                content=ReportContent(narrative=f"narrative {text}", contact=f"contact {text}", answers={"a": f"answer {text}"}),
+                content=ReportContent(
+                    narrative=f"narrative {text}", contact=f"contact {text}", answers={"a": f"answer {text}"}
+                ),
                 metadata=_metadata(),
-                attachments=[FileUpload(filename=f"file-{text}.pdf", media_type="application/pdf", content=f"%PDF {text}".encode())],
+                attachments=[
+                    FileUpload(
+                        filename=f"file-{text}.pdf", media_type="application/pdf", content=f"%PDF {text}".encode()
+                    )
+                ],
             )
             private_key = passwords.unwrap_private_key(coordinator.wrapped_private_key, "coordinator password")
-            case_key = await data_key_for_staff(session, report.id, CASE_KEY, staff_id=coordinator.id, private_key=private_key)
-            mailbox_key = await data_key_for_staff(session, report.id, MAILBOX_KEY, staff_id=coordinator.id, private_key=private_key)
+            case_key = await data_key_for_staff(
+                session, report.id, CASE_KEY, staff_id=coordinator.id, private_key=private_key
+            )
+            mailbox_key = await data_key_for_staff(
+                session, report.id, MAILBOX_KEY, staff_id=coordinator.id, private_key=private_key
+            )
             await add_note(session, report, case_key=case_key, staff_id=coordinator.id, body=f"note {text}")
-            await add_message(session, report, mailbox_key=mailbox_key, author="staff", body=f"message {text}", staff_id=coordinator.id)
+            await add_message(
+                session,
+                report,
+                mailbox_key=mailbox_key,
+                author="staff",
+                body=f"message {text}",
+                staff_id=coordinator.id,
+            )
             assert code is not None
             codes.append(code)
     return codes
@@ -341,4 +399,5 @@ def test_seized_disk_reveals_no_report_content(initialised_settings: Settings, t
         for canary in canaries:
             assert canary.encode() not in content, f"plaintext found in {name}"
         for code in codes:
-            assert code.encode() not in content and code.replace(" ", "").encode() not in content, f"receipt in {name}"
+            assert code.encode() not in content, f"receipt in {name}"
+            assert code.replace(" ", "").encode() not in content, f"receipt in {name}"

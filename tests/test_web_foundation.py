@@ -55,3 +55,14 @@ def test_security_headers_on_every_response(client: TestClient[Litestar]) -> Non
         assert headers["referrer-policy"] == "no-referrer"
         assert "geolocation=()" in headers["permissions-policy"]
         assert "server" not in headers
+
+
+def test_error_pages_speak_the_requested_language(client: TestClient[Litestar]) -> None:
+    german = client.get("/no/such/page")
+    assert "Seite nicht gefunden" in german.text
+    assert 'lang="de"' in german.text
+    english = client.get("/no/such/page?lang=en")
+    assert "Page not found" in english.text
+    assert 'lang="en"' in english.text
+    assert 'href="/?lang=en"' in english.text
+    assert "Page not found" in client.get("/no/such/page", headers={"Accept-Language": "en-GB,en;q=0.8"}).text

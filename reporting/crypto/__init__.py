@@ -12,5 +12,5 @@ Layout (one concern per module):
 * ``receipt``     -- reporter receipt codes and the keys derived from them.
 * ``recovery``    -- organisation recovery key: armour, SLIP-39 shares, key file.
 
-The protocol is described in docs/crypto-protocol.md.
+The protocol is described in SECURITY.md ("Encryption protocol and threat model").
 """

@@ -31,7 +31,7 @@ from reporting.crypto.errors import CryptoError
 MAGIC = b"RPv"
 FORMAT_VERSION = 1
 HEADER_LENGTH = 6
-# Suite 1 of every kind; what "1" means per kind is listed in docs/crypto-protocol.md.
+# Suite 1 of every kind; what "1" means per kind is listed in SECURITY.md ("Encryption protocol and threat model").
 SUITE_V1 = 1
 
 

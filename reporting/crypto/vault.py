@@ -86,6 +86,10 @@ class Recipient:
     public_key: bytes
     staff_id: uuid.UUID | None = None
 
+    @classmethod
+    def for_staff(cls, staff_id: uuid.UUID, public_key: bytes) -> Recipient:
+        return cls(staff_recipient(staff_id), public_key, staff_id)
+
 
 @dataclass(frozen=True)
 class OpenedAttachment:
@@ -154,21 +158,25 @@ async def new_report_recipients(session: AsyncSession, settings: Settings) -> li
     ).all()
     return [
         Recipient(RECOVERY_RECIPIENT, recovery_public_key),
-        *(Recipient(staff_recipient(staff_id), public_key, staff_id) for staff_id, public_key in coordinators),
+        *(Recipient.for_staff(staff_id, public_key) for staff_id, public_key in coordinators),
     ]
+
+
+def _wrapped_key(report_id: uuid.UUID, key_purpose: str, data_key: bytes, recipient: Recipient) -> WrappedKey:
+    return WrappedKey(
+        report_id=report_id,
+        key_purpose=key_purpose,
+        recipient=recipient.recipient,
+        staff_id=recipient.staff_id,
+        wrapped_data_key=report_keys.wrap_data_key(data_key, recipient.public_key, report_id, key_purpose),
+    )
 
 
 def _wrapped_keys(
     report_id: uuid.UUID, data_keys: dict[str, bytes], recipients: Iterable[Recipient]
 ) -> list[WrappedKey]:
     return [
-        WrappedKey(
-            report_id=report_id,
-            key_purpose=purpose,
-            recipient=recipient.recipient,
-            staff_id=recipient.staff_id,
-            wrapped_data_key=report_keys.wrap_data_key(data_key, recipient.public_key, report_id, purpose),
-        )
+        _wrapped_key(report_id, purpose, data_key, recipient)
         for recipient in recipients
         for purpose, data_key in data_keys.items()
     ]
@@ -213,7 +221,9 @@ async def create_report(
 
     The receipt code itself is never stored: only the Argon2id-derived lookup id and public key.
     """
-    recipients = [*await new_report_recipients(session, settings), *extra_recipients]
+    # An extra recipient may already be one by default (a coordinator recording a walk-in): wrap once.
+    default_recipients = await new_report_recipients(session, settings)
+    recipients = list({each.recipient: each for each in [*default_recipients, *extra_recipients]}.values())
     report_id = uuid.uuid4()
     case_key, mailbox_key = envelope.new_data_key(), envelope.new_data_key()
     receipt_code = new_receipt_code() if issue_receipt else None
@@ -459,11 +469,7 @@ async def grant_access(
         data_key = await data_key_for_staff(
             session, report_id, purpose, staff_id=granter_id, private_key=granter_private_key
         )
-        session.add(
-            _wrapped_keys(
-                report_id, {purpose: data_key}, [Recipient(staff_recipient(grantee.id), grantee.public_key, grantee.id)]
-            )[0]
-        )
+        session.add(_wrapped_key(report_id, purpose, data_key, Recipient.for_staff(grantee.id, grantee.public_key)))
         changed = True
     await session.flush()
     return changed
@@ -505,13 +511,8 @@ async def share_with_coordinators(session: AsyncSession, *, staff_id: uuid.UUID,
             continue
         data_key = report_keys.unwrap_data_key(own.wrapped_data_key, private_key, own.report_id, own.key_purpose)
         for coordinator in missing:
-            session.add(
-                _wrapped_keys(
-                    own.report_id,
-                    {own.key_purpose: data_key},
-                    [Recipient(staff_recipient(coordinator.id), coordinator.public_key, coordinator.id)],
-                )[0]
-            )
+            recipient = Recipient.for_staff(coordinator.id, coordinator.public_key)
+            session.add(_wrapped_key(own.report_id, own.key_purpose, data_key, recipient))
             added += 1
     await session.flush()
     return added
@@ -530,11 +531,7 @@ async def recover_access_with_recovery_key(
             row.wrapped_data_key, recovery_private_key, row.report_id, row.key_purpose
         )
         session.add(
-            _wrapped_keys(
-                row.report_id,
-                {row.key_purpose: data_key},
-                [Recipient(staff_recipient(grantee.id), grantee.public_key, grantee.id)],
-            )[0]
+            _wrapped_key(row.report_id, row.key_purpose, data_key, Recipient.for_staff(grantee.id, grantee.public_key))
         )
         added += 1
     await session.flush()

@@ -11,6 +11,8 @@ from litestar.exceptions import HTTPException
 from litestar.response import Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from reporting.i18n import resolve_language, set_language
+
 logger = logging.getLogger("reporting.errors")
 
 TITLES = {
@@ -25,7 +27,10 @@ TITLES = {
 }
 
 
-def _error_page(status_code: int) -> Response[str] | Template:
+def _error_page(request: Request[Any, Any, State], status_code: int) -> Response[str] | Template:
+    # Exception handlers run outside the language middleware (a 404 has no route), so the page picks its
+    # language from the request again, the same way.
+    set_language(resolve_language(request.query_params.get("lang"), request.headers.get("accept-language")))
     title = TITLES.get(status_code, TITLES[500] if status_code >= 500 else TITLES[400])
     return Template(
         template_name="errors/error.html",
@@ -35,12 +40,12 @@ def _error_page(status_code: int) -> Response[str] | Template:
     )
 
 
-def http_exception_handler(_request: Request[Any, Any, State], exc: HTTPException) -> Response[str] | Template:
-    return _error_page(exc.status_code)
+def http_exception_handler(request: Request[Any, Any, State], exc: HTTPException) -> Response[str] | Template:
+    return _error_page(request, exc.status_code)
 
 
 def unhandled_exception_handler(request: Request[Any, Any, State], exc: Exception) -> Response[str] | Template:
     handler = request.scope.get("route_handler")
     handler_name = getattr(handler, "handler_name", "unknown")
     logger.error("unhandled error in %s", handler_name, exc_info=exc)
-    return _error_page(HTTP_500_INTERNAL_SERVER_ERROR)
+    return _error_page(request, HTTP_500_INTERNAL_SERVER_ERROR)
