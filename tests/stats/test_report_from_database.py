@@ -19,13 +19,13 @@ from reporting.stats.report import (
     statistics_from_counts,
 )
 from reporting.taxonomy import STAT_DIMENSIONS
+from tests.conftest import run_db
 from tests.stats.conftest import (
     SyntheticCase,
     insert_cases,
     pdf_text,
     random_cases,
     reference_counts,
-    run_db,
     small_counts_in_text,
 )
 from tests.stats.test_report_outputs import printed_row
