@@ -13,6 +13,7 @@ from litestar import Request, Response, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.params import FromPath
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -106,7 +107,7 @@ async def _manageable_account(db_session: AsyncSession, staff: StaffIdentity, st
 
 @post(f"{ACCOUNTS_PATH}/{{staff_id:uuid}}/disable", opt=STAFF_MANAGERS, include_in_schema=False)
 async def disable_account(
-    staff_id: uuid.UUID,
+    staff_id: FromPath[uuid.UUID],
     staff: NamedDependency[StaffIdentity],
     db_session: NamedDependency[AsyncSession],
 ) -> Response[Any]:
@@ -119,7 +120,7 @@ async def disable_account(
 
 @post(f"{ACCOUNTS_PATH}/{{staff_id:uuid}}/enable", opt=STAFF_MANAGERS, include_in_schema=False)
 async def enable_account(
-    staff_id: uuid.UUID,
+    staff_id: FromPath[uuid.UUID],
     staff: NamedDependency[StaffIdentity],
     db_session: NamedDependency[AsyncSession],
 ) -> Response[Any]:
@@ -131,7 +132,7 @@ async def enable_account(
 
 @post(f"{ACCOUNTS_PATH}/{{staff_id:uuid}}/reset-two-factor", opt=STAFF_MANAGERS, include_in_schema=False)
 async def reset_two_factor(
-    staff_id: uuid.UUID,
+    staff_id: FromPath[uuid.UUID],
     staff: NamedDependency[StaffIdentity],
     db_session: NamedDependency[AsyncSession],
 ) -> Response[Any]:
@@ -151,7 +152,7 @@ def _invitation_form(invitation_email: str, token: str, error: str | None = None
 
 
 @get(f"{INVITATION_PATH}/{{token:str}}", opt=PUBLIC, include_in_schema=False)
-async def invitation_page(token: str, db_session: NamedDependency[AsyncSession]) -> Template:
+async def invitation_page(token: FromPath[str], db_session: NamedDependency[AsyncSession]) -> Template:
     invitation = await invitations.open_invitation(db_session, token)
     if invitation is None:
         raise NotFoundException
@@ -161,7 +162,7 @@ async def invitation_page(token: str, db_session: NamedDependency[AsyncSession])
 @post(f"{INVITATION_PATH}/{{token:str}}", opt=PUBLIC, include_in_schema=False)
 async def accept_invitation(
     request: Request[Any, Any, State],
-    token: str,
+    token: FromPath[str],
     db_session: NamedDependency[AsyncSession],
     db_engine: NamedDependency[AsyncEngine],
 ) -> Response[Any]:

@@ -495,15 +495,10 @@ async def share_with_coordinators(session: AsyncSession, *, staff_id: uuid.UUID,
         .all()
     )
     own_keys = (await session.execute(select(WrappedKey).where(WrappedKey.staff_id == staff_id))).scalars().all()
-    existing = set(
-        (
-            await session.execute(
-                select(WrappedKey.report_id, WrappedKey.key_purpose, WrappedKey.staff_id).where(
-                    WrappedKey.staff_id.is_not(None)
-                )
-            )
-        ).tuples()
+    holders = select(WrappedKey.report_id, WrappedKey.key_purpose, WrappedKey.staff_id).where(
+        WrappedKey.staff_id.is_not(None)
     )
+    existing = {(report_id, purpose, holder) for report_id, purpose, holder in await session.execute(holders)}
     added = 0
     for own in own_keys:
         missing = [c for c in coordinators if (own.report_id, own.key_purpose, c.id) not in existing]

@@ -109,7 +109,7 @@ def audit_events(settings: Settings, report_id: uuid.UUID | None = None) -> list
         query = select(AuditEvent.actor, AuditEvent.action, AuditEvent.detail).order_by(AuditEvent.id)
         if report_id is not None:
             query = query.where(AuditEvent.report_id == report_id)
-        return [(actor, action, detail) for actor, action, detail in (await db.execute(query)).tuples()]
+        return [(actor, action, detail) for actor, action, detail in (await db.execute(query)).all()]
 
     events: list[tuple[str, str, str]] = run_db(settings, load)
     return events
@@ -127,7 +127,7 @@ def staff_codes(settings: Settings, report_id: uuid.UUID) -> dict[str, list[str]
             )
         )
         codes: dict[str, list[str]] = {}
-        for dimension, code in rows.tuples():
+        for dimension, code in rows:
             codes.setdefault(dimension, []).append(code)
         return {dimension: sorted(values) for dimension, values in codes.items()}
 

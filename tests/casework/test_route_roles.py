@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 from litestar import Litestar, MediaType, get, post
+from litestar.params import JSONBody
 from litestar.routes import HTTPRoute
 from litestar.testing import TestClient
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -185,7 +186,7 @@ def test_routes_without_a_valid_rule_are_denied_to_everyone_before_the_handler_r
         return "secret"
 
     @post("/staff/coordinators-only", media_type=MediaType.TEXT, opt={"roles": ("coordinator",)})
-    async def coordinators_only(data: dict[str, int]) -> str:
+    async def coordinators_only(data: JSONBody[dict[str, int]]) -> str:
         ran.append("body parsed")
         return "secret"
 

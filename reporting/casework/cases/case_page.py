@@ -94,7 +94,7 @@ async def _staff_names(db: AsyncSession, staff_ids: set[uuid.UUID]) -> dict[uuid
     if not staff_ids:
         return {}
     rows = await db.execute(select(StaffAccount.id, StaffAccount.display_name).where(StaffAccount.id.in_(staff_ids)))
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 async def build_case_view(work: CaseWork, report: Report, *, action: str = "case.open") -> CaseView:

@@ -113,7 +113,7 @@ async def load_case_codes(db: AsyncSession, report_id: uuid.UUID) -> CaseCodes:
     rows = await db.execute(
         select(CaseCode.origin, CaseCode.dimension, CaseCode.code).where(CaseCode.report_id == report_id)
     )
-    for origin, dimension, code in rows.tuples():
+    for origin, dimension, code in rows:
         by_origin.setdefault(origin, {}).setdefault(dimension, []).append(code)
     for codes in by_origin.values():
         for dimension, values in codes.items():

@@ -258,7 +258,7 @@ async def _codes_of(db: AsyncSession, report_ids: list[uuid.UUID]) -> dict[uuid.
             CaseCode.report_id.in_(report_ids), CaseCode.dimension.in_(("grounds", "areas"))
         )
     )
-    for report_id, origin, dimension, code in rows.tuples():
+    for report_id, origin, dimension, code in rows:
         codes[report_id].setdefault((origin, dimension), []).append(code)
     return codes
 
@@ -285,7 +285,7 @@ async def _fetch(
         )
         .limit(limit)
     )
-    return list((await db.execute(statement)).tuples())
+    return list((await db.execute(statement)).all())
 
 
 async def load_inbox(db: AsyncSession, request: InboxRequest, *, staff_id: uuid.UUID, role: str) -> InboxPage:

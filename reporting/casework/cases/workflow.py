@@ -194,7 +194,7 @@ async def key_holders(db: AsyncSession, report_id: uuid.UUID) -> list[KeyHolder]
         .where(WrappedKey.report_id == report_id, WrappedKey.key_purpose == report_keys.CASE_KEY)
         .order_by(StaffAccount.display_name)
     )
-    return [KeyHolder(*row) for row in rows.tuples()]
+    return [KeyHolder(*row) for row in rows]
 
 
 async def case_colleagues(db: AsyncSession) -> list[KeyHolder]:
@@ -204,4 +204,4 @@ async def case_colleagues(db: AsyncSession) -> list[KeyHolder]:
         .where(StaffAccount.is_active.is_(True), StaffAccount.role.in_([str(role) for role in CASE_ROLES]))
         .order_by(StaffAccount.display_name)
     )
-    return [KeyHolder(*row) for row in rows.tuples()]
+    return [KeyHolder(*row) for row in rows]
