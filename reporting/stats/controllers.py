@@ -23,7 +23,7 @@ from reporting.casework.roles import Role
 from reporting.casework.sessions import StaffIdentity, staff_actor
 from reporting.i18n import current_language
 from reporting.settings import Settings
-from reporting.stats.export import MEDIA_TYPES, export_tables
+from reporting.stats.export import EXPORT_FORMATS, MEDIA_TYPES, export_tables
 from reporting.stats.pdf import render_report_pdf_in_thread
 from reporting.stats.report import MIN_PERCENT_BASE, ReportView, build_report
 from reporting.stats.texts import DEFAULT_REPORT_LANGUAGE, REPORT_LANGUAGES, report_language
@@ -119,8 +119,8 @@ class StatsController(Controller):
             filename=f"jahresstatistik-{year}-{view.lang}.pdf",
         )
 
-    @get("/{year:int}/tables.csv", opt=STATS_ACCESS)
-    async def tables_csv(
+    @get([f"/{{year:int}}/tables.{export_format}" for export_format in EXPORT_FORMATS], opt=STATS_ACCESS)
+    async def tables(
         self,
         request: Request[Any, Any, State],
         db_session: NamedDependency[AsyncSession],
@@ -128,53 +128,14 @@ class StatsController(Controller):
         year: ReportYear,
         lang: ReportLanguage = DEFAULT_REPORT_LANGUAGE,
     ) -> Response[bytes]:
+        """The protected tables as CSV, XLSX or JSON, as the path's file extension says."""
+        export_format = request.url.path.rsplit(".", 1)[1]
         view = await _report(request, db_session, year, lang)
-        content = export_tables(view, "csv")
         return await _audited_download(
             db_session,
             staff,
             year=year,
-            content=content,
-            export_format="csv",
-            filename=f"statistik-{year}-{view.lang}.csv",
-        )
-
-    @get("/{year:int}/tables.xlsx", opt=STATS_ACCESS)
-    async def tables_xlsx(
-        self,
-        request: Request[Any, Any, State],
-        db_session: NamedDependency[AsyncSession],
-        staff: NamedDependency[StaffIdentity],
-        year: ReportYear,
-        lang: ReportLanguage = DEFAULT_REPORT_LANGUAGE,
-    ) -> Response[bytes]:
-        view = await _report(request, db_session, year, lang)
-        content = export_tables(view, "xlsx")
-        return await _audited_download(
-            db_session,
-            staff,
-            year=year,
-            content=content,
-            export_format="xlsx",
-            filename=f"statistik-{year}-{view.lang}.xlsx",
-        )
-
-    @get("/{year:int}/tables.json", opt=STATS_ACCESS)
-    async def tables_json(
-        self,
-        request: Request[Any, Any, State],
-        db_session: NamedDependency[AsyncSession],
-        staff: NamedDependency[StaffIdentity],
-        year: ReportYear,
-        lang: ReportLanguage = DEFAULT_REPORT_LANGUAGE,
-    ) -> Response[bytes]:
-        view = await _report(request, db_session, year, lang)
-        content = export_tables(view, "json")
-        return await _audited_download(
-            db_session,
-            staff,
-            year=year,
-            content=content,
-            export_format="json",
-            filename=f"statistik-{year}-{view.lang}.json",
+            content=export_tables(view, export_format),
+            export_format=export_format,
+            filename=f"statistik-{year}-{view.lang}.{export_format}",
         )
