@@ -49,7 +49,8 @@ def _stdin_is_terminal() -> bool:
     return sys.stdin.isatty()
 
 
-def _read_password(password_file: str | None) -> str:
+def read_new_password(password_file: str | None) -> str:
+    """A new password from a file, stdin (``-``) or a hidden prompt (never argv), checked for strength."""
     if password_file == STDIN_MARKER:
         password = sys.stdin.readline().rstrip("\r\n")
     elif password_file is not None:
@@ -88,7 +89,7 @@ def staff_cli() -> None:
 def staff_add(email: str, role: str, name: str, password_file: str | None) -> None:
     """Create an account; its owner sets up the authenticator app at the first login."""
     settings = _settings()
-    password = _read_password(password_file)
+    password = read_new_password(password_file)
 
     async def add(session: AsyncSession) -> str:
         try:

@@ -4,23 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sys
 from pathlib import Path
 from typing import TextIO
 
 import click
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 
+from reporting.casework import accounts, audit
+from reporting.casework.cli import read_new_password
 from reporting.crypto import recovery
 from reporting.crypto.errors import CryptoError
 from reporting.crypto.vault import new_staff_key_material, recover_access_with_recovery_key
 from reporting.db.engine import session_scope
-from reporting.db.models import StaffAccount, WrappedKey, utc_now
+from reporting.db.models import WrappedKey, utc_now
 from reporting.settings import Settings
 
 RECOVERY_PRIVATE_KEY_FILENAME = "recovery-private-key.txt"
-MIN_PASSWORD_LENGTH = 12
-STDIN_MARKER = "-"
 
 
 def write_owner_only(path: Path, text: str) -> None:
@@ -62,44 +61,28 @@ def read_recovery_secret(text: str) -> bytes:
     return recovery.combine_recovery_shares(mnemonics)
 
 
-def _read_password(password_file: str | None) -> str:
-    if password_file == STDIN_MARKER:
-        password = sys.stdin.readline().rstrip("\n")
-    elif password_file:
-        password = Path(password_file).read_text(encoding="utf-8").rstrip("\n")
-    else:
-        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise click.ClickException(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
-    return password
-
-
 async def restore_staff_access(settings: Settings, *, email: str, recovery_secret: bytes, new_password: str) -> int:
     """Give a staff member who lost their password a new key pair and re-wrap every report for it."""
-    from argon2 import PasswordHasher
-
     keypair = recovery.recovery_keypair_from_secret(recovery_secret)
     if recovery.load_recovery_public_key(settings.keys_dir) != keypair.public_key:
         raise click.ClickException("this recovery key does not belong to this installation")
     async with session_scope(settings) as session:
-        staff = (await session.execute(select(StaffAccount).where(StaffAccount.email == email))).scalar_one_or_none()
+        staff = await accounts.find_account(session, email)
         if staff is None:
             raise click.ClickException(f"no staff account with the e-mail address {email}")
         material = new_staff_key_material(new_password)
         staff.public_key = material.public_key
         staff.wrapped_private_key = material.wrapped_private_key
-        staff.password_hash = PasswordHasher().hash(new_password)
+        staff.password_hash = accounts.password_hasher().hash(new_password)
         staff.password_changed_at = utc_now()
-        # The old TOTP secret was sealed under the lost key: enrol again at the next login.
-        staff.sealed_totp_secret = None
-        staff.totp_last_step = None
+        # The old TOTP secret was sealed under the lost key: enrol again at the next login (this also ends
+        # the member's sessions, which hold the old private key).
+        await accounts.reset_two_factor(session, staff)
         await session.execute(delete(WrappedKey).where(WrappedKey.staff_id == staff.id))
         await session.flush()
         restored = await recover_access_with_recovery_key(
             session, recovery_private_key=keypair.private_key, grantee=staff
         )
-        from reporting.casework import audit
-
         await audit.record(session, actor="cli", action="keys.recover", detail=f"staff:{staff.id} keys:{restored}")
         return restored
 
@@ -153,6 +136,6 @@ def recover(email: str, recovery_file: TextIO, password_file: str | None) -> Non
         secret = read_recovery_secret(recovery_file.read())
     except CryptoError as error:
         raise click.ClickException(str(error)) from None
-    password = _read_password(password_file)
+    password = read_new_password(password_file)
     restored = asyncio.run(restore_staff_access(settings, email=email, recovery_secret=secret, new_password=password))
     click.echo(f"Access restored for {email}: {restored} report keys re-wrapped. They enrol two-factor again.")
