@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reporting.casework import audit
 from reporting.casework.guards import allow
 from reporting.casework.roles import Role
-from reporting.casework.sessions import StaffIdentity, staff_actor
+from reporting.casework.sessions import StaffIdentity
 from reporting.i18n import current_language
 from reporting.settings import Settings
 from reporting.stats.export import EXPORT_FORMATS, MEDIA_TYPES, export_tables
@@ -44,9 +44,7 @@ async def _audited_download(
     db_session: AsyncSession, staff: StaffIdentity, *, year: int, content: bytes, export_format: str, filename: str
 ) -> Response[bytes]:
     """Every download of published figures is written to the audit log, like case exports."""
-    await audit.record(
-        db_session, actor=staff_actor(staff.staff_id), action="stats.export", detail=f"{year} {export_format}"
-    )
+    await audit.record(db_session, actor=staff.actor, action="stats.export", detail=f"{year} {export_format}")
     return Response(
         content=content,
         media_type=MEDIA_TYPES[export_format],
