@@ -33,15 +33,16 @@ from litestar.testing import TestClient
 from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from reporting import vault
 from reporting.app import create_app
-from reporting.casework import accounts, sessions
-from reporting.casework.cases.intake import CASE_LANGUAGES
-from reporting.cli import initialise
-from reporting.crypto import passwords, report_keys, vault
+from reporting.auth import accounts, sessions
+from reporting.casework.walk_in import CASE_LANGUAGES
+from reporting.cli.instance import initialise
+from reporting.config.secrets import load_instance_secrets
+from reporting.config.settings import Settings
+from reporting.crypto import passwords, report_keys
 from reporting.db.engine import create_engine, session_scope
 from reporting.db.models import CaseCode, Categorisation, Report, WrappedKey
-from reporting.instance import load_instance_secrets
-from reporting.settings import Settings
 from reporting.taxonomy import AREAS, STAFF_GROUNDS
 
 CHEAP_ARGON2 = passwords.Argon2Params(time_cost=1, memory_kib=passwords.MIN_MEMORY_KIB, parallelism=1)

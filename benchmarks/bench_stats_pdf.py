@@ -38,9 +38,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import create_engine
 
-from reporting.cli import initialise
+from reporting.cli.instance import initialise
+from reporting.config.settings import Settings
 from reporting.demo import synthetic_categorisation
-from reporting.settings import Settings
 
 YEAR = 2026
 PREVIOUS_YEAR_SHARE = 0.2

@@ -14,14 +14,16 @@ from litestar.exceptions import HTTPException
 from litestar.static_files import create_static_files_router
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from reporting.casework.cases.controllers import CASE_ROUTE_HANDLERS
-from reporting.casework.guards import PUBLIC, LoginRequiredError, access_guard, current_staff, login_required_handler
-from reporting.casework.routes import STAFF_ROUTE_HANDLERS
+from reporting.access.rules import PUBLIC
+from reporting.audit.routes import AUDIT_ROUTE_HANDLERS
+from reporting.auth.guards import LoginRequiredError, access_guard, current_staff, login_required_handler
+from reporting.auth.routes import STAFF_ROUTE_HANDLERS
+from reporting.casework.controllers import CASE_ROUTE_HANDLERS
+from reporting.config.secrets import load_instance_secrets
+from reporting.config.settings import Settings
 from reporting.db.engine import create_engine
 from reporting.i18n import reset_language, resolve_language, set_language
-from reporting.instance import load_instance_secrets
 from reporting.intake.controllers import IntakeController, MailboxController, ProofOfWorkController
-from reporting.settings import Settings
 from reporting.stats.controllers import StatsController
 from reporting.web.errors import http_exception_handler, unhandled_exception_handler
 from reporting.web.health import healthz
@@ -63,6 +65,7 @@ def create_app(settings: Settings) -> Litestar:
             healthz,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False, opt=PUBLIC),
             *STAFF_ROUTE_HANDLERS,
+            *AUDIT_ROUTE_HANDLERS,
             *CASE_ROUTE_HANDLERS,
             IntakeController,
             MailboxController,

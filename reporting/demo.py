@@ -1,4 +1,4 @@
-"""``reporting demo seed``: synthetic reports for trying the service and its statistics out.
+"""Synthetic reports for trying the service and its statistics out.
 
 The reports go through the same sealing as real ones (``vault.create_report``: content encrypted for
 the recovery key and the coordinators), and most get an adviser's categorisation drawn from plausible
@@ -8,22 +8,18 @@ area and the annual report look like they will in use. Every narrative is invent
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-import click
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reporting.crypto.vault import STAFF, ReportContent, ReportMetadata, create_report
-from reporting.db.engine import session_scope
-from reporting.db.models import CaseCode, Categorisation, Report
-from reporting.instance import InstanceSecrets, load_instance_secrets
-from reporting.settings import Settings, SettingsError
+from reporting.config.secrets import InstanceSecrets
+from reporting.config.settings import Settings
+from reporting.db.models import CaseCode, Categorisation
 from reporting.taxonomy import validate_codes
+from reporting.vault import STAFF, ReportContent, ReportMetadata, create_report
 
 Weights = Mapping[str, float]
 
@@ -256,48 +252,3 @@ async def seed_demo_reports(
         )
         await session.flush()
     return SeedResult(created=cases, categorised=categorised, consenting=consenting)
-
-
-async def _count_reports(settings: Settings) -> int:
-    async with session_scope(settings) as session:
-        return int((await session.execute(select(func.count()).select_from(Report))).scalar_one())
-
-
-async def _seed(settings: Settings, cases: int, year: int, rng: random.Random) -> SeedResult:
-    secrets = load_instance_secrets(settings)
-    async with session_scope(settings) as session:
-        return await seed_demo_reports(session, settings=settings, secrets=secrets, cases=cases, year=year, rng=rng)
-
-
-@click.group()
-def demo() -> None:
-    """Synthetic data for trying the service out (never on a production instance)."""
-
-
-@demo.command("seed")
-@click.option("--cases", type=click.IntRange(1, 100_000), default=500, show_default=True, help="Reports to create.")
-@click.option("--year", type=click.IntRange(2000, 2100), default=None, help="Year received (default: this year).")
-@click.option("--seed", "random_seed", type=int, default=None, help="Random seed, for repeatable data.")
-@click.option("--yes", is_flag=True, help="Do not ask before adding to a database that already holds reports.")
-def seed(cases: int, year: int | None, random_seed: int | None, yes: bool) -> None:
-    """Create synthetic, sealed and categorised reports (initialises the instance if needed)."""
-    from reporting.cli import initialise  # here, not at the top: reporting.cli attaches this group
-
-    try:
-        settings = Settings.from_env()
-    except SettingsError as error:
-        raise click.ClickException(str(error)) from None
-    result = initialise(settings)
-    for change in result.changes:
-        click.echo(change)
-    existing = asyncio.run(_count_reports(settings))
-    if existing and not yes:
-        click.confirm(f"The database already holds {existing} reports. Add {cases} synthetic ones to them?", abort=True)
-    try:
-        seeded = asyncio.run(_seed(settings, cases, year or dt.date.today().year, random.Random(random_seed)))  # noqa: S311 (invented data, no secret)
-    except RuntimeError as error:
-        raise click.ClickException(str(error)) from None
-    click.echo(
-        f"Created {seeded.created} synthetic reports for {year or dt.date.today().year}: "
-        f"{seeded.categorised} categorised, {seeded.consenting} with consent to statistics."
-    )

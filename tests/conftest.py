@@ -18,9 +18,9 @@ from litestar.testing import TestClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.app import create_app
-from reporting.cli import initialise
+from reporting.cli.instance import initialise
+from reporting.config.settings import Settings
 from reporting.db.engine import session_scope
-from reporting.settings import Settings
 
 POSTGRES_URL_VARIABLE = "REPORTING_TEST_POSTGRES_URL"
 BACKENDS = ["sqlite", "postgresql"] if os.environ.get(POSTGRES_URL_VARIABLE) else ["sqlite"]

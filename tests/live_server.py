@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from reporting.settings import Settings
+from reporting.config.settings import Settings
 
 START_TIMEOUT_SECONDS = 60
 

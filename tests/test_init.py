@@ -7,7 +7,7 @@ import stat
 from click.testing import CliRunner
 
 from reporting.cli import cli
-from reporting.settings import Settings
+from reporting.config.settings import Settings
 
 
 def _env(settings: Settings) -> dict[str, str]:

@@ -11,10 +11,10 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 
+from reporting.config.settings import Settings
 from reporting.db.base import Base
 from reporting.db.engine import create_engine
 from reporting.db.migrate import downgrade, head_revision, upgrade
-from reporting.settings import Settings
 
 
 def _inspect_database(settings: Settings) -> tuple[list[Any], set[str]]:

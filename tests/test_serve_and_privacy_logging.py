@@ -8,7 +8,7 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-from reporting.settings import Settings
+from reporting.config.settings import Settings
 from tests.live_server import live_server
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from reporting.settings import Settings, SettingsError
+from reporting.config.settings import Settings, SettingsError
 
 
 def test_defaults_are_safe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

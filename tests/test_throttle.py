@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from reporting.config.secrets import load_instance_secrets
+from reporting.config.settings import Settings
 from reporting.db.engine import create_engine
-from reporting.instance import load_instance_secrets
-from reporting.settings import Settings
 from reporting.web.throttle import purge_expired, register_hit, spend_once
 
 

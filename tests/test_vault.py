@@ -17,11 +17,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.cli import cli
+from reporting.config.secrets import load_instance_secrets
+from reporting.config.settings import Settings
 from reporting.crypto import passwords, recovery
 from reporting.crypto.errors import CryptoError
-from reporting.crypto.keys_cli import RECOVERY_PRIVATE_KEY_FILENAME
 from reporting.crypto.report_keys import CASE_KEY, MAILBOX_KEY
-from reporting.crypto.vault import (
+from reporting.db.engine import session_scope
+from reporting.db.models import Report, StaffAccount, WrappedKey
+from reporting.vault import (
     AccessDeniedError,
     FileUpload,
     NoRecoveryKeyError,
@@ -40,10 +43,7 @@ from reporting.crypto.vault import (
     open_messages,
     shred_report,
 )
-from reporting.db.engine import session_scope
-from reporting.db.models import Report, StaffAccount, WrappedKey
-from reporting.instance import load_instance_secrets
-from reporting.settings import Settings
+from reporting.vault.recovery_key import RECOVERY_PRIVATE_KEY_FILENAME
 
 CHEAP = passwords.Argon2Params(time_cost=1, memory_kib=passwords.MIN_MEMORY_KIB, parallelism=1)
 

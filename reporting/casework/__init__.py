@@ -1,1 +1,1 @@
-"""The staff area under ``/staff/``: accounts, two-factor login, sessions, role guard, audit trail and cases."""
+"""Case work in the staff area: inbox, case page, categorisation, workflow, walk-in intake, retention."""

@@ -15,20 +15,16 @@ statistics and may be finer (the month of the incident). Each shredded case is a
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-import click
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reporting.casework import audit
-from reporting.crypto import vault
-from reporting.db.engine import session_scope
+from reporting import vault
+from reporting.audit import chain as audit
 from reporting.db.models import CaseCode, Report
-from reporting.settings import Settings
 
 CLOSED = "closed"
 RETENTION_ACTOR = "cli"
@@ -88,36 +84,3 @@ async def apply_retention(
         if report is not None:
             await shred_case(db, report)
     return RetentionResult(cutoff=cutoff, due=len(due), shredded=len(due))
-
-
-@click.group("retention")
-def retention_cli() -> None:
-    """Deleting case content after the retention period."""
-
-
-@retention_cli.command("apply")
-@click.option("--dry-run", is_flag=True, help="Only count the cases that are due; change nothing.")
-def retention_apply(dry_run: bool) -> None:
-    """Crypto-shred the content of cases closed more than REPORTING_RETENTION_YEARS ago.
-
-    Their de-identified categorisation stays for the statistics. Run it daily (cron, systemd timer).
-    """
-    from reporting.cli import load_settings
-
-    settings: Settings = load_settings()
-
-    async def run() -> RetentionResult:
-        async with session_scope(settings) as db:
-            return await apply_retention(
-                db, retention_years=settings.retention_years, today=dt.date.today(), dry_run=dry_run
-            )
-
-    result = asyncio.run(run())
-    period = f"closed on or before {result.cutoff.isoformat()} (retention {settings.retention_years} years)"
-    if dry_run:
-        click.echo(f"{result.due} cases {period} are due for deletion. Dry run: nothing was changed.")
-    else:
-        click.echo(
-            f"Crypto-shredded the content of {result.shredded} cases {period}; "
-            "their de-identified categorisation stays for the statistics."
-        )

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from reporting.settings import Settings
+from reporting.config.settings import Settings
 
 SQLITE_PRAGMAS = (
     # Readers and the single writer do not block each other; several workers can share the file.

@@ -13,6 +13,7 @@ import gettext
 import io
 from dataclasses import dataclass
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
 
 from babel.core import Locale, UnknownLocaleError
@@ -20,7 +21,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+LOCALE_DIR = Path(str(files("reporting.i18n") / "locale"))
 DEFAULT_LANGUAGE = "de"
 
 
@@ -99,6 +100,12 @@ def translations(code: str) -> gettext.NullTranslations:
         else:
             merged = domain
     return merged
+
+
+def N_(message: str) -> str:  # noqa: N802  (the gettext convention Babel extracts)
+    """Mark an English message id that is translated where it is shown (in a template), not where it is
+    made: the same message serves the web pages (translated) and the command line (English)."""
+    return message
 
 
 def gettext_(message: str) -> str:

@@ -31,27 +31,15 @@ from litestar.utils.scope.state import ScopeState
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from reporting.config.secrets import InstanceSecrets
+from reporting.config.settings import Settings
 from reporting.crypto import report_keys
 from reporting.crypto.errors import CryptoError
 from reporting.crypto.receipt import ReceiptKeys
 from reporting.crypto.recovery import load_recovery_public_key
-from reporting.crypto.vault import (
-    REPORTER,
-    FileUpload,
-    NoRecoveryKeyError,
-    ReportContent,
-    ReportMetadata,
-    add_attachment,
-    add_message,
-    create_report,
-    find_report_by_receipt,
-    mailbox_key_for_reporter,
-    open_messages,
-)
 from reporting.db.models import Report, UsedToken
 from reporting.i18n import babel_locale, current_language, resolve_language, set_language
 from reporting.i18n import gettext_ as _
-from reporting.instance import InstanceSecrets
 from reporting.intake import pow as proof_of_work
 from reporting.intake.attachments import (
     ACCEPT_ATTRIBUTE,
@@ -76,7 +64,6 @@ from reporting.intake.forms import (
     read_report_form,
 )
 from reporting.intake.memory_form import in_memory_form_middleware
-from reporting.settings import Settings
 from reporting.taxonomy import (
     AFFECTED,
     AREAS,
@@ -87,6 +74,19 @@ from reporting.taxonomy import (
     YES_NO_UNSURE,
     Dimension,
     incident_period_choices,
+)
+from reporting.vault import (
+    REPORTER,
+    FileUpload,
+    NoRecoveryKeyError,
+    ReportContent,
+    ReportMetadata,
+    add_attachment,
+    add_message,
+    create_report,
+    find_report_by_receipt,
+    mailbox_key_for_reporter,
+    open_messages,
 )
 from reporting.web.throttle import client_key, purge_expired, register_hit
 

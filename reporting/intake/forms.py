@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 from litestar.datastructures import FormMultiDict
 
-from reporting.crypto.vault import FileUpload
 from reporting.i18n import gettext_ as _
 from reporting.intake.attachments import check_attachments, restore_kept
 from reporting.intake.memory_form import ReceivedFile
@@ -26,6 +25,7 @@ from reporting.taxonomy import (
     YES_NO_UNSURE,
     incident_period_choices,
 )
+from reporting.vault import FileUpload
 
 MAX_DESCRIPTION_LENGTH = 20_000
 MAX_CONTACT_LENGTH = 1_000

@@ -19,7 +19,7 @@ from typing import Any
 import altcha
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from reporting.instance import InstanceSecrets
+from reporting.config.secrets import InstanceSecrets
 from reporting.intake.coarse_time import seconds_until_day_rounded_expiry
 from reporting.web.throttle import spend_once
 

@@ -17,12 +17,12 @@ from litestar.params import PathParameter, QueryParameter
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reporting.casework import audit
-from reporting.casework.guards import allow
-from reporting.casework.roles import Role
-from reporting.casework.sessions import StaffIdentity
+from reporting.access.identity import StaffIdentity
+from reporting.access.roles import Role
+from reporting.access.rules import allow
+from reporting.audit import chain as audit
+from reporting.config.settings import Settings
 from reporting.i18n import current_language
-from reporting.settings import Settings
 from reporting.stats.export import EXPORT_FORMATS, MEDIA_TYPES, export_tables
 from reporting.stats.pdf import render_report_pdf_in_thread
 from reporting.stats.report import MIN_PERCENT_BASE, ReportView, build_report

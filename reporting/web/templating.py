@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 
 from jinja2 import Environment
@@ -10,8 +11,9 @@ from litestar.template.config import TemplateConfig
 
 from reporting.i18n import SUPPORTED_LANGUAGES, current_language, gettext_, ngettext_
 
-TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
-STATIC_DIR = TEMPLATES_DIR / "static"
+# Package data, found where the package is installed (a wheel, an editable checkout): never the working directory.
+TEMPLATES_DIR = Path(str(files("reporting") / "templates"))
+STATIC_DIR = Path(str(files("reporting") / "static"))
 
 
 def configure_environment(environment: Environment) -> None:

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import ipaddress
 import time
 from typing import Any
 
 from litestar import Request
 from litestar.datastructures import State
+from litestar.exceptions import HTTPException
+from litestar.status_codes import HTTP_429_TOO_MANY_REQUESTS
 from sqlalchemy import delete
 from sqlalchemy import insert as sql_insert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -23,9 +26,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from reporting.config.secrets import InstanceSecrets
+from reporting.config.settings import Settings
 from reporting.db.models import ThrottleCounter, UsedToken, utc_now
-from reporting.instance import InstanceSecrets
-from reporting.settings import Settings
+
+FIFTEEN_MINUTES = 15 * 60
 
 
 def client_address(request: Request[Any, Any, State], settings: Settings) -> str:
@@ -98,3 +103,26 @@ async def purge_expired(engine: AsyncEngine) -> None:
     async with engine.begin() as connection:
         await connection.execute(delete(ThrottleCounter).where(ThrottleCounter.expires_at < now))
         await connection.execute(delete(UsedToken).where(UsedToken.expires_at < now))
+
+
+def pseudonym(request: Request[Any, Any, State], purpose: str, value: str) -> str:
+    """A keyed hash of ``value`` for rate-limit rows, so they name no e-mail address or account."""
+    secrets: InstanceSecrets = request.app.state.secrets
+    return hmac.new(secrets.derive(f"throttle/{purpose}"), value.encode(), hashlib.sha256).hexdigest()
+
+
+async def enforce_limits(
+    engine: AsyncEngine, limits: list[tuple[str, str, int]], *, window_seconds: int = FIFTEEN_MINUTES
+) -> None:
+    """Count one attempt against every ``(scope, key, limit)``; answer 429 when any is exceeded."""
+    within = [
+        await register_hit(engine, scope, key, limit=limit, window_seconds=window_seconds)
+        for scope, key, limit in limits
+    ]
+    if not all(within):
+        raise HTTPException(status_code=HTTP_429_TOO_MANY_REQUESTS)
+
+
+def client_limit(request: Request[Any, Any, State], scope: str, limit: int) -> tuple[str, str, int]:
+    """A limit per client (the day's pseudonym of its address)."""
+    return scope, client_key(request), limit

@@ -12,10 +12,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reporting.crypto import passwords, receipt, vault
+from reporting import vault
+from reporting.config.secrets import load_instance_secrets
+from reporting.config.settings import Settings
+from reporting.crypto import passwords, receipt
 from reporting.db.models import AuditEvent, CaseCode, Categorisation, Report, StaffAccount
-from reporting.instance import load_instance_secrets
-from reporting.settings import Settings
 from tests.conftest import run_db
 
 CHEAP_RECEIPT_ARGON2 = passwords.Argon2Params(time_cost=1, memory_kib=passwords.MIN_MEMORY_KIB, parallelism=1)

@@ -28,11 +28,11 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reporting.casework import accounts, sessions, totp
-from reporting.casework.roles import home_path
+from reporting.access.roles import home_path
+from reporting.auth import accounts, sessions, totp
+from reporting.config.settings import Settings
 from reporting.crypto import passwords
 from reporting.db.models import StaffAccount
-from reporting.settings import Settings
 from tests.conftest import BASE_URL, run_db
 
 CHEAP_ARGON2 = passwords.Argon2Params(time_cost=1, memory_kib=passwords.MIN_MEMORY_KIB, parallelism=1)

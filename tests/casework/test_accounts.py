@@ -16,12 +16,12 @@ from litestar.testing import TestClient
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reporting.casework import accounts, invitations
-from reporting.casework import cli as casework_cli
+from reporting.auth import accounts, invitations
 from reporting.cli import cli
+from reporting.cli import common as cli_common
+from reporting.config.settings import Settings
 from reporting.crypto import envelope, passwords
 from reporting.db.models import AuditEvent, StaffAccount, StaffInvitation
-from reporting.settings import Settings
 from tests.casework.conftest import CHEAP_ARGON2, post_form, totp_code
 from tests.conftest import run_db
 
@@ -138,7 +138,7 @@ def test_staff_add_reads_the_password_from_stdin(initialised_settings: Settings)
 
 
 def test_staff_add_prompts_twice_on_a_terminal(initialised_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(casework_cli, "_stdin_is_terminal", lambda: True)
+    monkeypatch.setattr(cli_common, "_stdin_is_terminal", lambda: True)
     runner = CliRunner()
     mismatch = runner.invoke(
         cli,

@@ -14,11 +14,11 @@ from litestar.testing import TestClient
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from reporting.casework import audit
+from reporting.audit import chain as audit
 from reporting.cli import cli
+from reporting.config.settings import Settings
 from reporting.db.engine import create_engine
 from reporting.db.models import AuditEvent
-from reporting.settings import Settings
 from tests.casework.conftest import post_form
 from tests.conftest import run_db
 

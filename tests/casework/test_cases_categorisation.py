@@ -9,13 +9,13 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reporting.casework.cases.categorisation import (
+from reporting.casework.categorisation import (
     CATEGORISATION_DIMENSIONS,
     is_multiple_discrimination,
     parse_categorisation,
 )
+from reporting.config.settings import Settings
 from reporting.db.models import Categorisation
-from reporting.settings import Settings
 from reporting.taxonomy import STAT_DIMENSIONS
 from tests.casework.case_helpers import audit_events, load_report, seed_case, staff_codes
 from tests.casework.conftest import post_form

@@ -13,9 +13,9 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from reporting.casework.cases.inbox import PAGE_SIZE, InboxRequest
+from reporting.casework.inbox import PAGE_SIZE, InboxRequest
+from reporting.config.settings import Settings
 from reporting.crypto import report_keys
-from reporting.settings import Settings
 from tests.casework.case_helpers import seed_case, seed_plain_cases
 
 StaffClient = Callable[..., TestClient[Litestar]]

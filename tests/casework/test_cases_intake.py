@@ -13,10 +13,10 @@ from litestar.testing import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reporting.crypto import vault
+from reporting import vault
+from reporting.config.secrets import load_instance_secrets
+from reporting.config.settings import Settings
 from reporting.db.models import Report
-from reporting.instance import load_instance_secrets
-from reporting.settings import Settings
 from tests.casework.case_helpers import actions, load_report, staff_codes, use_cheap_receipts
 from tests.casework.conftest import hidden_value, post_form
 from tests.conftest import run_db

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from reporting.casework.cases.controllers import attachment_disposition, safe_filename
-from reporting.crypto import vault
-from reporting.settings import Settings
+from reporting import vault
+from reporting.casework.controllers import attachment_disposition, safe_filename
+from reporting.config.settings import Settings
 from tests.casework.case_helpers import NARRATIVE, actions, actor, audit_events, seed_case
 
 StaffClient = Callable[..., TestClient[Litestar]]

@@ -11,11 +11,11 @@ from litestar.testing import TestClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reporting.casework import accounts
-from reporting.crypto import vault
+from reporting import vault
+from reporting.auth import accounts
+from reporting.config.secrets import load_instance_secrets
+from reporting.config.settings import Settings
 from reporting.db.models import Message, Note, WrappedKey
-from reporting.instance import load_instance_secrets
-from reporting.settings import Settings
 from tests.casework.case_helpers import (
     NARRATIVE,
     actions,

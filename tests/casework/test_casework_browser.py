@@ -15,9 +15,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, ConsoleMessage, Page, Response
 
-from reporting.cli import initialise
+from reporting.cli.instance import initialise
+from reporting.config.settings import Settings
 from reporting.db.models import StaffAccount
-from reporting.settings import Settings
 from tests.browser import chromium
 from tests.casework.case_helpers import NARRATIVE, SeededCase, seed_case
 from tests.casework.conftest import create_staff

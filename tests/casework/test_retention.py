@@ -14,12 +14,12 @@ from litestar.testing import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reporting import vault
 from reporting.casework.retention import retention_cutoff
 from reporting.cli import cli
-from reporting.crypto import vault
+from reporting.config.secrets import load_instance_secrets
+from reporting.config.settings import Settings
 from reporting.db.models import Attachment, CaseCode, Categorisation, Message, Note, Report, WrappedKey
-from reporting.instance import load_instance_secrets
-from reporting.settings import Settings
 from tests.casework.case_helpers import audit_events, load_report, seed_case, staff_codes, use_cheap_receipts
 from tests.casework.conftest import post_form
 from tests.conftest import run_db

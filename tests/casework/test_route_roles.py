@@ -21,13 +21,14 @@ from litestar.routes import HTTPRoute
 from litestar.testing import TestClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reporting.access.roles import ROLES
+from reporting.access.rules import AccessRule, access_rule
 from reporting.app import create_app
-from reporting.casework import sessions
-from reporting.casework.guards import LOGIN_PATH, AccessRule, access_rule
-from reporting.casework.roles import ROLES
+from reporting.auth import sessions
+from reporting.auth.guards import LOGIN_PATH
+from reporting.config.settings import Settings
 from reporting.crypto import passwords
 from reporting.db.models import StaffAccount
-from reporting.settings import Settings
 from tests.casework.conftest import CSRF_COOKIE, CSRF_FIELD, create_staff, set_staff_cookie
 from tests.conftest import BASE_URL, run_db
 

@@ -20,11 +20,11 @@ from litestar.testing import TestClient
 from PIL import Image
 from sqlalchemy import select
 
+from reporting.config.settings import Settings
 from reporting.crypto import passwords
-from reporting.crypto.vault import new_staff_key_material
 from reporting.db.engine import session_scope
 from reporting.db.models import Report, StaffAccount
-from reporting.settings import Settings
+from reporting.vault import new_staff_key_material
 
 CHEAP_ARGON2 = passwords.Argon2Params(time_cost=1, memory_kib=passwords.MIN_MEMORY_KIB, parallelism=1)
 GPS_IFD = 0x8825

@@ -15,8 +15,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request
 
-from reporting.cli import initialise
-from reporting.settings import Settings
+from reporting.cli.instance import initialise
+from reporting.config.settings import Settings
 from tests.browser import chromium
 from tests.conftest import settings_for
 from tests.intake.conftest import jpeg_with_gps

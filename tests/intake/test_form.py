@@ -12,10 +12,10 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
+from reporting.config.settings import Settings
 from reporting.crypto.recovery import RECOVERY_PUBLIC_KEY_FILENAME
 from reporting.intake.attachments import MAX_FILE_BYTES
 from reporting.intake.forms import MAX_CONTACT_LENGTH, MAX_DESCRIPTION_LENGTH
-from reporting.settings import Settings
 from tests.intake.conftest import (
     assert_report_values_kept,
     form_state,

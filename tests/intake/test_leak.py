@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from reporting.settings import Settings
+from reporting.config.settings import Settings
 from tests.intake.conftest import full_report_form, jpeg_with_gps, pdf_bytes
 from tests.live_server import live_server
 

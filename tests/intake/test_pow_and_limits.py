@@ -16,11 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from reporting.app import create_app
+from reporting.config.secrets import load_instance_secrets
+from reporting.config.settings import Settings
 from reporting.db.engine import create_engine, session_scope
 from reporting.db.models import ThrottleCounter, UsedToken
-from reporting.instance import load_instance_secrets
 from reporting.intake import pow as proof_of_work
-from reporting.settings import Settings
 from reporting.web.throttle import register_hit
 from tests.conftest import BASE_URL
 from tests.intake.conftest import (

@@ -14,11 +14,11 @@ from litestar.testing import TestClient
 from PIL import Image
 from sqlalchemy import select
 
-from reporting.crypto import vault
+from reporting import vault
+from reporting.config.settings import Settings
 from reporting.crypto.report_keys import MAILBOX_KEY
 from reporting.db.engine import session_scope
 from reporting.db.models import Attachment, CaseCode, Report
-from reporting.settings import Settings
 from tests.intake.conftest import (
     Coordinator,
     form_state,

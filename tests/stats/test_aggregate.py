@@ -7,7 +7,7 @@ import random
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reporting.settings import Settings
+from reporting.config.settings import Settings
 from reporting.stats.aggregate import YearCounts, aggregate_year
 from reporting.stats.report import CONDITIONAL_DIMENSIONS, REGIONS_DIMENSION
 from reporting.taxonomy import STAT_DIMENSIONS

@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.cli import cli
+from reporting.cli.demo import demo
+from reporting.cli.stats import stats
+from reporting.config.settings import Settings
 from reporting.db.models import Categorisation, Report, WrappedKey
-from reporting.demo import demo
-from reporting.settings import Settings
-from reporting.stats.cli import stats
 from tests.conftest import run_db
 
 

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.app import create_app
+from reporting.config.settings import Settings
 from reporting.db.models import AuditEvent
-from reporting.settings import Settings
 from tests.casework.conftest import create_staff, set_staff_cookie, start_active_session
 from tests.conftest import BASE_URL, run_db
 from tests.stats.conftest import insert_cases, random_cases

@@ -8,7 +8,7 @@ import random
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reporting.settings import Settings
+from reporting.config.settings import Settings
 from reporting.stats.export import export_json
 from reporting.stats.pdf import render_report_html, render_report_pdf
 from reporting.stats.report import (

@@ -1,0 +1,1 @@
+"""The hash-chained audit log of staff actions, and the page that shows it."""

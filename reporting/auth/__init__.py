@@ -1,0 +1,1 @@
+"""Staff accounts and how they get in: passwords, two-factor login, sessions, invitations and the guard."""

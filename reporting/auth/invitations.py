@@ -1,0 +1,110 @@
+"""Invitations: a coordinator or admin invites a colleague with a one-time link valid for seven days.
+
+Only a hash of the link's token is stored, so the database cannot be used to accept an invitation.
+The invitee chooses name and password; the account's key pair is made then, under that password.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+import uuid
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reporting.access.roles import Role
+from reporting.auth.accounts import AccountError, add_staff, find_account, normalise_email
+from reporting.crypto import passwords
+from reporting.db.models import StaffAccount, StaffInvitation, utc_now
+from reporting.i18n import N_
+
+INVITATION_LIFETIME = dt.timedelta(days=7)
+TOKEN_BYTES = 32
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+async def create_invitation(db: AsyncSession, *, email: str, role: Role, invited_by: uuid.UUID) -> str:
+    """Store a new invitation (replacing an open one for the same address); return the token, shown once."""
+    normalised = normalise_email(email)
+    if normalised is None:
+        raise AccountError(N_("This is not a valid e-mail address."))
+    if await find_account(db, normalised) is not None:
+        raise AccountError(N_("An account with this e-mail address exists already."))
+    await db.execute(
+        delete(StaffInvitation).where(StaffInvitation.email == normalised, StaffInvitation.used_at.is_(None))
+    )
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    db.add(
+        StaffInvitation(
+            token_hash=_token_hash(token),
+            email=normalised,
+            role=role.value,
+            invited_by=invited_by,
+            expires_at=utc_now() + INVITATION_LIFETIME,
+        )
+    )
+    await db.flush()
+    return token
+
+
+async def open_invitation(db: AsyncSession, token: str) -> StaffInvitation | None:
+    """The unused, unexpired invitation of ``token``, or ``None``."""
+    if not token or len(token) > 200:
+        return None
+    invitation = await db.get(StaffInvitation, _token_hash(token))
+    if invitation is None or invitation.used_at is not None or invitation.expires_at <= utc_now():
+        return None
+    return invitation
+
+
+async def accept_invitation(
+    db: AsyncSession,
+    token: str,
+    *,
+    display_name: str,
+    password: str,
+    argon2: passwords.Argon2Params = passwords.DEFAULT_ARGON2,
+) -> StaffAccount | None:
+    """Create the invited account; ``None`` when the link is unknown, used or expired.
+
+    The invitation is marked used with a conditional update, so two concurrent submissions cannot both
+    create an account.
+    """
+    invitation = await open_invitation(db, token)
+    if invitation is None:
+        return None
+    claimed = await db.execute(
+        update(StaffInvitation)
+        .where(StaffInvitation.token_hash == invitation.token_hash, StaffInvitation.used_at.is_(None))
+        .values(used_at=utc_now())
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(claimed, "rowcount", 0) != 1:
+        return None
+    return await add_staff(
+        db, email=invitation.email, display_name=display_name, role=invitation.role, password=password, argon2=argon2
+    )
+
+
+async def open_invitations(db: AsyncSession) -> list[StaffInvitation]:
+    """Invitations not yet used or expired, for the staff page."""
+    return list(
+        (
+            await db.execute(
+                select(StaffInvitation)
+                .where(StaffInvitation.used_at.is_(None), StaffInvitation.expires_at > utc_now())
+                .order_by(StaffInvitation.expires_at)
+            )
+        )
+        .scalars()
+        .all()
+    )
+
+
+async def withdraw_invitation(db: AsyncSession, email: str) -> None:
+    await db.execute(delete(StaffInvitation).where(StaffInvitation.email == email, StaffInvitation.used_at.is_(None)))

@@ -1,0 +1,203 @@
+"""Staff management (coordinators and admins) and accepting an invitation (the invitee, not logged in).
+
+An admin manages accounts but may neither invite nor change coordinators, who see every case: that
+would be a way to case content the admin role does not have. Nobody disables their own account.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.datastructures import State
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.params import FromPath
+from litestar.response import Template
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from reporting.access.identity import StaffIdentity, staff_actor
+from reporting.access.roles import INVITABLE_ROLES, ROLE_LABELS, STAFF_MANAGER_ROLES, parse_role
+from reporting.access.rules import PUBLIC, allow
+from reporting.audit import chain as audit
+from reporting.auth import accounts, invitations
+from reporting.db.models import StaffAccount
+from reporting.i18n import N_
+from reporting.web.forms import read_form, see_other
+from reporting.web.throttle import client_limit, enforce_limits
+
+ACCOUNTS_PATH = "/staff/accounts"
+INVITATION_PATH = "/staff/invite"
+STAFF_MANAGERS = allow(*STAFF_MANAGER_ROLES)
+INVITATION_ATTEMPTS_PER_CLIENT = 10
+
+
+async def _accounts_page(
+    db_session: AsyncSession,
+    staff: StaffIdentity,
+    *,
+    error: str | None = None,
+    invitation_link: str | None = None,
+    status_code: int = 200,
+) -> Template:
+    return Template(
+        "auth/accounts.html",
+        context={
+            "accounts": await accounts.list_accounts(db_session),
+            "invitations": await invitations.open_invitations(db_session),
+            "manageable_roles": INVITABLE_ROLES[staff.role],
+            "role_labels": ROLE_LABELS,
+            "error": error,
+            "invitation_link": invitation_link,
+        },
+        status_code=status_code,
+    )
+
+
+@get(ACCOUNTS_PATH, opt=STAFF_MANAGERS, include_in_schema=False)
+async def accounts_page(staff: NamedDependency[StaffIdentity], db_session: NamedDependency[AsyncSession]) -> Template:
+    return await _accounts_page(db_session, staff)
+
+
+@post(f"{ACCOUNTS_PATH}/invite", opt=STAFF_MANAGERS, include_in_schema=False)
+async def invite(
+    request: Request[Any, Any, State],
+    staff: NamedDependency[StaffIdentity],
+    db_session: NamedDependency[AsyncSession],
+) -> Template:
+    """Create an invitation and show its link once (in the page, never in a URL or a log)."""
+    form = await read_form(request, "email", "role")
+    role = parse_role(form["role"])
+    if role is None or role not in INVITABLE_ROLES[staff.role]:
+        return await _accounts_page(db_session, staff, error=N_("Choose a role."), status_code=400)
+    try:
+        token = await invitations.create_invitation(
+            db_session, email=form["email"], role=role, invited_by=staff.staff_id
+        )
+    except accounts.AccountError as error:
+        return await _accounts_page(db_session, staff, error=str(error), status_code=400)
+    await audit.record(db_session, action="invitation.created", actor=staff.actor, detail=f"role={role.value}")
+    link = f"{str(request.base_url).rstrip('/')}{INVITATION_PATH}/{token}"
+    return await _accounts_page(db_session, staff, invitation_link=link)
+
+
+@post(f"{ACCOUNTS_PATH}/invitations/withdraw", opt=STAFF_MANAGERS, include_in_schema=False)
+async def withdraw_invitation(
+    request: Request[Any, Any, State],
+    staff: NamedDependency[StaffIdentity],
+    db_session: NamedDependency[AsyncSession],
+) -> Response[Any]:
+    email = accounts.normalise_email((await read_form(request, "email"))["email"])
+    if email is not None:
+        await invitations.withdraw_invitation(db_session, email)
+        await audit.record(db_session, action="invitation.withdrawn", actor=staff.actor)
+    return see_other(ACCOUNTS_PATH)
+
+
+async def _manageable_account(db_session: AsyncSession, staff: StaffIdentity, staff_id: uuid.UUID) -> StaffAccount:
+    """The account ``staff`` may change: not their own, and no coordinator for an admin."""
+    account = await db_session.get(StaffAccount, staff_id)
+    if account is None:
+        raise NotFoundException
+    role = parse_role(account.role)
+    if account.id == staff.staff_id or role is None or role not in INVITABLE_ROLES[staff.role]:
+        raise PermissionDeniedException
+    return account
+
+
+@post(f"{ACCOUNTS_PATH}/{{staff_id:uuid}}/disable", opt=STAFF_MANAGERS, include_in_schema=False)
+async def disable_account(
+    staff_id: FromPath[uuid.UUID],
+    staff: NamedDependency[StaffIdentity],
+    db_session: NamedDependency[AsyncSession],
+) -> Response[Any]:
+    """Disable at once: the account's sessions are deleted, the guard refuses any it still presents."""
+    account = await _manageable_account(db_session, staff, staff_id)
+    await accounts.disable_staff(db_session, account.id)
+    await audit.record(db_session, action="account.disabled", actor=staff.actor, detail=staff_actor(account.id))
+    return see_other(ACCOUNTS_PATH)
+
+
+@post(f"{ACCOUNTS_PATH}/{{staff_id:uuid}}/enable", opt=STAFF_MANAGERS, include_in_schema=False)
+async def enable_account(
+    staff_id: FromPath[uuid.UUID],
+    staff: NamedDependency[StaffIdentity],
+    db_session: NamedDependency[AsyncSession],
+) -> Response[Any]:
+    account = await _manageable_account(db_session, staff, staff_id)
+    await accounts.enable_staff(db_session, account.id)
+    await audit.record(db_session, action="account.enabled", actor=staff.actor, detail=staff_actor(account.id))
+    return see_other(ACCOUNTS_PATH)
+
+
+@post(f"{ACCOUNTS_PATH}/{{staff_id:uuid}}/reset-two-factor", opt=STAFF_MANAGERS, include_in_schema=False)
+async def reset_two_factor(
+    staff_id: FromPath[uuid.UUID],
+    staff: NamedDependency[StaffIdentity],
+    db_session: NamedDependency[AsyncSession],
+) -> Response[Any]:
+    """For a lost phone: the member enrols a new authenticator after their password at the next login."""
+    account = await _manageable_account(db_session, staff, staff_id)
+    await accounts.reset_two_factor(db_session, account)
+    await audit.record(db_session, action="two_factor.reset", actor=staff.actor, detail=staff_actor(account.id))
+    return see_other(ACCOUNTS_PATH)
+
+
+def _invitation_form(invitation_email: str, token: str, error: str | None = None, status_code: int = 200) -> Template:
+    return Template(
+        "auth/invitation.html",
+        context={"email": invitation_email, "token": token, "error": error},
+        status_code=status_code,
+    )
+
+
+@get(f"{INVITATION_PATH}/{{token:str}}", opt=PUBLIC, include_in_schema=False)
+async def invitation_page(token: FromPath[str], db_session: NamedDependency[AsyncSession]) -> Template:
+    invitation = await invitations.open_invitation(db_session, token)
+    if invitation is None:
+        raise NotFoundException
+    return _invitation_form(invitation.email, token)
+
+
+@post(f"{INVITATION_PATH}/{{token:str}}", opt=PUBLIC, include_in_schema=False)
+async def accept_invitation(
+    request: Request[Any, Any, State],
+    token: FromPath[str],
+    db_session: NamedDependency[AsyncSession],
+    db_engine: NamedDependency[AsyncEngine],
+) -> Response[Any]:
+    """Create the account from the invitation; the first login then enrols the second factor."""
+    await enforce_limits(db_engine, [client_limit(request, "staff-invitation-client", INVITATION_ATTEMPTS_PER_CLIENT)])
+    invitation = await invitations.open_invitation(db_session, token)
+    if invitation is None:
+        raise NotFoundException
+    form = await read_form(request, "display_name", "password", "password_repeat")
+    if form["password"] != form["password_repeat"]:
+        return _invitation_form(invitation.email, token, N_("The two passwords differ."), status_code=400)
+    if (problem := accounts.password_problem(form["password"])) is not None:
+        return _invitation_form(invitation.email, token, problem, status_code=400)
+    try:
+        account = await invitations.accept_invitation(
+            db_session, token, display_name=form["display_name"], password=form["password"]
+        )
+    except accounts.AccountError as error:
+        return _invitation_form(invitation.email, token, str(error), status_code=400)
+    if account is None:
+        raise NotFoundException
+    await audit.record(
+        db_session, action="account.created", actor=staff_actor(account.id), detail=f"role={account.role};invitation"
+    )
+    return see_other("/staff/login?welcome=1")
+
+
+ACCOUNT_MANAGEMENT_ROUTE_HANDLERS = [
+    accounts_page,
+    invite,
+    withdraw_invitation,
+    disable_account,
+    enable_account,
+    reset_two_factor,
+    invitation_page,
+    accept_invitation,
+]

@@ -1,1 +1,0 @@
-"""Case work in the staff area: inbox, case view, categorisation, workflow, access grants and walk-in intake."""

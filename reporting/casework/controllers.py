@@ -1,0 +1,426 @@
+"""The case pages of the staff area: inbox, case view and its actions, downloads, walk-in intake.
+
+Every handler states its roles in ``opt`` (see ``reporting.auth.guards``); on top of the role, every
+case route checks that the staff member holds a wrapped key of that case. Forms are read and checked
+inside the handlers, answered with post-redirect-get (303) on success and with the page again (400)
+when something is wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+import unicodedata
+import uuid
+from typing import Any
+from urllib.parse import quote
+
+from litestar import Controller, MediaType, Request, Response, get, post
+from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from litestar.types import ControllerRouterHandler
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reporting import vault
+from reporting.access.identity import StaffIdentity
+from reporting.access.roles import Role
+from reporting.access.rules import allow
+from reporting.casework.case_page import CaseView, build_case_view
+from reporting.casework.categorisation import (
+    CATEGORISATION_DIMENSIONS,
+    CategorisationInput,
+    adviser_records_consent,
+    is_multiple_discrimination,
+    parse_categorisation,
+    save_categorisation,
+)
+from reporting.casework.inbox import ASSIGNEE_ME, ASSIGNEE_NONE, SORTS, InboxRequest, load_inbox
+from reporting.casework.labels import TEMPLATE_HELPERS, language_name
+from reporting.casework.walk_in import (
+    CASE_LANGUAGES,
+    INTAKE_SOURCES,
+    IntakeInput,
+    parse_intake,
+    record_walk_in,
+    spend_form_token,
+)
+from reporting.casework.workflow import CaseActionError, CaseWork, case_colleagues
+from reporting.db.models import Report
+from reporting.i18n import current_language
+from reporting.taxonomy import AREAS, CASE_STATUSES, CLOSE_REASONS, STAFF_GROUNDS
+
+CASE_WORKERS = allow(Role.ADVISER, Role.COORDINATOR)
+COORDINATORS = allow(Role.COORDINATOR)
+INLINE_MEDIA_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png", "image/gif", "text/plain"})
+"""Stored types a download may declare; anything else (HTML, SVG …) goes out as a plain byte stream."""
+
+FormValues = dict[str, list[str]]
+
+
+async def read_form_values(request: Request[Any, Any, State]) -> FormValues:
+    """Every text field of a posted form, with all values of repeated fields (checkbox groups)."""
+    form = await request.form()
+    return {name: [value for value in form.getall(name) if isinstance(value, str)] for name in form}
+
+
+def _first(form: FormValues, name: str) -> str:
+    return next(iter(form.get(name, [])), "")
+
+
+def _parse_uuid(raw: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        return None
+
+
+def _case_url(report_id: uuid.UUID, anchor: str = "") -> str:
+    return f"/staff/cases/{report_id}" + (f"#{anchor}" if anchor else "")
+
+
+def safe_filename(name: str, fallback: str = "attachment") -> str:
+    """A file name without paths, control characters or quotes, short enough for every file system."""
+    name = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(char for char in name if unicodedata.category(char)[0] != "C" and char not in '"<>:|?*;')
+    name = name.strip(" .")[:150]
+    return name or fallback
+
+
+def attachment_disposition(filename: str) -> str:
+    """``Content-Disposition: attachment`` with an ASCII fallback and the UTF-8 name (RFC 6266)."""
+    ascii_name = re.sub(r"[^A-Za-z0-9._ -]", "_", filename) or "attachment"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+async def load_accessible_case(work: CaseWork, report_id: uuid.UUID) -> Report:
+    """The case if this staff member holds its key: 404 when it does not exist (or was shredded),
+    403 (audited, so probing other cases shows up in the log) when they hold no key."""
+    report = await work.db.get(Report, report_id)
+    if report is None or report.shredded_on is not None:
+        raise NotFoundException
+    if not await vault.staff_has_access(work.db, report_id, work.staff.staff_id):
+        await work.record("case.denied", report_id)
+        await work.db.commit()
+        raise PermissionDeniedException
+    return report
+
+
+def provide_case_work(db_session: NamedDependency[AsyncSession], staff: NamedDependency[StaffIdentity]) -> CaseWork:
+    """Dependency ``work``: the logged-in member acting on cases in this request."""
+    return CaseWork(db_session, staff)
+
+
+def _base_context() -> dict[str, Any]:
+    return {
+        **TEMPLATE_HELPERS,
+        "is_multiple_discrimination": is_multiple_discrimination,
+        "language": current_language().code,
+    }
+
+
+class InboxController(Controller):
+    path = "/staff"
+    include_in_schema = False
+
+    @get("/", opt=CASE_WORKERS)
+    async def inbox(
+        self,
+        request: Request[Any, Any, State],
+        db_session: NamedDependency[AsyncSession],
+        staff: NamedDependency[StaffIdentity],
+    ) -> Template:
+        """The list of cases, drawn from plain metadata only: nothing is decrypted for it."""
+        inbox_request = InboxRequest.from_query(dict(request.query_params), languages=CASE_LANGUAGES)
+        page = await load_inbox(db_session, inbox_request, staff_id=staff.staff_id, role=staff.role)
+        colleagues = await case_colleagues(db_session) if staff.role == Role.COORDINATOR else []
+        return Template(
+            "casework/inbox.html",
+            context={
+                **_base_context(),
+                "page": page,
+                "view": inbox_request,
+                "filters": inbox_request.filters,
+                "statuses": CASE_STATUSES.codes(),
+                "areas": AREAS.codes(),
+                "grounds": STAFF_GROUNDS.codes(),
+                "languages": [(code, language_name(code)) for code in CASE_LANGUAGES],
+                "sorts": SORTS,
+                "assignee_me": ASSIGNEE_ME,
+                "assignee_none": ASSIGNEE_NONE,
+                "colleagues": colleagues,
+            },
+        )
+
+
+class CaseController(Controller):
+    path = "/staff/cases/{report_id:uuid}"
+    include_in_schema = False
+    dependencies = {"work": Provide(provide_case_work, sync_to_thread=False)}  # noqa: RUF012
+
+    async def _page(
+        self,
+        work: CaseWork,
+        report: Report,
+        *,
+        errors: dict[str, str] | None = None,
+        categorisation: CategorisationInput | None = None,
+        texts: dict[str, str] | None = None,
+        status_code: int = 200,
+    ) -> Template:
+        """Decrypt (audited) and render the case."""
+        case_view = await build_case_view(work, report)
+        return Template(
+            "casework/case.html",
+            context={
+                **_base_context(),
+                "case": case_view,
+                "errors": errors or {},
+                "submitted": categorisation,
+                "texts": texts or {},
+                "dimensions": CATEGORISATION_DIMENSIONS,
+                "close_reasons": CLOSE_REASONS.codes(),
+                "is_coordinator": work.staff.role == Role.COORDINATOR,
+                "me": work.staff.staff_id,
+            },
+            status_code=status_code,
+        )
+
+    async def _refused(
+        self,
+        work: CaseWork,
+        report_id: uuid.UUID,
+        errors: dict[str, str],
+        *,
+        categorisation: CategorisationInput | None = None,
+        texts: dict[str, str] | None = None,
+    ) -> Template:
+        """The case page again with the problems marked (400). Nothing of the refused action is kept,
+        but this page's decryption is audited, so it is committed here (error answers roll back)."""
+        await work.db.rollback()
+        report = await work.db.get(Report, report_id, populate_existing=True)
+        if report is None:
+            raise NotFoundException
+        page = await self._page(
+            work, report, errors=errors, categorisation=categorisation, texts=texts, status_code=400
+        )
+        await work.db.commit()
+        return page
+
+    @get("/", opt=CASE_WORKERS)
+    async def show(self, report_id: FromPath[uuid.UUID], work: NamedDependency[CaseWork]) -> Template:
+        return await self._page(work, await load_accessible_case(work, report_id))
+
+    @post("/categorisation", opt=CASE_WORKERS)
+    async def categorise(
+        self,
+        request: Request[Any, Any, State],
+        report_id: FromPath[uuid.UUID],
+        work: NamedDependency[CaseWork],
+    ) -> Response[Any]:
+        report = await load_accessible_case(work, report_id)
+        data, errors = parse_categorisation(
+            await read_form_values(request), records_consent=adviser_records_consent(report.source)
+        )
+        if errors:
+            return await self._refused(work, report_id, errors, categorisation=data)
+        await save_categorisation(work, report, data)
+        return Redirect(_case_url(report_id, "categorisation"), status_code=303)
+
+    @post("/status", opt=CASE_WORKERS)
+    async def change_status(
+        self,
+        request: Request[Any, Any, State],
+        report_id: FromPath[uuid.UUID],
+        work: NamedDependency[CaseWork],
+    ) -> Response[Any]:
+        report = await load_accessible_case(work, report_id)
+        form = await read_form_values(request)
+        try:
+            await work.change_status(report, _first(form, "status"), close_reason=_first(form, "close_reason"))
+        except CaseActionError as error:
+            return await self._refused(work, report_id, {error.field: error.message})
+        return Redirect(_case_url(report_id, "status"), status_code=303)
+
+    @post("/notes", opt=CASE_WORKERS)
+    async def add_note(
+        self,
+        request: Request[Any, Any, State],
+        report_id: FromPath[uuid.UUID],
+        work: NamedDependency[CaseWork],
+    ) -> Response[Any]:
+        report = await load_accessible_case(work, report_id)
+        body = _first(await read_form_values(request), "body")
+        try:
+            await work.add_note(report, body)
+        except CaseActionError as error:
+            return await self._refused(work, report_id, {error.field: error.message}, texts={"note": body})
+        return Redirect(_case_url(report_id, "notes"), status_code=303)
+
+    @post("/messages", opt=CASE_WORKERS)
+    async def send_reply(
+        self,
+        request: Request[Any, Any, State],
+        report_id: FromPath[uuid.UUID],
+        work: NamedDependency[CaseWork],
+    ) -> Response[Any]:
+        report = await load_accessible_case(work, report_id)
+        form = await read_form_values(request)
+        body = _first(form, "body")
+        try:
+            await work.send_reply(report, body, wait_for_reporter=_first(form, "wait_for_reporter") == "yes")
+        except CaseActionError as error:
+            return await self._refused(work, report_id, {error.field: error.message}, texts={"message": body})
+        return Redirect(_case_url(report_id, "messages"), status_code=303)
+
+    @post("/assignment", opt=COORDINATORS)
+    async def assign(
+        self,
+        request: Request[Any, Any, State],
+        report_id: FromPath[uuid.UUID],
+        work: NamedDependency[CaseWork],
+    ) -> Response[Any]:
+        report = await load_accessible_case(work, report_id)
+        chosen = _first(await read_form_values(request), "assignee")
+        try:
+            if chosen == ASSIGNEE_NONE:
+                await work.unassign(report)
+            else:
+                await work.assign(report, _parse_uuid(chosen))
+        except CaseActionError as error:
+            return await self._refused(work, report_id, {error.field: error.message})
+        return Redirect(_case_url(report_id, "access"), status_code=303)
+
+    @post("/access", opt=COORDINATORS)
+    async def grant(
+        self,
+        request: Request[Any, Any, State],
+        report_id: FromPath[uuid.UUID],
+        work: NamedDependency[CaseWork],
+    ) -> Response[Any]:
+        report = await load_accessible_case(work, report_id)
+        try:
+            await work.grant(report, _parse_uuid(_first(await read_form_values(request), "staff_id")))
+        except CaseActionError as error:
+            return await self._refused(work, report_id, {error.field: error.message})
+        return Redirect(_case_url(report_id, "access"), status_code=303)
+
+    @post("/access/{staff_id:uuid}/revoke", opt=COORDINATORS)
+    async def revoke(
+        self,
+        report_id: FromPath[uuid.UUID],
+        staff_id: FromPath[uuid.UUID],
+        work: NamedDependency[CaseWork],
+    ) -> Response[Any]:
+        report = await load_accessible_case(work, report_id)
+        try:
+            await work.revoke(report, staff_id)
+        except CaseActionError as error:
+            return await self._refused(work, report_id, {error.field: error.message})
+        return Redirect(_case_url(report_id, "access"), status_code=303)
+
+    @get("/attachments/{attachment_id:uuid}", opt=CASE_WORKERS)
+    async def download_attachment(
+        self,
+        report_id: FromPath[uuid.UUID],
+        attachment_id: FromPath[uuid.UUID],
+        work: NamedDependency[CaseWork],
+    ) -> Response[bytes]:
+        """One attachment, decrypted for this response only, always as a download (audited)."""
+        await load_accessible_case(work, report_id)
+        try:
+            attachment, content = await vault.open_attachment(
+                work.db,
+                report_id,
+                attachment_id,
+                staff_id=work.staff.staff_id,
+                private_key=work.staff.private_key,
+            )
+        except vault.AccessDeniedError:
+            raise NotFoundException from None
+        await work.record("attachment.download", report_id, f"attachment:{attachment_id}")
+        media_type = (
+            attachment.media_type if attachment.media_type in INLINE_MEDIA_TYPES else "application/octet-stream"
+        )
+        return Response(
+            content,
+            media_type=media_type,
+            headers={
+                "Content-Disposition": attachment_disposition(safe_filename(attachment.filename)),
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
+
+    @get("/export", opt=CASE_WORKERS)
+    async def export(self, report_id: FromPath[uuid.UUID], work: NamedDependency[CaseWork]) -> Template:
+        """The whole case as one printable HTML file to download (audited as ``case.export``)."""
+        case_view: CaseView = await build_case_view(
+            work, await load_accessible_case(work, report_id), action="case.export"
+        )
+        return Template(
+            "casework/export.html",
+            context={**_base_context(), "case": case_view, "dimensions": CATEGORISATION_DIMENSIONS},
+            media_type=MediaType.HTML,
+            headers={
+                "Content-Disposition": attachment_disposition(f"case-{case_view.reference}.html"),
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
+
+
+class WalkInController(Controller):
+    """Walk-in and phone intake by an adviser."""
+
+    path = "/staff/intake"
+    include_in_schema = False
+    dependencies = {"work": Provide(provide_case_work, sync_to_thread=False)}  # noqa: RUF012
+
+    @staticmethod
+    def _form(data: IntakeInput | None, errors: dict[str, str], token: str, *, status_code: int = 200) -> Template:
+        return Template(
+            "casework/intake.html",
+            context={
+                **_base_context(),
+                "data": data,
+                "errors": errors,
+                "form_token": token,
+                "today": dt.date.today(),
+                "sources": INTAKE_SOURCES,
+                "languages": [(code, language_name(code)) for code in CASE_LANGUAGES],
+                "dimensions": CATEGORISATION_DIMENSIONS,
+            },
+            status_code=status_code,
+        )
+
+    @get("/", opt=CASE_WORKERS)
+    async def form(self) -> Template:
+        return self._form(None, {}, secrets.token_urlsafe(24))
+
+    @post("/", opt=CASE_WORKERS)
+    async def record(self, request: Request[Any, Any, State], work: NamedDependency[CaseWork]) -> Template:
+        """Seal the case and show the receipt code once (in this answer only: it is stored nowhere)."""
+        form = await read_form_values(request)
+        token = _first(form, "form_token")
+        data, errors = parse_intake(form, today=dt.date.today())
+        if errors:
+            return self._form(data, errors, token, status_code=400)
+        if not await spend_form_token(work.db, token):
+            return Template(
+                "casework/intake_done.html",
+                context={**_base_context(), "report_id": None, "receipt_code": None},
+                status_code=409,
+            )
+        report, receipt_code = await record_walk_in(
+            work, data, settings=request.app.state.settings, secrets=request.app.state.secrets
+        )
+        return Template(
+            "casework/intake_done.html",
+            context={**_base_context(), "report_id": report.id, "receipt_code": receipt_code},
+            status_code=201,
+        )
+
+
+CASE_ROUTE_HANDLERS: list[ControllerRouterHandler] = [InboxController, CaseController, WalkInController]

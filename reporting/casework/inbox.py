@@ -1,0 +1,351 @@
+"""The case inbox: one page of cases drawn from plain metadata only.
+
+Nothing is decrypted to draw the list (no key is even touched), so its cost does not depend on what
+cases say. Filters are indexed probes on ``case_code`` and ``report`` columns, and pages are keyset
+paginated (``after``/``before`` a cursor naming the last row shown), so the two-thousandth page of
+100,000 cases costs what the first costs; an offset would make deep pages scan everything before them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+from urllib.parse import urlencode
+
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, exists, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reporting.crypto import report_keys
+from reporting.db.models import CaseCode, Categorisation, Report, StaffAccount, WrappedKey
+from reporting.taxonomy import AREAS, CASE_STATUSES, STAFF_GROUNDS
+from reporting.vault import REPORTER, STAFF, staff_recipient
+
+PAGE_SIZE = 50
+SORTS = ("newest", "oldest", "status")
+ASSIGNEE_ME = "me"
+ASSIGNEE_NONE = "none"
+STATUS_ORDER = CASE_STATUSES.codes()
+_CURSOR_SEPARATOR = "~"
+PageRow = tuple[uuid.UUID, dt.date, dt.date, str, str, str, str | None, bool]
+"""id, received, last activity, status, language, source, assignee's name, categorised."""
+
+
+@dataclass(frozen=True)
+class InboxFilters:
+    """What the list is narrowed to; every field is a code, a date or a staff id, never free text."""
+
+    status: str | None = None
+    area: str | None = None
+    ground: str | None = None
+    assignee: str | None = None
+    """``me``, ``none`` or a staff id."""
+    received_from: dt.date | None = None
+    received_to: dt.date | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class InboxRequest:
+    """One inbox URL, parsed. Unknown or malformed values are dropped rather than refused: the list
+    then shows more than asked, never less, and a hand-edited URL cannot break the page."""
+
+    filters: InboxFilters = field(default_factory=InboxFilters)
+    sort: str = "newest"
+    after: str | None = None
+    before: str | None = None
+
+    @classmethod
+    def from_query(cls, params: Mapping[str, str], *, languages: Sequence[str]) -> InboxRequest:
+        def code(name: str, allowed: Sequence[str]) -> str | None:
+            value = params.get(name) or None
+            return value if value in allowed else None
+
+        assignee = params.get("assignee") or None
+        if assignee not in (None, ASSIGNEE_ME, ASSIGNEE_NONE) and _parse_uuid(assignee) is None:
+            assignee = None
+        filters = InboxFilters(
+            status=code("status", STATUS_ORDER),
+            area=code("area", AREAS.codes()),
+            ground=code("ground", STAFF_GROUNDS.codes()),
+            assignee=assignee,
+            received_from=_parse_date(params.get("from")),
+            received_to=_parse_date(params.get("to")),
+            language=code("language", languages),
+        )
+        return cls(
+            filters=filters,
+            sort=code("sort", SORTS) or "newest",
+            after=params.get("after") or None,
+            before=None if params.get("after") else params.get("before") or None,
+        )
+
+    def query_string(self, *, after: str | None = None, before: str | None = None) -> str:
+        """The URL query of this view with another cursor (``?`` included, or empty)."""
+        filters = self.filters
+        params = {
+            "status": filters.status,
+            "area": filters.area,
+            "ground": filters.ground,
+            "assignee": filters.assignee,
+            "from": filters.received_from.isoformat() if filters.received_from else None,
+            "to": filters.received_to.isoformat() if filters.received_to else None,
+            "language": filters.language,
+            "sort": self.sort if self.sort != "newest" else None,
+            "after": after,
+            "before": before,
+        }
+        present = {name: value for name, value in params.items() if value}
+        return f"?{urlencode(present)}" if present else ""
+
+    def first_page(self) -> InboxRequest:
+        return replace(self, after=None, before=None)
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    id: uuid.UUID
+    received_on: dt.date
+    last_activity_on: dt.date
+    status: str
+    language: str
+    source: str
+    assignee_name: str | None
+    grounds: list[str]
+    """The adviser's grounds, or the reporter's while the case is not categorised yet."""
+    area: str | None
+    categorised: bool
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    rows: list[InboxRow]
+    next_cursor: str | None
+    previous_cursor: str | None
+
+
+def _parse_date(raw: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _parse_uuid(raw: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(raw) if raw else None
+    except ValueError:
+        return None
+
+
+SortKey = tuple[SQLColumnExpression[Any], bool]
+"""An ORDER BY term: (expression, descending)."""
+NEWEST_FIRST: list[SortKey] = [(Report.received_on, True), (Report.id, True)]
+OLDEST_FIRST: list[SortKey] = [(Report.received_on, False), (Report.id, False)]
+
+
+def _cursor_of(sort: str, status: str, received_on: dt.date, report_id: uuid.UUID) -> str:
+    parts = [received_on.isoformat(), report_id.hex]
+    if sort == "status":
+        parts.insert(0, str(STATUS_ORDER.index(status)))
+    return _CURSOR_SEPARATOR.join(parts)
+
+
+def _parse_cursor(sort: str, raw: str) -> tuple[int, list[Any]] | None:
+    """(status rank, [received_on, id]) of a cursor; the rank is 0 unless sorting by status."""
+    parts = raw.split(_CURSOR_SEPARATOR)
+    rank = 0
+    if sort == "status":
+        if len(parts) != 3 or parts[0] not in {str(rank) for rank in range(len(STATUS_ORDER))}:
+            return None
+        rank = int(parts.pop(0))
+    if len(parts) != 2:
+        return None
+    received_on, report_id = _parse_date(parts[0]), _parse_uuid(parts[1])
+    if received_on is None or report_id is None:
+        return None
+    return rank, [received_on, report_id]
+
+
+def _compare(key: SortKey, value: Any, *, forward: bool, strict: bool) -> ColumnElement[bool]:
+    expression, descending = key
+    comparison: ColumnElement[bool]
+    if descending == forward:
+        comparison = expression < value if strict else expression <= value
+    else:
+        comparison = expression > value if strict else expression >= value
+    return comparison
+
+
+def _beyond(keys: list[SortKey], values: list[Any], *, forward: bool) -> ColumnElement[bool]:
+    """Rows strictly after (``forward``) or before the cursor in the sort order.
+
+    The leading non-strict comparison on the first key is implied by the disjunction, but spelled out
+    so the database can seek in the index instead of testing every row from the start.
+    """
+    alternatives = [
+        and_(
+            *(key[0] == value for key, value in zip(keys[:position], values, strict=False)),
+            _compare(keys[position], values[position], forward=forward, strict=True),
+        )
+        for position in range(len(keys))
+    ]
+    return and_(_compare(keys[0], values[0], forward=forward, strict=False), or_(*alternatives))
+
+
+def case_visibility(staff_id: uuid.UUID, role: str) -> ColumnElement[bool] | None:
+    """Which cases a staff member sees listed: coordinators all, advisers those they can open.
+
+    An adviser can open a case when a wrapped key exists for them; assigning always grants one (and
+    revoking unassigns), so this covers "assigned or granted". It is a probe of the wrapped key's
+    full primary key per listed case, which the database can run in list order and stop early.
+    """
+    if role == "coordinator":
+        return None
+    return exists().where(
+        WrappedKey.report_id == Report.id,
+        WrappedKey.key_purpose == report_keys.CASE_KEY,
+        WrappedKey.recipient == staff_recipient(staff_id),
+    )
+
+
+def _has_code(dimension: str, code: str) -> ColumnElement[bool]:
+    """The adviser's or the reporter's code matches. A correlated EXISTS, probed per candidate row in
+    list order, so the first page stops early; an IN list would first collect every matching case."""
+    return exists().where(
+        CaseCode.report_id == Report.id,
+        CaseCode.origin.in_((STAFF, REPORTER)),
+        CaseCode.dimension == dimension,
+        CaseCode.code == code,
+    )
+
+
+def inbox_conditions(filters: InboxFilters, *, staff_id: uuid.UUID, role: str) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [Report.shredded_on.is_(None)]
+    visibility = case_visibility(staff_id, role)
+    if visibility is not None:
+        conditions.append(visibility)
+    if filters.status:
+        conditions.append(Report.status == filters.status)
+    if filters.language:
+        conditions.append(Report.language == filters.language)
+    if filters.received_from:
+        conditions.append(Report.received_on >= filters.received_from)
+    if filters.received_to:
+        conditions.append(Report.received_on <= filters.received_to)
+    if filters.assignee == ASSIGNEE_ME:
+        conditions.append(Report.assignee_id == staff_id)
+    elif filters.assignee == ASSIGNEE_NONE:
+        conditions.append(Report.assignee_id.is_(None))
+    elif filters.assignee:
+        conditions.append(Report.assignee_id == uuid.UUID(filters.assignee))
+    if filters.ground:
+        conditions.append(_has_code("grounds", filters.ground))
+    if filters.area:
+        conditions.append(_has_code("areas", filters.area))
+    return conditions
+
+
+async def _codes_of(db: AsyncSession, report_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[tuple[str, str], list[str]]]:
+    """(origin, dimension) -> codes of the listed cases, for the grounds and area columns."""
+    codes: dict[uuid.UUID, dict[tuple[str, str], list[str]]] = {report_id: {} for report_id in report_ids}
+    if not report_ids:
+        return codes
+    rows = await db.execute(
+        select(CaseCode.report_id, CaseCode.origin, CaseCode.dimension, CaseCode.code).where(
+            CaseCode.report_id.in_(report_ids), CaseCode.dimension.in_(("grounds", "areas"))
+        )
+    )
+    for report_id, origin, dimension, code in rows:
+        codes[report_id].setdefault((origin, dimension), []).append(code)
+    return codes
+
+
+async def _fetch(
+    db: AsyncSession, conditions: list[ColumnElement[bool]], keys: list[SortKey], *, backwards: bool, limit: int
+) -> list[PageRow]:
+    statement = (
+        select(
+            Report.id,
+            Report.received_on,
+            Report.last_activity_on,
+            Report.status,
+            Report.language,
+            Report.source,
+            StaffAccount.display_name,
+            Categorisation.report_id.is_not(None),
+        )
+        .outerjoin(StaffAccount, StaffAccount.id == Report.assignee_id)
+        .outerjoin(Categorisation, Categorisation.report_id == Report.id)
+        .where(*conditions)
+        .order_by(
+            *(expression.desc() if descending != backwards else expression.asc() for expression, descending in keys)
+        )
+        .limit(limit)
+    )
+    return list((await db.execute(statement)).all())
+
+
+async def load_inbox(db: AsyncSession, request: InboxRequest, *, staff_id: uuid.UUID, role: str) -> InboxPage:
+    """One page of the inbox as ``staff_id`` with ``role`` may see it.
+
+    Sorting by status runs one small indexed query per status in workflow order (newest first within
+    each) until the page is full, instead of sorting every case by a computed rank. There is no total
+    count: counting 100,000 filtered cases would cost more than the page itself.
+    """
+    conditions = inbox_conditions(request.filters, staff_id=staff_id, role=role)
+    keys = OLDEST_FIRST if request.sort == "oldest" else NEWEST_FIRST
+    raw_cursor = request.after or request.before
+    cursor = _parse_cursor(request.sort, raw_cursor) if raw_cursor else None
+    backwards = cursor is not None and request.after is None
+    start_rank, cursor_values = cursor if cursor else (len(STATUS_ORDER) - 1 if backwards else 0, None)
+    segments: list[list[ColumnElement[bool]]] = [[]]
+    if request.sort == "status":
+        ranks = range(start_rank, -1, -1) if backwards else range(start_rank, len(STATUS_ORDER))
+        segments = [[Report.status == STATUS_ORDER[rank]] for rank in ranks]
+    fetched: list[PageRow] = []
+    for position, segment in enumerate(segments):
+        page_conditions = [*conditions, *segment]
+        if position == 0 and cursor_values is not None:
+            page_conditions.append(_beyond(keys, cursor_values, forward=not backwards))
+        # One row more than a page tells whether another page follows.
+        fetched += await _fetch(db, page_conditions, keys, backwards=backwards, limit=PAGE_SIZE + 1 - len(fetched))
+        if len(fetched) > PAGE_SIZE:
+            break
+    more = len(fetched) > PAGE_SIZE
+    page = fetched[:PAGE_SIZE]
+    if backwards:
+        page.reverse()
+    codes = await _codes_of(db, [row[0] for row in page])
+    grounds_order = STAFF_GROUNDS.codes()
+    rows = []
+    for report_id, received_on, last_activity_on, status, language, source, assignee_name, categorised in page:
+        case_codes = codes[report_id]
+        origin = STAFF if categorised else REPORTER
+        rows.append(
+            InboxRow(
+                id=report_id,
+                received_on=received_on,
+                last_activity_on=last_activity_on,
+                status=status,
+                language=language,
+                source=source,
+                assignee_name=assignee_name,
+                grounds=sorted(
+                    (code for code in case_codes.get((origin, "grounds"), []) if code in grounds_order),
+                    key=grounds_order.index,
+                ),
+                area=next(iter(case_codes.get((origin, "areas"), [])), None),
+                categorised=categorised,
+            )
+        )
+    cursors = [_cursor_of(request.sort, row.status, row.received_on, row.id) for row in rows]
+    has_before = (more if backwards else cursor is not None) and bool(rows)
+    has_after = (backwards or more) and bool(rows)
+    return InboxPage(
+        rows=rows,
+        next_cursor=cursors[-1] if has_after else None,
+        previous_cursor=cursors[0] if has_before else None,
+    )

@@ -1,0 +1,208 @@
+"""Working a case: opening it, status, assignment, access grants, internal notes and replies.
+
+Every action is written to the audit log with codes and ids only. Who may read a case is decided by
+the wrapped keys alone (``vault``): assigning or granting re-wraps the case keys for a colleague,
+revoking deletes that colleague's wrapped keys, so no access list can disagree with the cryptography.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reporting import vault
+from reporting.access.identity import StaffIdentity, staff_actor
+from reporting.access.roles import CASE_ROLES, Role
+from reporting.audit import chain as audit
+from reporting.crypto import report_keys
+from reporting.db.models import Report, StaffAccount, WrappedKey
+from reporting.i18n import gettext_ as _
+from reporting.taxonomy import CLOSE_REASONS
+
+NEW = "new"
+IN_PROGRESS = "in_progress"
+WAITING_FOR_REPORTER = "waiting_for_reporter"
+CLOSED = "closed"
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    NEW: (IN_PROGRESS, WAITING_FOR_REPORTER, CLOSED),
+    IN_PROGRESS: (WAITING_FOR_REPORTER, CLOSED),
+    WAITING_FOR_REPORTER: (IN_PROGRESS, CLOSED),
+    CLOSED: (IN_PROGRESS,),
+}
+"""Allowed status changes; reopening a closed case puts it back in progress (and restarts retention)."""
+MAX_TEXT_LENGTH = 20_000
+
+
+class CaseActionError(ValueError):
+    """A case action that cannot be done as asked. ``field`` names the form it belongs to; the message
+    is already translated for the page and never contains case content."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class KeyHolder:
+    """A staff member who holds (or may be given) a wrapped key of a case."""
+
+    staff_id: uuid.UUID
+    display_name: str
+    role: str
+    is_active: bool
+
+
+def has_mailbox(report: Report) -> bool:
+    """Whether the reporter holds a receipt code and so can read replies."""
+    return report.receipt_public_key is not None
+
+
+def _checked_text(text: str, field: str) -> str:
+    text = text.replace("\r\n", "\n").strip()
+    if not text:
+        raise CaseActionError(field, _("Please write something first."))
+    if len(text) > MAX_TEXT_LENGTH:
+        raise CaseActionError(field, _("This text is too long."))
+    return text
+
+
+class CaseWork:
+    """One staff member acting on cases within one request: their session, unlocked key and audit writer.
+
+    Methods check everything before they change anything, so a :class:`CaseActionError` leaves the
+    case as it was.
+    """
+
+    def __init__(self, db: AsyncSession, staff: StaffIdentity) -> None:
+        self.db = db
+        self.staff = staff
+
+    async def record(self, action: str, report_id: uuid.UUID, detail: str = "") -> None:
+        await audit.record(
+            self.db, actor=staff_actor(self.staff.staff_id), action=action, report_id=report_id, detail=detail
+        )
+
+    async def open_case(self, report: Report, *, action: str = "case.open") -> vault.OpenedCase:
+        """Decrypt the whole case in memory for this request, and audit it (``case.open``, ``case.export``)."""
+        opened = await vault.open_case(
+            self.db, report, staff_id=self.staff.staff_id, private_key=self.staff.private_key
+        )
+        await self.record(action, report.id)
+        return opened
+
+    async def data_key(self, report: Report, key_purpose: str) -> bytes:
+        return await vault.data_key_for_staff(
+            self.db, report.id, key_purpose, staff_id=self.staff.staff_id, private_key=self.staff.private_key
+        )
+
+    async def change_status(self, report: Report, new_status: str, *, close_reason: str = "") -> None:
+        if new_status not in TRANSITIONS.get(report.status, ()):
+            raise CaseActionError("status", _("This status change is not possible."))
+        if new_status == CLOSED and close_reason not in CLOSE_REASONS:
+            raise CaseActionError("status", _("Choose a reason for closing the case."))
+        detail = f"{report.status}->{new_status}"
+        today = dt.date.today()
+        if new_status == CLOSED:
+            report.close_reason, report.closed_on = close_reason, today
+            detail += f";reason={close_reason}"
+        else:
+            report.close_reason, report.closed_on = None, None
+        report.status = new_status
+        report.last_activity_on = today
+        await self.record("case.status", report.id, detail)
+
+    async def _colleague(self, staff_id: uuid.UUID | None, field: str) -> StaffAccount:
+        colleague = await self.db.get(StaffAccount, staff_id) if staff_id else None
+        if colleague is None or not colleague.is_active or colleague.role not in CASE_ROLES:
+            raise CaseActionError(field, _("Choose an active adviser or coordinator."))
+        return colleague
+
+    async def assign(self, report: Report, assignee_id: uuid.UUID | None) -> None:
+        """Make a colleague responsible; this also grants them access to the case."""
+        assignee = await self._colleague(assignee_id, "assignment")
+        await vault.grant_access(
+            self.db,
+            report.id,
+            granter_id=self.staff.staff_id,
+            granter_private_key=self.staff.private_key,
+            grantee=assignee,
+        )
+        report.assignee_id = assignee.id
+        await self.record("case.assign", report.id, f"staff:{assignee.id}")
+
+    async def unassign(self, report: Report) -> None:
+        """Nobody is responsible any more; the former assignee keeps access until it is revoked."""
+        report.assignee_id = None
+        await self.record("case.assign", report.id, "none")
+
+    async def grant(self, report: Report, grantee_id: uuid.UUID | None) -> None:
+        grantee = await self._colleague(grantee_id, "access")
+        if await vault.grant_access(
+            self.db,
+            report.id,
+            granter_id=self.staff.staff_id,
+            granter_private_key=self.staff.private_key,
+            grantee=grantee,
+        ):
+            await self.record("case.grant", report.id, f"staff:{grantee.id}")
+
+    async def revoke(self, report: Report, staff_id: uuid.UUID) -> None:
+        """Delete a colleague's wrapped keys of this case (and unassign them).
+
+        Coordinators cannot be revoked: any coordinator's login re-wraps every case they hold for the
+        others (``vault.share_with_coordinators``), so the revocation would not last and would mislead.
+        """
+        colleague = await self.db.get(StaffAccount, staff_id)
+        if colleague is None or staff_id == self.staff.staff_id or colleague.role == Role.COORDINATOR:
+            raise CaseActionError("access", _("This colleague's access cannot be revoked here."))
+        await vault.revoke_access(self.db, report.id, staff_id)
+        if report.assignee_id == staff_id:
+            report.assignee_id = None
+        await self.record("case.revoke", report.id, f"staff:{staff_id}")
+
+    async def add_note(self, report: Report, body: str) -> None:
+        """An internal note, sealed under the case key (the reporter never sees it)."""
+        body = _checked_text(body, "note")
+        case_key = await self.data_key(report, report_keys.CASE_KEY)
+        note = await vault.add_note(self.db, report, case_key=case_key, staff_id=self.staff.staff_id, body=body)
+        report.last_activity_on = dt.date.today()
+        await self.record("case.note", report.id, f"note:{note.id}")
+
+    async def send_reply(self, report: Report, body: str, *, wait_for_reporter: bool) -> None:
+        """A message to the reporter, sealed under the mailbox key (opened by the receipt code and by staff)."""
+        if not has_mailbox(report):
+            raise CaseActionError("message", _("This case has no mailbox: the person has no receipt code."))
+        body = _checked_text(body, "message")
+        mailbox_key = await self.data_key(report, report_keys.MAILBOX_KEY)
+        message = await vault.add_message(
+            self.db, report, mailbox_key=mailbox_key, author=vault.STAFF, body=body, staff_id=self.staff.staff_id
+        )
+        await self.record("case.message", report.id, f"message:{message.id}")
+        if wait_for_reporter and WAITING_FOR_REPORTER in TRANSITIONS[report.status]:
+            await self.change_status(report, WAITING_FOR_REPORTER)
+
+
+async def key_holders(db: AsyncSession, report_id: uuid.UUID) -> list[KeyHolder]:
+    """Staff who can open the case."""
+    rows = await db.execute(
+        select(StaffAccount.id, StaffAccount.display_name, StaffAccount.role, StaffAccount.is_active)
+        .join(WrappedKey, WrappedKey.staff_id == StaffAccount.id)
+        .where(WrappedKey.report_id == report_id, WrappedKey.key_purpose == report_keys.CASE_KEY)
+        .order_by(StaffAccount.display_name)
+    )
+    return [KeyHolder(*row) for row in rows]
+
+
+async def case_colleagues(db: AsyncSession) -> list[KeyHolder]:
+    """Active staff who may be assigned or granted a case."""
+    rows = await db.execute(
+        select(StaffAccount.id, StaffAccount.display_name, StaffAccount.role, StaffAccount.is_active)
+        .where(StaffAccount.is_active.is_(True), StaffAccount.role.in_([str(role) for role in CASE_ROLES]))
+        .order_by(StaffAccount.display_name)
+    )
+    return [KeyHolder(*row) for row in rows]

@@ -1,0 +1,36 @@
+"""The ``reporting`` command: the stable operator interface (others script against it).
+
+Each command group lives in its own module; this root only assembles them. Nothing imports ``cli``.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from reporting.cli.audit import audit_cli
+from reporting.cli.demo import demo
+from reporting.cli.instance import db, init, serve
+from reporting.cli.keys import keys_cli
+from reporting.cli.retention import retention_cli
+from reporting.cli.staff import staff_cli
+from reporting.cli.stats import stats
+from reporting.config.secrets import InstanceNotInitialisedError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """Anonymous reporting of discrimination: operator commands."""
+
+
+for command in (init, serve, db, keys_cli, staff_cli, audit_cli, retention_cli, stats, demo):
+    cli.add_command(command)
+
+
+def main() -> None:
+    try:
+        cli(standalone_mode=True)
+    except InstanceNotInitialisedError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(1)

@@ -1,0 +1,123 @@
+"""``reporting init``, ``serve`` and ``db upgrade``: bring an instance up and keep its schema current."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+import click
+
+from reporting.cli.common import load_settings
+from reporting.config.files import write_owner_only
+from reporting.config.secrets import create_instance_secrets
+from reporting.config.settings import Settings
+from reporting.db.engine import create_engine
+from reporting.db.migrate import current_revision, head_revision, upgrade
+from reporting.vault.recovery_key import RECOVERY_PRIVATE_KEY_FILENAME, create_recovery_key
+
+
+async def _database_revision(settings: Settings) -> str | None:
+    engine = create_engine(settings)
+    try:
+        async with engine.connect() as connection:
+            return await current_revision(connection)
+    finally:
+        await engine.dispose()
+
+
+def migrate_database(settings: Settings) -> bool:
+    """Upgrade the database to the newest schema; return whether anything was applied."""
+    if asyncio.run(_database_revision(settings)) == head_revision(settings):
+        return False
+    upgrade(settings)
+    return True
+
+
+@dataclass
+class InitResult:
+    changes: list[str]
+    warnings: list[str]
+
+
+def initialise(settings: Settings) -> InitResult:
+    """Create what a new instance needs; safe to run any number of times."""
+    changes: list[str] = []
+    if not settings.data_dir.exists():
+        settings.data_dir.mkdir(parents=True, mode=0o700)
+        changes.append(f"created data directory {settings.data_dir}")
+    if create_instance_secrets(settings):
+        changes.append(f"created instance secrets in {settings.secrets_file}")
+    if migrate_database(settings):
+        changes.append("migrated the database to the newest schema")
+    private_key_path = settings.data_dir / RECOVERY_PRIVATE_KEY_FILENAME
+    private_text = create_recovery_key(settings)
+    if private_text is not None:
+        write_owner_only(private_key_path, private_text)
+        changes.append(
+            f"created the recovery key pair: public key in {settings.keys_dir}, PRIVATE key in {private_key_path}"
+        )
+    warnings = []
+    if private_key_path.exists():
+        warnings.append(
+            f"WARNING: the private recovery key is still on this server ({private_key_path}). Print it or copy it "
+            "to offline storage (or split it: `reporting keys init-recovery` on a fresh keys directory), then "
+            "delete the file. Anyone who gets it can read every report."
+        )
+    return InitResult(changes, warnings)
+
+
+@click.command()
+def init() -> None:
+    """Create the data directory, instance secrets and database (idempotent)."""
+    result = initialise(load_settings())
+    if not result.changes:
+        click.echo("Nothing to do: this instance is already initialised.")
+    for change in result.changes:
+        click.echo(change)
+    for warning in result.warnings:
+        click.echo(warning, err=True)
+
+
+@click.command()
+@click.option("--host", default=None, help="Address to listen on (default: REPORTING_HOST or 127.0.0.1).")
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port (default: REPORTING_PORT or 8000).")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
+def serve(host: str | None, port: int | None, workers: int) -> None:
+    """Serve the application (runs ``init`` first; workers share everything through the database)."""
+    import uvicorn
+
+    from reporting.web.logging import configure_logging, logging_config
+
+    settings = load_settings()
+    result = initialise(settings)
+    for change in result.changes:
+        click.echo(change)
+    for warning in result.warnings:
+        click.echo(warning, err=True)
+    configure_logging(settings.log_level)
+    uvicorn.run(
+        "reporting.app:create_app_from_env",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        access_log=False,
+        server_header=False,
+        proxy_headers=False,
+        log_config=logging_config(settings.log_level),
+    )
+
+
+@click.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply all pending migrations."""
+    settings = load_settings()
+    if migrate_database(settings):
+        click.echo("Database migrated to the newest schema.")
+    else:
+        click.echo("Database already at the newest schema.")

@@ -1,0 +1,1 @@
+"""Instance configuration: ``REPORTING_*`` settings, the instance secrets file, owner-only files."""
