@@ -7,7 +7,7 @@ categorisation for most) for the inbox, which never decrypts anything, plus a fe
 for the case page. Then times, through the whole application in-process (guard, session, query,
 template), the first inbox page, a filtered page, a page deep in the list (keyset cursor), the
 status-sorted page and an adviser's page, each next to a bare SQL query of the same page in the same
-run; and opening a sealed case (decrypt + audit + render) next to a bare ``vault.open_case``.
+run; and opening a sealed case (decrypt + audit + render) next to a bare ``opening.open_case``.
 Prints p50/p95 in milliseconds.
 """
 
@@ -33,7 +33,6 @@ from litestar.testing import TestClient
 from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from reporting import vault
 from reporting.app import create_app
 from reporting.auth import accounts, sessions
 from reporting.casework.walk_in import CASE_LANGUAGES
@@ -44,6 +43,7 @@ from reporting.crypto import passwords, report_keys
 from reporting.db.engine import create_engine, session_scope
 from reporting.db.models import CaseCode, Categorisation, Report, WrappedKey
 from reporting.taxonomy import AREAS, STAFF_GROUNDS
+from reporting.vault import opening, sealing, values
 
 CHEAP_ARGON2 = passwords.Argon2Params(time_cost=1, memory_kib=passwords.MIN_MEMORY_KIB, parallelism=1)
 PASSWORD = "benchmark password 1"
@@ -143,26 +143,28 @@ async def seal_cases(db: AsyncSession, settings: Settings, coordinator: Any) -> 
     private_key = passwords.unwrap_private_key(coordinator.wrapped_private_key, PASSWORD)
     ids = []
     for _ in range(SEALED_CASES):
-        report, _code = await vault.create_report(
+        report, _code = await sealing.create_report(
             db,
             settings=settings,
             secrets=load_instance_secrets(settings),
-            content=vault.ReportContent(narrative="x" * 2000, contact="y" * 200, answers={"area": "housing"}),
-            metadata=vault.ReportMetadata(
+            content=values.ReportContent(narrative="x" * 2000, contact="y" * 200, answers={"area": "housing"}),
+            metadata=values.ReportMetadata(
                 received_on=dt.date.today(),
                 language="de",
                 source="online",
                 consent_statistics=True,
                 reporter_codes={"grounds": ["religion"], "areas": ["housing"]},
             ),
-            attachments=[vault.FileUpload("letter.pdf", "application/pdf", b"%PDF" + bytes(50_000))],
+            attachments=[values.FileUpload("letter.pdf", "application/pdf", b"%PDF" + bytes(50_000))],
             issue_receipt=False,
         )
-        mailbox_key = await vault.data_key_for_staff(
+        mailbox_key = await opening.data_key_for_staff(
             db, report.id, report_keys.MAILBOX_KEY, staff_id=coordinator.id, private_key=private_key
         )
         for sequence in range(3):
-            await vault.add_message(db, report, mailbox_key=mailbox_key, author="reporter", body=f"message {sequence}")
+            await sealing.add_message(
+                db, report, mailbox_key=mailbox_key, author="reporter", body=f"message {sequence}"
+            )
         ids.append(report.id)
     return ids
 
@@ -233,7 +235,7 @@ def bare_sql_timer(settings: Settings, statement: str, parameters: dict[str, Any
 
 
 def bare_case_open_timer(settings: Settings, coordinator: Any, sealed_ids: list[uuid.UUID]) -> list[float]:
-    """``vault.open_case`` alone: load the row, unwrap the keys, decrypt every field."""
+    """``opening.open_case`` alone: load the row, unwrap the keys, decrypt every field."""
 
     async def run() -> list[float]:
         private_key = passwords.unwrap_private_key(coordinator.wrapped_private_key, PASSWORD)
@@ -245,7 +247,7 @@ def bare_case_open_timer(settings: Settings, coordinator: Any, sealed_ids: list[
                     started = time.perf_counter()
                     report = await db.get(Report, sealed_ids[attempt % len(sealed_ids)])
                     assert report is not None
-                    await vault.open_case(db, report, staff_id=coordinator.id, private_key=private_key)
+                    await opening.open_case(db, report, staff_id=coordinator.id, private_key=private_key)
                     if attempt:
                         samples.append(time.perf_counter() - started)
                     db.expunge_all()
@@ -340,7 +342,7 @@ def main() -> None:
         print(row("case page: decrypt + audit + render", case_open))
         print(
             row(
-                "  bare vault.open_case (load + decrypt)",
+                "  bare opening.open_case (load + decrypt)",
                 bare_case_open_timer(settings, seeded["coordinator"], sealed_ids),
             )
         )

@@ -1,6 +1,6 @@
 """Synthetic reports for trying the service and its statistics out.
 
-The reports go through the same sealing as real ones (``vault.create_report``: content encrypted for
+The reports go through the same sealing as real ones (``vault.sealing.create_report``: content encrypted for
 the recovery key and the coordinators), and most get an adviser's categorisation drawn from plausible
 distributions over the taxonomy, with some multi-ground and intersectional cases, so that the staff
 area and the annual report look like they will in use. Every narrative is invented.
@@ -19,7 +19,8 @@ from reporting.config.secrets import InstanceSecrets
 from reporting.config.settings import Settings
 from reporting.db.models import CaseCode, Categorisation
 from reporting.taxonomy import validate_codes
-from reporting.vault import STAFF, ReportContent, ReportMetadata, create_report
+from reporting.vault.sealing import create_report
+from reporting.vault.values import STAFF, ReportContent, ReportMetadata
 
 Weights = Mapping[str, float]
 

@@ -24,26 +24,26 @@ from reporting.crypto.errors import CryptoError
 from reporting.crypto.report_keys import CASE_KEY, MAILBOX_KEY
 from reporting.db.engine import session_scope
 from reporting.db.models import Report, StaffAccount, WrappedKey
-from reporting.vault import (
+from reporting.vault.grants import grant_access
+from reporting.vault.opening import (
+    data_key_for_staff,
+    find_report_by_receipt,
+    mailbox_key_for_reporter,
+    open_attachment,
+    open_case,
+    open_messages,
+)
+from reporting.vault.recovery_key import RECOVERY_PRIVATE_KEY_FILENAME
+from reporting.vault.sealing import add_message, add_note, create_report
+from reporting.vault.shredding import shred_report
+from reporting.vault.values import (
     AccessDeniedError,
     FileUpload,
     NoRecoveryKeyError,
     ReportContent,
     ReportMetadata,
-    add_message,
-    add_note,
-    create_report,
-    data_key_for_staff,
-    find_report_by_receipt,
-    grant_access,
-    mailbox_key_for_reporter,
     new_staff_key_material,
-    open_attachment,
-    open_case,
-    open_messages,
-    shred_report,
 )
-from reporting.vault.recovery_key import RECOVERY_PRIVATE_KEY_FILENAME
 
 CHEAP = passwords.Argon2Params(time_cost=1, memory_kib=passwords.MIN_MEMORY_KIB, parallelism=1)
 

@@ -18,13 +18,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reporting import vault
 from reporting.access.roles import Role, parse_role
 from reporting.auth.sessions import end_all_sessions
 from reporting.crypto import passwords
 from reporting.crypto.errors import CryptoError
 from reporting.db.models import StaffAccount, utc_now
 from reporting.i18n import N_
+from reporting.vault import values
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
@@ -109,8 +109,8 @@ async def add_staff(
     return account
 
 
-def _hash_and_wrap(password: str, argon2: passwords.Argon2Params) -> tuple[str, vault.StaffKeyMaterial]:
-    return password_hasher(argon2).hash(password), vault.new_staff_key_material(password, argon2)
+def _hash_and_wrap(password: str, argon2: passwords.Argon2Params) -> tuple[str, values.StaffKeyMaterial]:
+    return password_hasher(argon2).hash(password), values.new_staff_key_material(password, argon2)
 
 
 async def find_account(db: AsyncSession, email: str) -> StaffAccount | None:
@@ -124,7 +124,7 @@ async def find_account(db: AsyncSession, email: str) -> StaffAccount | None:
 def _timing_decoy() -> tuple[str, bytes]:
     """A hash and a wrapped key no password opens, at the default cost, made once per process."""
     decoy_password = uuid.uuid4().hex
-    return password_hasher().hash(decoy_password), vault.new_staff_key_material(decoy_password).wrapped_private_key
+    return password_hasher().hash(decoy_password), values.new_staff_key_material(decoy_password).wrapped_private_key
 
 
 def _check_password(password_hash: str, wrapped_private_key: bytes, password: str) -> bytes | None:

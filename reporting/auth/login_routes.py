@@ -10,7 +10,6 @@ from litestar.di import NamedDependency
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from reporting import vault
 from reporting.access.identity import StaffIdentity, Stage
 from reporting.access.roles import Role, home_path
 from reporting.access.rules import PUBLIC, TOTP_STAGE
@@ -30,6 +29,7 @@ from reporting.config.settings import Settings
 from reporting.crypto.errors import CryptoError
 from reporting.db.models import StaffAccount, StaffSession
 from reporting.i18n import N_
+from reporting.vault import grants
 from reporting.web.forms import read_form, see_other
 from reporting.web.throttle import client_limit, enforce_limits, pseudonym
 
@@ -166,7 +166,7 @@ async def two_factor_submit(
         db_session, account, staff.private_key, stage=Stage.ACTIVE, replaces=staff.session_id_hash
     )
     if staff.role is Role.COORDINATOR:
-        await vault.share_with_coordinators(db_session, staff_id=staff.staff_id, private_key=staff.private_key)
+        await grants.share_with_coordinators(db_session, staff_id=staff.staff_id, private_key=staff.private_key)
     await audit.record(db_session, action="login.succeeded", actor=staff.actor)
     response = see_other(home_path(staff.role))
     set_session_cookie(response, cookie_value, request.app.state.settings)

@@ -10,7 +10,8 @@ from reporting.config.settings import Settings
 from reporting.crypto import recovery
 from reporting.db.engine import session_scope
 from reporting.db.models import WrappedKey, utc_now
-from reporting.vault import new_staff_key_material, recover_access_with_recovery_key
+from reporting.vault.grants import recover_access_with_recovery_key
+from reporting.vault.values import new_staff_key_material
 
 
 async def restore_staff_access(settings: Settings, *, email: str, recovery_secret: bytes, new_password: str) -> int:

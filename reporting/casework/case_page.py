@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reporting import vault
 from reporting.access.roles import Role
 from reporting.casework.categorisation import (
     CATEGORISATION_DIMENSIONS,
@@ -31,6 +30,7 @@ from reporting.casework.workflow import (
     key_holders,
 )
 from reporting.db.models import Report, StaffAccount
+from reporting.vault import values
 
 
 @dataclass(frozen=True)
@@ -51,9 +51,9 @@ class CaseView:
     has_mailbox: bool
     narrative: str = field(repr=False)
     contact: str | None = field(repr=False)
-    attachments: list[vault.OpenedAttachment] = field(repr=False)
-    notes: list[vault.OpenedNote] = field(repr=False)
-    messages: list[vault.OpenedMessage] = field(repr=False)
+    attachments: list[values.OpenedAttachment] = field(repr=False)
+    notes: list[values.OpenedNote] = field(repr=False)
+    messages: list[values.OpenedMessage] = field(repr=False)
     codes: CaseCodes
     key_holders: list[KeyHolder]
     colleagues: list[KeyHolder]

@@ -28,7 +28,7 @@ from reporting.taxonomy import (
     Dimension,
     validate_codes,
 )
-from reporting.vault import REPORTER, STAFF
+from reporting.vault.values import REPORTER, STAFF
 
 CATEGORISATION_DIMENSIONS: tuple[Dimension, ...] = tuple(DIMENSIONS[code].for_staff() for code in STAT_DIMENSIONS)
 """What an adviser records, in form order (the dimensions the statistics count)."""

@@ -25,7 +25,6 @@ from litestar.response import Redirect, Template
 from litestar.types import ControllerRouterHandler
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reporting import vault
 from reporting.access.identity import StaffIdentity
 from reporting.access.roles import Role
 from reporting.access.rules import allow
@@ -52,6 +51,7 @@ from reporting.casework.workflow import CaseActionError, CaseWork, case_colleagu
 from reporting.db.models import Report
 from reporting.i18n import current_language
 from reporting.taxonomy import AREAS, CASE_STATUSES, CLOSE_REASONS, STAFF_GROUNDS
+from reporting.vault import opening, values
 
 CASE_WORKERS = allow(Role.ADVISER, Role.COORDINATOR)
 COORDINATORS = allow(Role.COORDINATOR)
@@ -102,7 +102,7 @@ async def load_accessible_case(work: CaseWork, report_id: uuid.UUID) -> Report:
     report = await work.db.get(Report, report_id)
     if report is None or report.shredded_on is not None:
         raise NotFoundException
-    if not await vault.staff_has_access(work.db, report_id, work.staff.staff_id):
+    if not await opening.staff_has_access(work.db, report_id, work.staff.staff_id):
         await work.record("case.denied", report_id)
         await work.db.commit()
         raise PermissionDeniedException
@@ -332,14 +332,14 @@ class CaseController(Controller):
         """One attachment, decrypted for this response only, always as a download (audited)."""
         await load_accessible_case(work, report_id)
         try:
-            attachment, content = await vault.open_attachment(
+            attachment, content = await opening.open_attachment(
                 work.db,
                 report_id,
                 attachment_id,
                 staff_id=work.staff.staff_id,
                 private_key=work.staff.private_key,
             )
-        except vault.AccessDeniedError:
+        except values.AccessDeniedError:
             raise NotFoundException from None
         await work.record("attachment.download", report_id, f"attachment:{attachment_id}")
         media_type = (

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reporting.crypto import report_keys
 from reporting.db.models import CaseCode, Categorisation, Report, StaffAccount, WrappedKey
 from reporting.taxonomy import AREAS, CASE_STATUSES, STAFF_GROUNDS
-from reporting.vault import REPORTER, STAFF, staff_recipient
+from reporting.vault.values import REPORTER, STAFF, staff_recipient
 
 PAGE_SIZE = 50
 SORTS = ("newest", "oldest", "status")

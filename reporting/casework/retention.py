@@ -5,7 +5,7 @@ Counselling practice often counts "three years after the end of the year of last
 which keeps a file up to a year longer; whoever needs that sets ``REPORTING_RETENTION_YEARS`` to 4.
 Reopening a case clears ``closed_on``, so its clock starts again when it is closed the next time.
 
-Shredding (``vault.shred_report``) deletes every wrapped key, attachment, message and note and the
+Shredding (``shredding.shred_report``) deletes every wrapped key, attachment, message and note and the
 sealed narrative, contact and answers, and the receipt lookup, so nothing of the case can be opened
 again, not even with the recovery key. What stays is the de-identified statistical record: the
 adviser's categorisation codes and the coarse metadata statistics count (language, source, consent),
@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reporting import vault
 from reporting.audit import chain as audit
 from reporting.db.models import CaseCode, Report
+from reporting.vault import shredding, values
 
 CLOSED = "closed"
 RETENTION_ACTOR = "cli"
@@ -61,8 +61,8 @@ def _month_of(day: dt.date) -> dt.date:
 
 async def shred_case(db: AsyncSession, report: Report) -> None:
     """Destroy the content of one case and keep only its de-identified statistical record."""
-    await vault.shred_report(db, report)
-    await db.execute(delete(CaseCode).where(CaseCode.report_id == report.id, CaseCode.origin == vault.REPORTER))
+    await shredding.shred_report(db, report)
+    await db.execute(delete(CaseCode).where(CaseCode.report_id == report.id, CaseCode.origin == values.REPORTER))
     report.received_on = _month_of(report.received_on)
     report.last_activity_on = _month_of(report.last_activity_on)
     if report.closed_on is not None:

@@ -1,6 +1,6 @@
 """Walk-in intake: an adviser records a case taken in person or by phone.
 
-It goes into the same encrypted store as online reports (``vault.create_report``): sealed for the
+It goes into the same encrypted store as online reports (``sealing.create_report``): sealed for the
 recovery key, every coordinator and the recording adviser, who is also assigned. If the person wants
 to follow the case anonymously the adviser hands them a receipt code, shown once and never stored.
 """
@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reporting import vault
 from reporting.casework.categorisation import CategorisationInput, parse_categorisation, save_categorisation
 from reporting.casework.workflow import CaseWork
 from reporting.config.secrets import InstanceSecrets
@@ -22,6 +21,7 @@ from reporting.config.settings import Settings
 from reporting.db.models import Report, StaffAccount, UsedToken, utc_now
 from reporting.i18n import SUPPORTED_LANGUAGES
 from reporting.i18n import gettext_ as _
+from reporting.vault import sealing, values
 
 INTAKE_SOURCES = ("walk_in", "phone")
 """Codes of ``taxonomy.REPORT_SOURCES`` an adviser can record (``online`` is the public form's)."""
@@ -110,20 +110,20 @@ async def record_walk_in(
     """Seal and store the case, assign it to the recording adviser; return it and the receipt code."""
     account = await work.db.get(StaffAccount, work.staff.staff_id)
     if account is None:
-        raise vault.AccessDeniedError
-    report, receipt_code = await vault.create_report(
+        raise values.AccessDeniedError
+    report, receipt_code = await sealing.create_report(
         work.db,
         settings=settings,
         secrets=secrets,
-        content=vault.ReportContent(narrative=data.narrative, contact=data.contact or None),
-        metadata=vault.ReportMetadata(
+        content=values.ReportContent(narrative=data.narrative, contact=data.contact or None),
+        metadata=values.ReportMetadata(
             received_on=data.received_on,
             language=data.language,
             source=data.source,
             consent_statistics=bool(data.categorisation.consent_statistics),
         ),
         issue_receipt=data.issue_receipt,
-        extra_recipients=[vault.Recipient(vault.staff_recipient(account.id), account.public_key, account.id)],
+        extra_recipients=[values.Recipient(values.staff_recipient(account.id), account.public_key, account.id)],
     )
     report.assignee_id = account.id
     await work.record("case.intake", report.id, f"source={data.source};receipt={'yes' if receipt_code else 'no'}")

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reporting import vault
 from reporting.access.identity import StaffIdentity, staff_actor
 from reporting.access.roles import CASE_ROLES, Role
 from reporting.audit import chain as audit
@@ -22,6 +21,7 @@ from reporting.crypto import report_keys
 from reporting.db.models import Report, StaffAccount, WrappedKey
 from reporting.i18n import gettext_ as _
 from reporting.taxonomy import CLOSE_REASONS
+from reporting.vault import grants, opening, sealing, values
 
 NEW = "new"
 IN_PROGRESS = "in_progress"
@@ -87,16 +87,16 @@ class CaseWork:
             self.db, actor=staff_actor(self.staff.staff_id), action=action, report_id=report_id, detail=detail
         )
 
-    async def open_case(self, report: Report, *, action: str = "case.open") -> vault.OpenedCase:
+    async def open_case(self, report: Report, *, action: str = "case.open") -> values.OpenedCase:
         """Decrypt the whole case in memory for this request, and audit it (``case.open``, ``case.export``)."""
-        opened = await vault.open_case(
+        opened = await opening.open_case(
             self.db, report, staff_id=self.staff.staff_id, private_key=self.staff.private_key
         )
         await self.record(action, report.id)
         return opened
 
     async def data_key(self, report: Report, key_purpose: str) -> bytes:
-        return await vault.data_key_for_staff(
+        return await opening.data_key_for_staff(
             self.db, report.id, key_purpose, staff_id=self.staff.staff_id, private_key=self.staff.private_key
         )
 
@@ -125,7 +125,7 @@ class CaseWork:
     async def assign(self, report: Report, assignee_id: uuid.UUID | None) -> None:
         """Make a colleague responsible; this also grants them access to the case."""
         assignee = await self._colleague(assignee_id, "assignment")
-        await vault.grant_access(
+        await grants.grant_access(
             self.db,
             report.id,
             granter_id=self.staff.staff_id,
@@ -142,7 +142,7 @@ class CaseWork:
 
     async def grant(self, report: Report, grantee_id: uuid.UUID | None) -> None:
         grantee = await self._colleague(grantee_id, "access")
-        if await vault.grant_access(
+        if await grants.grant_access(
             self.db,
             report.id,
             granter_id=self.staff.staff_id,
@@ -155,12 +155,12 @@ class CaseWork:
         """Delete a colleague's wrapped keys of this case (and unassign them).
 
         Coordinators cannot be revoked: any coordinator's login re-wraps every case they hold for the
-        others (``vault.share_with_coordinators``), so the revocation would not last and would mislead.
+        others (``grants.share_with_coordinators``), so the revocation would not last and would mislead.
         """
         colleague = await self.db.get(StaffAccount, staff_id)
         if colleague is None or staff_id == self.staff.staff_id or colleague.role == Role.COORDINATOR:
             raise CaseActionError("access", _("This colleague's access cannot be revoked here."))
-        await vault.revoke_access(self.db, report.id, staff_id)
+        await grants.revoke_access(self.db, report.id, staff_id)
         if report.assignee_id == staff_id:
             report.assignee_id = None
         await self.record("case.revoke", report.id, f"staff:{staff_id}")
@@ -169,7 +169,7 @@ class CaseWork:
         """An internal note, sealed under the case key (the reporter never sees it)."""
         body = _checked_text(body, "note")
         case_key = await self.data_key(report, report_keys.CASE_KEY)
-        note = await vault.add_note(self.db, report, case_key=case_key, staff_id=self.staff.staff_id, body=body)
+        note = await sealing.add_note(self.db, report, case_key=case_key, staff_id=self.staff.staff_id, body=body)
         report.last_activity_on = dt.date.today()
         await self.record("case.note", report.id, f"note:{note.id}")
 
@@ -179,8 +179,8 @@ class CaseWork:
             raise CaseActionError("message", _("This case has no mailbox: the person has no receipt code."))
         body = _checked_text(body, "message")
         mailbox_key = await self.data_key(report, report_keys.MAILBOX_KEY)
-        message = await vault.add_message(
-            self.db, report, mailbox_key=mailbox_key, author=vault.STAFF, body=body, staff_id=self.staff.staff_id
+        message = await sealing.add_message(
+            self.db, report, mailbox_key=mailbox_key, author=values.STAFF, body=body, staff_id=self.staff.staff_id
         )
         await self.record("case.message", report.id, f"message:{message.id}")
         if wait_for_reporter and WAITING_FOR_REPORTER in TRANSITIONS[report.status]:

@@ -22,7 +22,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from reporting.i18n import gettext_ as _
 from reporting.intake.memory_form import ReceivedFile
-from reporting.vault import FileUpload
+from reporting.vault.values import FileUpload
 
 MEBIBYTE = 1024 * 1024
 MAX_FILE_BYTES = 5 * MEBIBYTE

@@ -75,19 +75,9 @@ from reporting.taxonomy import (
     Dimension,
     incident_period_choices,
 )
-from reporting.vault import (
-    REPORTER,
-    FileUpload,
-    NoRecoveryKeyError,
-    ReportContent,
-    ReportMetadata,
-    add_attachment,
-    add_message,
-    create_report,
-    find_report_by_receipt,
-    mailbox_key_for_reporter,
-    open_messages,
-)
+from reporting.vault.opening import find_report_by_receipt, mailbox_key_for_reporter, open_messages
+from reporting.vault.sealing import add_attachment, add_message, create_report
+from reporting.vault.values import REPORTER, FileUpload, NoRecoveryKeyError, ReportContent, ReportMetadata
 from reporting.web.throttle import client_key, purge_expired, register_hit
 
 PUBLIC = {"public": True}

@@ -25,7 +25,7 @@ from reporting.taxonomy import (
     YES_NO_UNSURE,
     incident_period_choices,
 )
-from reporting.vault import FileUpload
+from reporting.vault.values import FileUpload
 
 MAX_DESCRIPTION_LENGTH = 20_000
 MAX_CONTACT_LENGTH = 1_000

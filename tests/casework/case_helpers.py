@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reporting import vault
 from reporting.config.secrets import load_instance_secrets
 from reporting.config.settings import Settings
 from reporting.crypto import passwords, receipt
 from reporting.db.models import AuditEvent, CaseCode, Categorisation, Report, StaffAccount
+from reporting.vault import opening, sealing, values
 from tests.conftest import run_db
 
 CHEAP_RECEIPT_ARGON2 = passwords.Argon2Params(time_cost=1, memory_kib=passwords.MIN_MEMORY_KIB, parallelism=1)
@@ -26,7 +26,7 @@ NARRATIVE = "The landlord refused the flat when he heard my name."
 def use_cheap_receipts(monkeypatch: pytest.MonkeyPatch) -> None:
     """Derive receipt keys with the cheapest Argon2 costs in this process (the app's and the helpers')."""
     monkeypatch.setattr(
-        vault, "derive_receipt_keys", functools.partial(receipt.derive_receipt_keys, params=CHEAP_RECEIPT_ARGON2)
+        opening, "derive_receipt_keys", functools.partial(receipt.derive_receipt_keys, params=CHEAP_RECEIPT_ARGON2)
     )
 
 
@@ -50,19 +50,19 @@ def seed_case(
     readers: Sequence[StaffAccount] = (),
     assignee: StaffAccount | None = None,
     receipt_code: bool = False,
-    attachments: Sequence[vault.FileUpload] = (),
+    attachments: Sequence[values.FileUpload] = (),
     closed_on: dt.date | None = None,
 ) -> SeededCase:
     """A sealed case, readable by the recovery key, the active coordinators and ``readers`` (and the assignee)."""
 
     async def create(db: AsyncSession) -> SeededCase:
         accounts = [*readers, *([assignee] if assignee else [])]
-        report, code = await vault.create_report(
+        report, code = await sealing.create_report(
             db,
             settings=settings,
             secrets=load_instance_secrets(settings),
-            content=vault.ReportContent(narrative=narrative, contact=contact),
-            metadata=vault.ReportMetadata(
+            content=values.ReportContent(narrative=narrative, contact=contact),
+            metadata=values.ReportMetadata(
                 received_on=received_on or dt.date.today(),
                 language=language,
                 source=source,
@@ -72,7 +72,7 @@ def seed_case(
             attachments=attachments,
             issue_receipt=receipt_code,
             extra_recipients=[
-                vault.Recipient(vault.staff_recipient(account.id), account.public_key, account.id)
+                values.Recipient(values.staff_recipient(account.id), account.public_key, account.id)
                 for account in accounts
             ],
         )
@@ -82,7 +82,7 @@ def seed_case(
             report.status, report.closed_on, report.close_reason = "closed", closed_on, "resolved"
         if staff_codes is not None:
             db.add_all(
-                CaseCode(report_id=report.id, origin=vault.STAFF, dimension=dimension, code=code)
+                CaseCode(report_id=report.id, origin=values.STAFF, dimension=dimension, code=code)
                 for dimension, codes in staff_codes.items()
                 for code in codes
             )
@@ -124,7 +124,7 @@ def staff_codes(settings: Settings, report_id: uuid.UUID) -> dict[str, list[str]
     async def load(db: AsyncSession) -> dict[str, list[str]]:
         rows = await db.execute(
             select(CaseCode.dimension, CaseCode.code).where(
-                CaseCode.report_id == report_id, CaseCode.origin == vault.STAFF
+                CaseCode.report_id == report_id, CaseCode.origin == values.STAFF
             )
         )
         codes: dict[str, list[str]] = {}

@@ -13,10 +13,10 @@ from litestar.testing import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reporting import vault
 from reporting.config.secrets import load_instance_secrets
 from reporting.config.settings import Settings
 from reporting.db.models import Report
+from reporting.vault import opening
 from tests.casework.case_helpers import actions, load_report, staff_codes, use_cheap_receipts
 from tests.casework.conftest import hidden_value, post_form
 from tests.conftest import run_db
@@ -83,7 +83,7 @@ def test_a_walk_in_case_is_sealed_assigned_categorised_and_gets_a_receipt(
     assert STORY in coordinator.get(f"/staff/cases/{case_id}").text
 
     async def find(db: AsyncSession) -> Report | None:
-        found = await vault.find_report_by_receipt(db, load_instance_secrets(initialised_settings), receipt_code[1])
+        found = await opening.find_report_by_receipt(db, load_instance_secrets(initialised_settings), receipt_code[1])
         return found[0] if found else None
 
     found = run_db(initialised_settings, find)

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from reporting import vault
 from reporting.casework.controllers import attachment_disposition, safe_filename
 from reporting.config.settings import Settings
+from reporting.vault import values
 from tests.casework.case_helpers import NARRATIVE, actions, actor, audit_events, seed_case
 
 StaffClient = Callable[..., TestClient[Litestar]]
@@ -41,7 +41,7 @@ def test_attachment_download_is_a_safe_audited_download(
     staff_client: StaffClient, initialised_settings: Settings
 ) -> None:
     adviser = staff_client("adviser")
-    upload = vault.FileUpload(filename='../../evil"name<script>.html', media_type="text/html", content=b"<p>hi</p>")
+    upload = values.FileUpload(filename='../../evil"name<script>.html', media_type="text/html", content=b"<p>hi</p>")
     case = seed_case(initialised_settings, readers=[adviser.staff_account], attachments=[upload])
     page = adviser.get(f"/staff/cases/{case.id}")
     attachment_id = page.text.split(f"/staff/cases/{case.id}/attachments/")[1].split('"')[0]

@@ -11,11 +11,11 @@ from litestar.testing import TestClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reporting import vault
 from reporting.auth import accounts
 from reporting.config.secrets import load_instance_secrets
 from reporting.config.settings import Settings
 from reporting.db.models import Message, Note, WrappedKey
+from reporting.vault import opening, values
 from tests.casework.case_helpers import (
     NARRATIVE,
     actions,
@@ -102,12 +102,12 @@ def test_reply_is_sealed_to_the_receipt_and_readable_in_the_mailbox(
     assert load_report(initialised_settings, case.id).status == "waiting_for_reporter"
     assert reply in adviser.get(f"/staff/cases/{case.id}").text
 
-    async def read_as_reporter(db: AsyncSession) -> list[vault.OpenedMessage]:
+    async def read_as_reporter(db: AsyncSession) -> list[values.OpenedMessage]:
         assert case.receipt_code is not None
-        found = await vault.find_report_by_receipt(db, load_instance_secrets(initialised_settings), case.receipt_code)
+        found = await opening.find_report_by_receipt(db, load_instance_secrets(initialised_settings), case.receipt_code)
         assert found is not None
         report, receipt = found
-        return await vault.open_messages(db, report.id, await vault.mailbox_key_for_reporter(db, report, receipt))
+        return await opening.open_messages(db, report.id, await opening.mailbox_key_for_reporter(db, report, receipt))
 
     [message] = run_db(initialised_settings, read_as_reporter)
     assert (message.author, message.body, message.staff_id) == ("staff", reply, adviser.staff_account.id)

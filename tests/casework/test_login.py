@@ -14,12 +14,12 @@ from litestar.testing import TestClient
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reporting import vault
 from reporting.auth import accounts, sessions
 from reporting.config.secrets import load_instance_secrets
 from reporting.config.settings import Settings
 from reporting.crypto import passwords
 from reporting.db.models import AuditEvent, StaffAccount, StaffSession, WrappedKey
+from reporting.vault import sealing, values
 from tests.casework.conftest import login, post_form, set_staff_cookie, totp_code
 from tests.conftest import run_db
 
@@ -344,12 +344,12 @@ def test_coordinator_login_shares_older_cases_with_coordinators_added_later(
     assert secret is not None
 
     async def create_report(db: AsyncSession) -> None:
-        await vault.create_report(
+        await sealing.create_report(
             db,
             settings=initialised_settings,
             secrets=load_instance_secrets(initialised_settings),
-            content=vault.ReportContent(narrative="A report from before the second coordinator."),
-            metadata=vault.ReportMetadata(
+            content=values.ReportContent(narrative="A report from before the second coordinator."),
+            metadata=values.ReportMetadata(
                 received_on=dt.date.today(), language="de", source="online", consent_statistics=False
             ),
             issue_receipt=False,

@@ -14,12 +14,12 @@ from litestar.testing import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reporting import vault
 from reporting.casework.retention import retention_cutoff
 from reporting.cli import cli
 from reporting.config.secrets import load_instance_secrets
 from reporting.config.settings import Settings
 from reporting.db.models import Attachment, CaseCode, Categorisation, Message, Note, Report, WrappedKey
+from reporting.vault import opening, values
 from tests.casework.case_helpers import audit_events, load_report, seed_case, staff_codes, use_cheap_receipts
 from tests.casework.conftest import post_form
 from tests.conftest import run_db
@@ -82,7 +82,7 @@ def test_retention_shreds_old_closed_cases_and_keeps_their_statistical_record(
         received_on=dt.date(2020, 3, 17),
         reporter_codes={"grounds": ["religion"], "incident_period": ["earlier"]},
         staff_codes={"grounds": ["religion", "gender"], "areas": ["housing"]},
-        attachments=[vault.FileUpload(filename="letter.pdf", media_type="application/pdf", content=b"%PDF-1.7")],
+        attachments=[values.FileUpload(filename="letter.pdf", media_type="application/pdf", content=b"%PDF-1.7")],
     )
     assert post_form(adviser, f"/staff/cases/{old.id}/notes", {"body": "note"}).status_code == 303
     assert post_form(adviser, f"/staff/cases/{old.id}/messages", {"body": "reply"}).status_code == 303
@@ -117,7 +117,7 @@ def test_retention_shreds_old_closed_cases_and_keeps_their_statistical_record(
 
     async def by_receipt(db: AsyncSession) -> object:
         assert old.receipt_code is not None
-        return await vault.find_report_by_receipt(db, load_instance_secrets(initialised_settings), old.receipt_code)
+        return await opening.find_report_by_receipt(db, load_instance_secrets(initialised_settings), old.receipt_code)
 
     assert run_db(initialised_settings, by_receipt) is None
     assert adviser.get(f"/staff/cases/{old.id}").status_code == 404

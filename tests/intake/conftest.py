@@ -24,7 +24,7 @@ from reporting.config.settings import Settings
 from reporting.crypto import passwords
 from reporting.db.engine import session_scope
 from reporting.db.models import Report, StaffAccount
-from reporting.vault import new_staff_key_material
+from reporting.vault.values import new_staff_key_material
 
 CHEAP_ARGON2 = passwords.Argon2Params(time_cost=1, memory_kib=passwords.MIN_MEMORY_KIB, parallelism=1)
 GPS_IFD = 0x8825

@@ -14,11 +14,11 @@ from litestar.testing import TestClient
 from PIL import Image
 from sqlalchemy import select
 
-from reporting import vault
 from reporting.config.settings import Settings
 from reporting.crypto.report_keys import MAILBOX_KEY
 from reporting.db.engine import session_scope
 from reporting.db.models import Attachment, CaseCode, Report
+from reporting.vault import opening, sealing, values
 from tests.intake.conftest import (
     Coordinator,
     form_state,
@@ -37,22 +37,22 @@ async def _staff_reply(settings: Settings, coordinator: Coordinator, body: str) 
     """What the staff area will do: open the mailbox key with the adviser's private key and seal a reply."""
     async with session_scope(settings) as session:
         report = (await session.execute(select(Report))).scalar_one()
-        mailbox_key = await vault.data_key_for_staff(
+        mailbox_key = await opening.data_key_for_staff(
             session, report.id, MAILBOX_KEY, staff_id=coordinator.id, private_key=coordinator.private_key
         )
-        await vault.add_message(
-            session, report, mailbox_key=mailbox_key, author=vault.STAFF, body=body, staff_id=coordinator.id
+        await sealing.add_message(
+            session, report, mailbox_key=mailbox_key, author=values.STAFF, body=body, staff_id=coordinator.id
         )
         report.status = "waiting_for_reporter"
 
 
-async def _open_as_staff(settings: Settings, coordinator: Coordinator) -> tuple[vault.OpenedCase, dict[str, bytes]]:
+async def _open_as_staff(settings: Settings, coordinator: Coordinator) -> tuple[values.OpenedCase, dict[str, bytes]]:
     async with session_scope(settings) as session:
         report = (await session.execute(select(Report))).scalar_one()
-        case = await vault.open_case(session, report, staff_id=coordinator.id, private_key=coordinator.private_key)
+        case = await opening.open_case(session, report, staff_id=coordinator.id, private_key=coordinator.private_key)
         contents = {}
         for attachment in case.attachments:
-            _meta, content = await vault.open_attachment(
+            _meta, content = await opening.open_attachment(
                 session, report.id, attachment.id, staff_id=coordinator.id, private_key=coordinator.private_key
             )
             contents[attachment.filename] = content
@@ -195,13 +195,13 @@ def test_every_wrong_code_gets_the_same_answer_and_the_same_work(
 ) -> None:
     receipt_code(post_form(client, "/report?lang=en", full_report_form()))
     derivations: list[str] = []
-    original = vault.derive_receipt_keys
+    original = opening.derive_receipt_keys
 
     def counting(code: str, salt: bytes) -> object:
         derivations.append(code)
         return original(code, salt)
 
-    monkeypatch.setattr(vault, "derive_receipt_keys", counting)
+    monkeypatch.setattr(opening, "derive_receipt_keys", counting)
     wrong_codes = ["", "123", "abcd efgh", "1234 5678 9012 3456 7890", "١٢٣٤ ٥٦٧٨ ٩٠١٢ ٣٤٥٦ ٧٨٩٠", "9" * 500]
     answers, durations = set(), []
     for wrong in wrong_codes:

@@ -1,0 +1,216 @@
+"""Sealing: new reports, messages, notes and attachments encrypted under their case or mailbox key."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reporting.config.secrets import InstanceSecrets
+from reporting.config.settings import Settings
+from reporting.crypto import envelope, report_keys
+from reporting.crypto.receipt import new_receipt_code
+from reporting.crypto.recovery import load_recovery_public_key
+from reporting.db.models import Attachment, CaseCode, Message, Note, Report, StaffAccount, WrappedKey
+from reporting.vault.opening import receipt_keys_for
+from reporting.vault.values import (
+    RECOVERY_RECIPIENT,
+    REPORTER,
+    REPORTER_RECIPIENT,
+    FileUpload,
+    NoRecoveryKeyError,
+    Recipient,
+    ReportContent,
+    ReportMetadata,
+)
+
+
+async def new_report_recipients(session: AsyncSession, settings: Settings) -> list[Recipient]:
+    """Who can open a new report: the recovery key and every active coordinator."""
+    recovery_public_key = load_recovery_public_key(settings.keys_dir)
+    if recovery_public_key is None:
+        raise NoRecoveryKeyError
+    coordinators = (
+        await session.execute(
+            select(StaffAccount.id, StaffAccount.public_key).where(
+                StaffAccount.role == "coordinator", StaffAccount.is_active.is_(True)
+            )
+        )
+    ).all()
+    return [
+        Recipient(RECOVERY_RECIPIENT, recovery_public_key),
+        *(Recipient.for_staff(staff_id, public_key) for staff_id, public_key in coordinators),
+    ]
+
+
+
+def wrapped_key(report_id: uuid.UUID, key_purpose: str, data_key: bytes, recipient: Recipient) -> WrappedKey:
+    return WrappedKey(
+        report_id=report_id,
+        key_purpose=key_purpose,
+        recipient=recipient.recipient,
+        staff_id=recipient.staff_id,
+        wrapped_data_key=report_keys.wrap_data_key(data_key, recipient.public_key, report_id, key_purpose),
+    )
+
+
+
+def wrapped_keys(
+    report_id: uuid.UUID, data_keys: dict[str, bytes], recipients: Iterable[Recipient]
+) -> list[WrappedKey]:
+    return [
+        wrapped_key(report_id, purpose, data_key, recipient)
+        for recipient in recipients
+        for purpose, data_key in data_keys.items()
+    ]
+
+
+
+def _seal_attachment(
+    report_id: uuid.UUID, data_key: bytes, key_purpose: str, upload: FileUpload, added_by: str
+) -> Attachment:
+    attachment_id = uuid.uuid4()
+    meta = json.dumps({"filename": upload.filename, "media_type": upload.media_type}).encode()
+    return Attachment(
+        id=attachment_id,
+        report_id=report_id,
+        added_by=added_by,
+        key_purpose=key_purpose,
+        added_on=dt.date.today(),
+        sealed_meta=report_keys.seal_field(data_key, report_id, report_keys.ATTACHMENT_META, meta, attachment_id),
+        sealed_content=report_keys.seal_field(
+            data_key, report_id, report_keys.ATTACHMENT, upload.content, attachment_id
+        ),
+    )
+
+
+
+async def create_report(
+    session: AsyncSession,
+    *,
+    settings: Settings,
+    secrets: InstanceSecrets,
+    content: ReportContent,
+    metadata: ReportMetadata,
+    attachments: Sequence[FileUpload] = (),
+    issue_receipt: bool = True,
+    extra_recipients: Sequence[Recipient] = (),
+) -> tuple[Report, str | None]:
+    """Seal a new report in memory and add it to the session; return it and the receipt code (shown once).
+
+    The receipt code itself is never stored: only the Argon2id-derived lookup id and public key.
+    """
+    # An extra recipient may already be one by default (a coordinator recording a walk-in): wrap once.
+    default_recipients = await new_report_recipients(session, settings)
+    recipients = list({each.recipient: each for each in [*default_recipients, *extra_recipients]}.values())
+    report_id = uuid.uuid4()
+    case_key, mailbox_key = envelope.new_data_key(), envelope.new_data_key()
+    receipt_code = new_receipt_code() if issue_receipt else None
+    receipt = await receipt_keys_for(receipt_code, secrets) if receipt_code else None
+
+    report = Report(
+        id=report_id,
+        received_on=metadata.received_on,
+        language=metadata.language,
+        source=metadata.source,
+        status="new",
+        last_activity_on=metadata.received_on,
+        consent_statistics=metadata.consent_statistics,
+        wants_counselling=metadata.wants_counselling,
+        receipt_lookup=receipt.lookup_id if receipt else None,
+        receipt_public_key=receipt.keypair.public_key if receipt else None,
+        sealed_narrative=report_keys.seal_field(case_key, report_id, report_keys.NARRATIVE, content.narrative.encode()),
+        sealed_contact=(
+            report_keys.seal_field(case_key, report_id, report_keys.CONTACT, content.contact.encode())
+            if content.contact
+            else None
+        ),
+        sealed_answers=report_keys.seal_field(
+            case_key, report_id, report_keys.FORM_ANSWERS, json.dumps(content.answers, sort_keys=True).encode()
+        ),
+    )
+    session.add(report)
+    await session.flush()  # the children below reference the row; no ORM relationship orders them
+    session.add_all(
+        CaseCode(report_id=report_id, origin=REPORTER, dimension=dimension, code=code)
+        for dimension, codes in metadata.reporter_codes.items()
+        for code in dict.fromkeys(codes)
+    )
+    session.add_all(
+        wrapped_keys(report_id, {report_keys.CASE_KEY: case_key, report_keys.MAILBOX_KEY: mailbox_key}, recipients)
+    )
+    if receipt is not None:
+        session.add_all(
+            wrapped_keys(
+                report_id,
+                {report_keys.MAILBOX_KEY: mailbox_key},
+                [Recipient(REPORTER_RECIPIENT, receipt.keypair.public_key)],
+            )
+        )
+    session.add_all(
+        _seal_attachment(report_id, case_key, report_keys.CASE_KEY, upload, REPORTER) for upload in attachments
+    )
+    await session.flush()
+    return report, receipt_code
+
+
+
+async def add_message(
+    session: AsyncSession,
+    report: Report,
+    *,
+    mailbox_key: bytes,
+    author: str,
+    body: str,
+    staff_id: uuid.UUID | None = None,
+) -> Message:
+    """Seal a message under the mailbox key: readable by the reporter's receipt key and by staff."""
+    next_sequence = (
+        await session.execute(
+            select(func.coalesce(func.max(Message.sequence), 0)).where(Message.report_id == report.id)
+        )
+    ).scalar_one() + 1
+    message_id = uuid.uuid4()
+    message = Message(
+        id=message_id,
+        report_id=report.id,
+        sequence=next_sequence,
+        author=author,
+        staff_id=staff_id,
+        sent_on=dt.date.today(),
+        sealed_body=report_keys.seal_field(mailbox_key, report.id, report_keys.MESSAGE, body.encode(), message_id),
+    )
+    session.add(message)
+    report.last_activity_on = dt.date.today()
+    await session.flush()
+    return message
+
+
+
+async def add_note(session: AsyncSession, report: Report, *, case_key: bytes, staff_id: uuid.UUID, body: str) -> Note:
+    note_id = uuid.uuid4()
+    note = Note(
+        id=note_id,
+        report_id=report.id,
+        staff_id=staff_id,
+        sealed_body=report_keys.seal_field(case_key, report.id, report_keys.NOTE, body.encode(), note_id),
+    )
+    session.add(note)
+    await session.flush()
+    return note
+
+
+
+async def add_attachment(
+    session: AsyncSession, report: Report, upload: FileUpload, *, data_key: bytes, key_purpose: str, added_by: str
+) -> Attachment:
+    """Seal a file: staff use the case key, a reporter in the mailbox the mailbox key."""
+    attachment = _seal_attachment(report.id, data_key, key_purpose, upload, added_by)
+    session.add(attachment)
+    report.last_activity_on = dt.date.today()
+    await session.flush()
+    return attachment
