@@ -27,6 +27,7 @@ from reporting.intake.controllers import IntakeController, MailboxController, Pr
 from reporting.stats.controllers import StatsController
 from reporting.web.errors import http_exception_handler, unhandled_exception_handler
 from reporting.web.health import healthz
+from reporting.web.request_limits import request_head_limit_middleware
 from reporting.web.security_headers import security_headers_hook
 from reporting.web.templating import STATIC_DIR, template_config
 
@@ -89,6 +90,7 @@ def create_app(settings: Settings) -> Litestar:
         ),
         middleware=[
             language_middleware,
+            request_head_limit_middleware,
         ],
         before_send=[security_headers_hook(settings.onion_location)],
         exception_handlers={

@@ -84,9 +84,8 @@ def init() -> None:
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
 def serve(host: str | None, port: int | None, workers: int) -> None:
     """Serve the application (runs ``init`` first; workers share everything through the database)."""
-    import uvicorn
-
     from reporting.web.logging import configure_logging, logging_config
+    from reporting.web.server import run_server, server_config
 
     settings = load_settings()
     result = initialise(settings)
@@ -95,16 +94,13 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
     for warning in result.warnings:
         click.echo(warning, err=True)
     configure_logging(settings.log_level)
-    uvicorn.run(
-        "reporting.app:create_app_from_env",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=workers,
-        access_log=False,
-        server_header=False,
-        proxy_headers=False,
-        log_config=logging_config(settings.log_level),
+    run_server(
+        server_config(
+            host=host or settings.host,
+            port=port or settings.port,
+            workers=workers,
+            log_config=logging_config(settings.log_level),
+        )
     )
 
 

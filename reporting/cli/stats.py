@@ -14,7 +14,6 @@ from reporting.config.settings import Settings
 from reporting.db.engine import session_scope
 from reporting.stats.disclosure import MIN_K
 from reporting.stats.export import EXPORT_FORMATS, export_tables
-from reporting.stats.pdf import render_report_pdf
 from reporting.stats.report import ReportView, YearStatistics, compute_year_statistics, present
 from reporting.stats.texts import DEFAULT_REPORT_LANGUAGE, REPORT_LANGUAGES
 
@@ -79,6 +78,8 @@ K_OPTION = click.option(
 def annual(year: int, out: Path, lang: str, k: int | None) -> None:
     """Write the annual report of YEAR as a tagged PDF (PDF/UA-1)."""
     view = load_report(year, k, lang)
+    from reporting.stats.pdf import render_report_pdf  # WeasyPrint loads in about a second: only when used
+
     _write(out, render_report_pdf(view))
     click.echo(f"Wrote {out}: annual report {year} ({lang}), {view.statistics.cases.display} cases, k={view.k}.")
 

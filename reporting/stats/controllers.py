@@ -24,7 +24,6 @@ from reporting.audit import chain as audit
 from reporting.config.settings import Settings
 from reporting.i18n import current_language
 from reporting.stats.export import EXPORT_FORMATS, MEDIA_TYPES, export_tables
-from reporting.stats.pdf import render_report_pdf_in_thread
 from reporting.stats.report import MIN_PERCENT_BASE, ReportView, build_report
 from reporting.stats.texts import DEFAULT_REPORT_LANGUAGE, REPORT_LANGUAGES, report_language
 
@@ -107,6 +106,9 @@ class StatsController(Controller):
     ) -> Response[bytes]:
         """The annual report as tagged PDF (rendered in a worker thread: seconds of CPU)."""
         view = await _report(request, db_session, year, lang)
+        # WeasyPrint takes about a second to import: a worker loads it with the first PDF, not at start-up.
+        from reporting.stats.pdf import render_report_pdf_in_thread
+
         pdf = await render_report_pdf_in_thread(view)
         return await _audited_download(
             db_session,

@@ -14,9 +14,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-
 from reporting.stats.report import MIN_PERCENT_BASE, ReportView, TableView
 
 EXPORT_FORMATS: tuple[str, ...] = ("csv", "xlsx", "json")
@@ -185,6 +182,10 @@ def _sheet_name(key: str, used: set[str]) -> str:
 def export_xlsx(view: ReportView) -> bytes:
     """One sheet per table laid out as printed, plus the summary and the method; counts as numbers."""
     t = view.texts
+    # openpyxl is imported here, not at start-up: workers that never export need not load it.
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
     workbook = Workbook()
     bold = Font(bold=True)
     info = workbook.active
