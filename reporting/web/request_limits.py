@@ -20,7 +20,7 @@ def request_head_limit_middleware(app: ASGIApp) -> ASGIApp:
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == ScopeType.HTTP:
-            headers = scope["headers"]
+            headers = list(scope["headers"])
             if len(headers) > MAX_HEADER_COUNT or sum(len(name) + len(value) for name, value in headers) > (
                 MAX_HEADER_BYTES
             ):
