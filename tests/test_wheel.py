@@ -27,6 +27,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.live_server import running_server
+from tests.stats.conftest import pdf_dictionary
 
 pytestmark = pytest.mark.slow
 
@@ -236,8 +237,8 @@ def test_the_installed_command_writes_the_annual_report_with_its_fonts(
     # The renderer refuses to go on without a file it links, so a PDF at all proves report.css and the fonts were
     # there; the embedded font is the packaged one that report.css names.
     fonts = {
-        str(font.get_object()["/BaseFont"]).split("+")[-1]
+        str(pdf_dictionary(font.get_object())["/BaseFont"]).split("+")[-1]
         for page in PdfReader(pdf_path).pages
-        for font in page["/Resources"]["/Font"].values()
+        for font in pdf_dictionary(pdf_dictionary(page["/Resources"])["/Font"]).values()
     }
     assert "Report-Sans" in fonts
