@@ -24,8 +24,9 @@ import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -41,7 +42,7 @@ from reporting.config.secrets import load_instance_secrets
 from reporting.config.settings import Settings
 from reporting.crypto import passwords, report_keys
 from reporting.db.engine import create_engine, session_scope
-from reporting.db.models import CaseCode, Categorisation, Report, WrappedKey
+from reporting.db.models import CaseCode, Categorisation, Report, StaffAccount, WrappedKey
 from reporting.taxonomy import AREAS, STAFF_GROUNDS
 from reporting.vault import opening, sealing, values
 
@@ -51,6 +52,7 @@ ADVISERS = 20
 SEALED_CASES = 20
 BATCH = 5_000
 REPEATS = 60
+T = TypeVar("T")
 STATUS_WEIGHTS = {"new": 5, "in_progress": 10, "waiting_for_reporter": 5, "closed": 80}
 BARE_PAGE = """
 SELECT report.id, report.received_on, report.last_activity_on, report.status, report.language, report.source,
@@ -78,7 +80,7 @@ def row(label: str, samples: list[float], baseline: list[float] | None = None) -
     return line
 
 
-async def in_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[Any]]) -> Any:
+async def in_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     async with session_scope(settings) as db:
         return await work(db)
 
@@ -132,13 +134,13 @@ def plain_case_rows(rng: random.Random, count: int, adviser_ids: list[uuid.UUID]
     return rows
 
 
-async def add_account(db: AsyncSession, role: str, name: str) -> Any:
+async def add_account(db: AsyncSession, role: str, name: str) -> StaffAccount:
     return await accounts.add_staff(
         db, email=f"{name}@bench.example", display_name=name, role=role, password=PASSWORD, argon2=CHEAP_ARGON2
     )
 
 
-async def seal_cases(db: AsyncSession, settings: Settings, coordinator: Any) -> list[uuid.UUID]:
+async def seal_cases(db: AsyncSession, settings: Settings, coordinator: StaffAccount) -> list[uuid.UUID]:
     """A few complete cases: narrative, contact, an attachment and three messages each."""
     private_key = passwords.unwrap_private_key(coordinator.wrapped_private_key, PASSWORD)
     ids = []
@@ -169,11 +171,20 @@ async def seal_cases(db: AsyncSession, settings: Settings, coordinator: Any) -> 
     return ids
 
 
-async def seed(settings: Settings, count: int) -> dict[str, Any]:
-    """Accounts, ``count`` metadata-only cases and a few sealed ones; returns what the timings need."""
+@dataclass(frozen=True)
+class Seeded:
+    """What the timings need of the seeded instance."""
+
+    coordinator: StaffAccount
+    adviser: StaffAccount
+    sealed: list[uuid.UUID]
+
+
+async def seed(settings: Settings, count: int) -> Seeded:
+    """Accounts, ``count`` metadata-only cases and a few sealed ones."""
     rng = random.Random(20250101)
 
-    async def staff(db: AsyncSession) -> tuple[Any, list[Any]]:
+    async def staff(db: AsyncSession) -> tuple[StaffAccount, list[StaffAccount]]:
         coordinator = await add_account(db, "coordinator", "coordinator")
         return coordinator, [await add_account(db, "adviser", f"adviser{number}") for number in range(ADVISERS)]
 
@@ -191,16 +202,15 @@ async def seed(settings: Settings, count: int) -> dict[str, Any]:
     finally:
         await engine.dispose()
     sealed_ids = await in_session(settings, lambda db: seal_cases(db, settings, coordinator))
-    return {"coordinator": coordinator, "adviser": advisers[0], "sealed": sealed_ids}
+    return Seeded(coordinator=coordinator, adviser=advisers[0], sealed=sealed_ids)
 
 
-async def session_cookie(settings: Settings, account: Any) -> str:
+async def session_cookie(settings: Settings, account: StaffAccount) -> str:
     async def start(db: AsyncSession) -> str:
         private_key = passwords.unwrap_private_key(account.wrapped_private_key, PASSWORD)
         return await sessions.start_session(db, account, private_key, stage="active")
 
-    cookie: str = await in_session(settings, start)
-    return cookie
+    return await in_session(settings, start)
 
 
 def timed(action: Callable[[int], object], repeats: int = REPEATS) -> list[float]:
@@ -234,7 +244,7 @@ def bare_sql_timer(settings: Settings, statement: str, parameters: dict[str, Any
     return asyncio.run(run())
 
 
-def bare_case_open_timer(settings: Settings, coordinator: Any, sealed_ids: list[uuid.UUID]) -> list[float]:
+def bare_case_open_timer(settings: Settings, coordinator: StaffAccount, sealed_ids: list[uuid.UUID]) -> list[float]:
     """``opening.open_case`` alone: load the row, unwrap the keys, decrypt every field."""
 
     async def run() -> list[float]:
@@ -258,7 +268,7 @@ def bare_case_open_timer(settings: Settings, coordinator: Any, sealed_ids: list[
     return asyncio.run(run())
 
 
-def sql_uuid(settings: Settings, value: uuid.UUID) -> Any:
+def sql_uuid(settings: Settings, value: uuid.UUID) -> str | uuid.UUID:
     """A UUID as a bare-SQL parameter: SQLite stores it as 32 hex digits, PostgreSQL as ``uuid``."""
     return value.hex if settings.is_sqlite else value
 
@@ -315,8 +325,11 @@ def main() -> None:
         seeded = asyncio.run(seed(settings, arguments.cases))
         backend = "SQLite" if settings.is_sqlite else "PostgreSQL"
         print(f"{backend}: seeded {arguments.cases:,} cases in {time.perf_counter() - started:.1f} s")
-        cookies = {role: asyncio.run(session_cookie(settings, seeded[role])) for role in ("coordinator", "adviser")}
-        sealed_ids: list[uuid.UUID] = seeded["sealed"]
+        cookies = {
+            role: asyncio.run(session_cookie(settings, account))
+            for role, account in (("coordinator", seeded.coordinator), ("adviser", seeded.adviser))
+        }
+        sealed_ids = seeded.sealed
         adviser_where = (
             "AND EXISTS (SELECT 1 FROM wrapped_key WHERE "
             "wrapped_key.report_id = report.id AND key_purpose = 'case' AND recipient = :recipient)"
@@ -336,14 +349,14 @@ def main() -> None:
             adviser_bare = bare_sql_timer(
                 settings,
                 BARE_PAGE.format(where=adviser_where),
-                {"recipient": f"staff:{seeded['adviser'].id}"},
+                {"recipient": f"staff:{seeded.adviser.id}"},
             )
             print(row("inbox, first page (adviser: own cases)", timed(lambda _attempt: get("/staff/")), adviser_bare))
         print(row("case page: decrypt + audit + render", case_open))
         print(
             row(
                 "  bare opening.open_case (load + decrypt)",
-                bare_case_open_timer(settings, seeded["coordinator"], sealed_ids),
+                bare_case_open_timer(settings, seeded.coordinator, sealed_ids),
             )
         )
 

@@ -32,6 +32,7 @@ import tracemalloc
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from multiprocessing.queues import Queue
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -120,14 +121,14 @@ def _status_mib(field: str) -> float:
 def _end_to_end(directory: str, html_out: str) -> None:
     from reporting.db.engine import session_scope
     from reporting.stats.pdf import render_pdf, render_report_html
-    from reporting.stats.report import compute_year_statistics, present
+    from reporting.stats.report import YearStatistics, compute_year_statistics, present
 
-    async def statistics_of_year() -> object:
+    async def statistics_of_year() -> YearStatistics:
         async with session_scope(settings_for(Path(directory))) as session:
             return await compute_year_statistics(session, YEAR, K)
 
     year_statistics = asyncio.run(statistics_of_year())
-    html = render_report_html(present(year_statistics, "de"))  # type: ignore[arg-type]
+    html = render_report_html(present(year_statistics, "de"))
     pdf = render_pdf(html)
     Path(html_out).write_text(html, encoding="utf-8")
     Path(html_out).with_suffix(".pdf").write_bytes(pdf)
@@ -145,7 +146,7 @@ def _warm_imports() -> None:
         importlib.import_module(module)
 
 
-def _worker(task: str, directory: str, html_out: str, traced: bool, results: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+def _worker(task: str, directory: str, html_out: str, traced: bool, results: Queue[Measurement]) -> None:
     work: Callable[[str, str], None] = {"end_to_end": _end_to_end, "render_only": _render_only}[task]
     _warm_imports()
     baseline = _reset_peak_rss()
@@ -160,7 +161,7 @@ def _worker(task: str, directory: str, html_out: str, traced: bool, results: mul
 
 def measure(task: str, directory: Path, html_out: Path, *, traced: bool = False) -> Measurement:
     context = multiprocessing.get_context("spawn")
-    results = context.Queue()
+    results: Queue[Measurement] = context.Queue()
     process = context.Process(target=_worker, args=(task, str(directory), str(html_out), traced, results))
     process.start()
     measurement: Measurement = results.get()

@@ -9,8 +9,8 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,13 +45,30 @@ def server_environment(settings: Settings, **extra: str) -> dict[str, str]:
 
 @contextmanager
 def live_server(settings: Settings, log_path: Path, workers: int = 1, **extra_env: str) -> Iterator[LiveServer]:
-    """Start the service as a real process; stop it (and its workers) afterwards, whatever happens."""
+    """Start this checkout's service as a real process; stop it (and its workers) afterwards, whatever happens."""
+    with running_server(
+        [sys.executable, "-m", "reporting"], server_environment(settings, **extra_env), log_path, workers=workers
+    ) as server:
+        yield server
+
+
+@contextmanager
+def running_server(
+    reporting_command: Sequence[str],
+    environment: Mapping[str, str],
+    log_path: Path,
+    *,
+    workers: int = 1,
+    cwd: Path | None = None,
+) -> Iterator[LiveServer]:
+    """Run ``<reporting_command> serve`` on a free port until /healthz answers; stop its process group afterwards."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(
-            [sys.executable, "-m", "reporting", "serve", "--port", str(port), "--workers", str(workers)],
-            env=server_environment(settings, **extra_env),
+            [*reporting_command, "serve", "--port", str(port), "--workers", str(workers)],
+            env=dict(environment),
+            cwd=cwd,
             stdout=log_file,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -72,7 +89,8 @@ def live_server(settings: Settings, log_path: Path, workers: int = 1, **extra_en
                 time.sleep(0.2)
             yield LiveServer(base_url=base_url, log_path=log_path)
         finally:
-            os.killpg(process.pid, signal.SIGTERM)
+            with suppress(ProcessLookupError):  # already gone: keep the error that says why
+                os.killpg(process.pid, signal.SIGTERM)
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:

@@ -2,7 +2,7 @@
 
 The report must render the same on an offline server and must never reach out to the network (a
 request to a third party from a statistics run would say who is looking at what), so the URL fetcher
-serves files under ``templates/static/`` and stops the rendering on anything else.
+serves files under ``reporting/static/`` and stops the rendering on anything else.
 """
 
 from __future__ import annotations

@@ -30,12 +30,10 @@ from reporting.vault.values import (
 _TIMING_DECOY_CODE = "0" * 20
 
 
-
 async def receipt_keys_for(code: str, secrets: InstanceSecrets) -> ReceiptKeys:
     """Argon2id over the code in a worker thread (about 0.2 s: deliberately slow against guessing)."""
     normalized = normalize_receipt_code(code) or _TIMING_DECOY_CODE
     return await asyncio.to_thread(derive_receipt_keys, normalized, secrets.receipt_salt)
-
 
 
 async def find_report_by_receipt(
@@ -49,7 +47,6 @@ async def find_report_by_receipt(
         )
     ).scalar_one_or_none()
     return (report, receipt) if report is not None else None
-
 
 
 async def own_wrapped_key(
@@ -78,10 +75,8 @@ async def mailbox_key_for_reporter(session: AsyncSession, report: Report, receip
     )
 
 
-
 async def staff_has_access(session: AsyncSession, report_id: uuid.UUID, staff_id: uuid.UUID) -> bool:
     return await session.get(WrappedKey, (report_id, report_keys.CASE_KEY, staff_recipient(staff_id))) is not None
-
 
 
 async def open_messages(session: AsyncSession, report_id: uuid.UUID, mailbox_key: bytes) -> list[OpenedMessage]:
@@ -101,7 +96,6 @@ async def open_messages(session: AsyncSession, report_id: uuid.UUID, mailbox_key
     ]
 
 
-
 def _open_attachment_meta(row: Attachment, data_key: bytes) -> OpenedAttachment:
     meta = json.loads(
         report_keys.open_field(data_key, row.report_id, report_keys.ATTACHMENT_META, row.sealed_meta, row.id)
@@ -114,7 +108,6 @@ def _open_attachment_meta(row: Attachment, data_key: bytes) -> OpenedAttachment:
         added_by=row.added_by,
         added_on=row.added_on,
     )
-
 
 
 async def open_case(session: AsyncSession, report: Report, *, staff_id: uuid.UUID, private_key: bytes) -> OpenedCase:
@@ -161,7 +154,6 @@ async def open_case(session: AsyncSession, report: Report, *, staff_id: uuid.UUI
         ],
         messages=await open_messages(session, report.id, keys[report_keys.MAILBOX_KEY]),
     )
-
 
 
 async def open_attachment(

@@ -47,7 +47,6 @@ async def new_report_recipients(session: AsyncSession, settings: Settings) -> li
     ]
 
 
-
 def wrapped_key(report_id: uuid.UUID, key_purpose: str, data_key: bytes, recipient: Recipient) -> WrappedKey:
     return WrappedKey(
         report_id=report_id,
@@ -58,7 +57,6 @@ def wrapped_key(report_id: uuid.UUID, key_purpose: str, data_key: bytes, recipie
     )
 
 
-
 def wrapped_keys(
     report_id: uuid.UUID, data_keys: dict[str, bytes], recipients: Iterable[Recipient]
 ) -> list[WrappedKey]:
@@ -67,7 +65,6 @@ def wrapped_keys(
         for recipient in recipients
         for purpose, data_key in data_keys.items()
     ]
-
 
 
 def _seal_attachment(
@@ -86,7 +83,6 @@ def _seal_attachment(
             data_key, report_id, report_keys.ATTACHMENT, upload.content, attachment_id
         ),
     )
-
 
 
 async def create_report(
@@ -158,7 +154,6 @@ async def create_report(
     return report, receipt_code
 
 
-
 async def add_message(
     session: AsyncSession,
     report: Report,
@@ -190,7 +185,6 @@ async def add_message(
     return message
 
 
-
 async def add_note(session: AsyncSession, report: Report, *, case_key: bytes, staff_id: uuid.UUID, body: str) -> Note:
     note_id = uuid.uuid4()
     note = Note(
@@ -202,7 +196,6 @@ async def add_note(session: AsyncSession, report: Report, *, case_key: bytes, st
     session.add(note)
     await session.flush()
     return note
-
 
 
 async def add_attachment(

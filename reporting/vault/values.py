@@ -24,7 +24,6 @@ STAFF = "staff"
 FIELD_OVERHEAD = envelope.HEADER_LENGTH + envelope.NONCE_LENGTH + envelope.GCM_TAG_LENGTH
 
 
-
 class NoRecoveryKeyError(RuntimeError):
     """Reports must not be accepted while no recovery public key is installed (data could be lost)."""
 
@@ -34,15 +33,12 @@ class NoRecoveryKeyError(RuntimeError):
         )
 
 
-
 class AccessDeniedError(PermissionError):
     """The staff member holds no wrapped key for this report."""
 
 
-
 def staff_recipient(staff_id: uuid.UUID) -> str:
     return f"staff:{staff_id}"
-
 
 
 @dataclass(frozen=True)
@@ -54,13 +50,11 @@ class ReportContent:
     answers: dict[str, str] = field(default_factory=dict, repr=False)
 
 
-
 @dataclass(frozen=True)
 class FileUpload:
     filename: str = field(repr=False)
     media_type: str
     content: bytes = field(repr=False)
-
 
 
 @dataclass(frozen=True)
@@ -75,7 +69,6 @@ class ReportMetadata:
     reporter_codes: dict[str, list[str]] = field(default_factory=dict)
 
 
-
 @dataclass(frozen=True)
 class Recipient:
     recipient: str
@@ -85,7 +78,6 @@ class Recipient:
     @classmethod
     def for_staff(cls, staff_id: uuid.UUID, public_key: bytes) -> Recipient:
         return cls(staff_recipient(staff_id), public_key, staff_id)
-
 
 
 @dataclass(frozen=True)
@@ -98,7 +90,6 @@ class OpenedAttachment:
     added_on: dt.date
 
 
-
 @dataclass(frozen=True)
 class OpenedMessage:
     id: uuid.UUID
@@ -109,14 +100,12 @@ class OpenedMessage:
     body: str = field(repr=False)
 
 
-
 @dataclass(frozen=True)
 class OpenedNote:
     id: uuid.UUID
     staff_id: uuid.UUID | None
     created_at: dt.datetime
     body: str = field(repr=False)
-
 
 
 @dataclass(frozen=True)
@@ -128,12 +117,10 @@ class OpenedCase:
     messages: list[OpenedMessage]
 
 
-
 @dataclass(frozen=True)
 class StaffKeyMaterial:
     public_key: bytes
     wrapped_private_key: bytes = field(repr=False)
-
 
 
 def new_staff_key_material(

@@ -19,7 +19,7 @@ import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import httpx
 import pyotp
@@ -28,6 +28,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reporting.access.identity import Stage
 from reporting.access.roles import home_path
 from reporting.auth import accounts, sessions, totp
 from reporting.config.settings import Settings
@@ -42,6 +43,42 @@ CSRF_FIELD = "_csrf_token"
 STAFF_COOKIE_DOMAIN = "testserver.local"
 
 T = TypeVar("T")
+
+
+class StaffTestClient(TestClient[Litestar]):
+    """A TestClient with an active staff session; ``staff_account`` is the account behind it."""
+
+    def __init__(self, app: Litestar, account: StaffAccount) -> None:
+        super().__init__(app=app, base_url=BASE_URL)
+        self.staff_account = account
+
+
+class MakeStaff(Protocol):
+    """The ``make_staff`` fixture: ``create_staff`` with the test's settings."""
+
+    def __call__(
+        self,
+        role: str,
+        *,
+        email: str | None = None,
+        display_name: str | None = None,
+        password: str = DEFAULT_PASSWORD,
+        enrolled: bool = True,
+    ) -> tuple[StaffAccount, str, str | None]: ...
+
+
+class StaffClient(Protocol):
+    """The ``staff_client`` fixture."""
+
+    def __call__(
+        self, role: str, *, account: StaffAccount | None = None, password: str = DEFAULT_PASSWORD
+    ) -> StaffTestClient: ...
+
+
+class DbRun(Protocol):
+    """The ``db_run`` fixture."""
+
+    def __call__(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T: ...
 
 
 def create_staff(
@@ -79,7 +116,7 @@ def start_active_session(settings: Settings, account: StaffAccount, password: st
 
     async def start(session: AsyncSession) -> str:
         private_key = passwords.unwrap_private_key(account.wrapped_private_key, password)
-        return await sessions.start_session(session, account, private_key, stage=sessions.Stage.ACTIVE)
+        return await sessions.start_session(session, account, private_key, stage=Stage.ACTIVE)
 
     return run_db(settings, start)
 
@@ -131,45 +168,48 @@ def hidden_value(html: str, name: str) -> str:
 
 
 @pytest.fixture
-def make_staff(initialised_settings: Settings) -> Callable[..., tuple[StaffAccount, str, str | None]]:
+def make_staff(initialised_settings: Settings) -> MakeStaff:
     """``make_staff("adviser", email=..., password=..., enrolled=...)`` -> ``(StaffAccount, password, totp_secret)``."""
 
-    def make(role: str, **kwargs: Any) -> tuple[StaffAccount, str, str | None]:
-        return create_staff(initialised_settings, role, **kwargs)
+    def make(
+        role: str,
+        *,
+        email: str | None = None,
+        display_name: str | None = None,
+        password: str = DEFAULT_PASSWORD,
+        enrolled: bool = True,
+    ) -> tuple[StaffAccount, str, str | None]:
+        return create_staff(
+            initialised_settings, role, email=email, display_name=display_name, password=password, enrolled=enrolled
+        )
 
     return make
 
 
 @pytest.fixture
 def staff_client(
-    app: Litestar,
-    client: TestClient[Litestar],
-    initialised_settings: Settings,
-    make_staff: Callable[..., tuple[StaffAccount, str, str | None]],
-) -> Callable[..., TestClient[Litestar]]:
+    app: Litestar, client: TestClient[Litestar], initialised_settings: Settings, make_staff: MakeStaff
+) -> StaffClient:
     """``staff_client("coordinator")`` (a new account) or ``staff_client("adviser", account=a, password=p)``:
     a new TestClient with an active session; its account is ``.staff_account``."""
 
-    def make(
-        role: str, *, account: StaffAccount | None = None, password: str = DEFAULT_PASSWORD
-    ) -> TestClient[Litestar]:
+    def make(role: str, *, account: StaffAccount | None = None, password: str = DEFAULT_PASSWORD) -> StaffTestClient:
         if account is None:
             account, password, _ = make_staff(role, password=password)
-        staff = TestClient(app=app, base_url=BASE_URL)
+        staff = StaffTestClient(app, account)
         # Share the running app's event loop (the database pool belongs to it) instead of starting another.
         staff.blocking_portal = client.blocking_portal
         set_staff_cookie(staff, start_active_session(initialised_settings, account, password))
-        staff.staff_account = account  # type: ignore[attr-defined]
         return staff
 
     return make
 
 
 @pytest.fixture
-def db_run(initialised_settings: Settings) -> Callable[[Callable[[AsyncSession], Awaitable[Any]]], Any]:
+def db_run(initialised_settings: Settings) -> DbRun:
     """``db_run(async_fn)``: run ``async_fn(session)`` in a committed transaction against the test database."""
 
-    def run(work: Callable[[AsyncSession], Awaitable[Any]]) -> Any:
+    def run(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         return run_db(initialised_settings, work)
 
     return run

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
-from litestar import Litestar
-from litestar.testing import TestClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.casework.categorisation import (
@@ -18,10 +14,9 @@ from reporting.config.settings import Settings
 from reporting.db.models import Categorisation
 from reporting.taxonomy import STAT_DIMENSIONS
 from tests.casework.case_helpers import audit_events, load_report, seed_case, staff_codes
-from tests.casework.conftest import post_form
+from tests.casework.conftest import StaffClient, post_form
 from tests.conftest import run_db
 
-StaffClient = Callable[..., TestClient[Litestar]]
 FULL_RECORD = {
     "grounds": ["racism_ethnic_origin", "religion"],
     "racism_subtypes": ["anti_muslim"],

@@ -6,7 +6,6 @@ import datetime as dt
 import html
 import re
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -17,8 +16,8 @@ from reporting.casework.inbox import PAGE_SIZE, InboxRequest
 from reporting.config.settings import Settings
 from reporting.crypto import report_keys
 from tests.casework.case_helpers import seed_case, seed_plain_cases
+from tests.casework.conftest import StaffClient
 
-StaffClient = Callable[..., TestClient[Litestar]]
 CASE_LINK = re.compile(r'href="/staff/cases/([0-9a-f-]{36})"')
 START = dt.date(2025, 1, 1)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from collections.abc import Callable
 
 import pytest
 from litestar import Litestar
@@ -18,10 +17,9 @@ from reporting.config.settings import Settings
 from reporting.db.models import Report
 from reporting.vault import opening
 from tests.casework.case_helpers import actions, load_report, staff_codes, use_cheap_receipts
-from tests.casework.conftest import hidden_value, post_form
+from tests.casework.conftest import StaffClient, hidden_value, post_form
 from tests.conftest import run_db
 
-StaffClient = Callable[..., TestClient[Litestar]]
 STORY = "Told at the office: the job centre clerk said people like him never get the job."
 
 

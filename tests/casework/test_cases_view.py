@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from litestar import Litestar
 from litestar.testing import TestClient
 
@@ -11,8 +9,7 @@ from reporting.casework.controllers import attachment_disposition, safe_filename
 from reporting.config.settings import Settings
 from reporting.vault import values
 from tests.casework.case_helpers import NARRATIVE, actions, actor, audit_events, seed_case
-
-StaffClient = Callable[..., TestClient[Litestar]]
+from tests.casework.conftest import StaffClient
 
 
 def test_case_page_shows_the_decrypted_case_and_audits_the_opening(

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 import pytest
-from litestar import Litestar
-from litestar.testing import TestClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,10 +22,8 @@ from tests.casework.case_helpers import (
     seed_case,
     use_cheap_receipts,
 )
-from tests.casework.conftest import post_form
+from tests.casework.conftest import StaffClient, post_form
 from tests.conftest import run_db
-
-StaffClient = Callable[..., TestClient[Litestar]]
 
 
 def test_status_workflow_with_reason_for_closing(staff_client: StaffClient, initialised_settings: Settings) -> None:

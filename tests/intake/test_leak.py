@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -49,7 +49,7 @@ def _files_under(directory: Path, modified_since: float | None = None) -> Iterab
 
 
 def _hits(paths: Iterable[Path], canaries: dict[str, str]) -> list[str]:
-    found = []
+    found: list[str] = []
     for path in paths:
         try:
             content = path.read_bytes()
@@ -70,7 +70,12 @@ def _pg_dump(database_url: str) -> bytes:
     ).stdout
 
 
-def _post(client: httpx.Client, path: str, data: dict[str, object], files: list[tuple[str, object]]) -> httpx.Response:
+def _post(
+    client: httpx.Client,
+    path: str,
+    data: Mapping[str, str | list[str]],
+    files: Sequence[tuple[str, tuple[str, bytes, str]]],  # (field, (file name, content, content type))
+) -> httpx.Response:
     token = client.cookies["csrftoken"]
     return client.post(path, data={**data, "_csrf_token": token}, files=files)
 

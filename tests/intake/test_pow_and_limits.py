@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import altcha
 import pytest
@@ -115,13 +115,14 @@ def _foreign_payload() -> str:
 def test_invalid_pow_is_refused_and_the_form_comes_back(
     client: TestClient[Litestar], initialised_settings: Settings, kind: str
 ) -> None:
-    payload = {
+    payloads: dict[str, Callable[[], str]] = {
         "tampered": lambda: _tampered(_fresh_payload(client)),
         "expired": lambda: _expired_payload(initialised_settings),
         "foreign": _foreign_payload,
         "garbage": lambda: "not-base64-at-all%%%",
         "huge": lambda: "A" * 10_000,
-    }[kind]()
+    }
+    payload = payloads[kind]()
     form = full_report_form(altcha=payload)
     response = post_form(client, "/report?lang=en", form)
     assert response.status_code == 400

@@ -17,6 +17,7 @@ from typing import TypeVar
 
 import pytest
 from pypdf import PdfReader
+from pypdf.generic import DictionaryObject, PdfObject
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.db.models import CaseCode, Categorisation, Report
@@ -172,6 +173,12 @@ def pdf_text(pdf: bytes) -> str:
     """All text of the PDF with whitespace collapsed (table rows come out as "label n n share")."""
     reader = PdfReader(io.BytesIO(pdf))
     return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages)).replace("\u00a0", " ")
+
+
+def pdf_dictionary(value: PdfObject) -> DictionaryObject:
+    """``value`` checked to be a dictionary (pypdf types every entry it looks up as a plain ``PdfObject``)."""
+    assert isinstance(value, DictionaryObject), f"not a PDF dictionary: {value!r}"
+    return value
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ import click
 import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
+from pypdf.generic import TextStringObject
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,6 +20,7 @@ from reporting.cli.stats import stats
 from reporting.config.settings import Settings
 from reporting.db.models import Categorisation, Report, WrappedKey
 from tests.conftest import run_db
+from tests.stats.conftest import pdf_dictionary
 
 
 def reporting_command() -> click.Group:
@@ -65,7 +67,7 @@ def test_demo_seed_then_annual_report_on_a_fresh_instance(settings: Settings, tm
     reader = PdfReader(io.BytesIO(out.read_bytes()))
     assert reader.metadata is not None
     assert reader.metadata.title == "Diskriminierung melden – Jahresstatistik 2026"
-    assert reader.trailer["/Root"]["/Lang"] == "de"
+    assert pdf_dictionary(reader.trailer["/Root"])["/Lang"] == TextStringObject("de")
 
     exported = tmp_path / "tables.json"
     export = runner.invoke(

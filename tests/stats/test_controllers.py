@@ -12,6 +12,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from openpyxl import load_workbook
 from pypdf import PdfReader
+from pypdf.generic import TextStringObject
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,7 +21,7 @@ from reporting.config.settings import Settings
 from reporting.db.models import AuditEvent
 from tests.casework.conftest import create_staff, set_staff_cookie, start_active_session
 from tests.conftest import BASE_URL, run_db
-from tests.stats.conftest import insert_cases, random_cases
+from tests.stats.conftest import insert_cases, pdf_dictionary, random_cases
 
 YEAR = 2026
 
@@ -64,7 +65,7 @@ def test_downloads_for_a_statistician(client: TestClient[Litestar], initialised_
     assert pdf.status_code == 200
     assert pdf.headers["content-type"] == "application/pdf"
     assert pdf.headers["content-disposition"] == f'attachment; filename="jahresstatistik-{YEAR}-en.pdf"'
-    assert PdfReader(io.BytesIO(pdf.content)).trailer["/Root"]["/Lang"] == "en"
+    assert pdf_dictionary(PdfReader(io.BytesIO(pdf.content)).trailer["/Root"])["/Lang"] == TextStringObject("en")
 
     csv_response = client.get(f"/staff/stats/{YEAR}/tables.csv")
     assert csv_response.status_code == 200

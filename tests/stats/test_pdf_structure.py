@@ -7,36 +7,38 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from pypdf.generic import BooleanObject
+from pypdf.generic import BooleanObject, StreamObject, TextStringObject
 from weasyprint.urls import FatalURLFetchingError
 
 from reporting.stats.charts import Bar, bar_chart
 from reporting.stats.pdf import StaticFilesOnlyFetcher, render_pdf, render_report_html
 from reporting.stats.report import ReportView
 from reporting.web.templating import STATIC_DIR
-from tests.stats.conftest import REPORT_LANGUAGES, SAMPLE_YEAR
+from tests.stats.conftest import REPORT_LANGUAGES, SAMPLE_YEAR, pdf_dictionary
 
 
 @pytest.mark.parametrize("lang", REPORT_LANGUAGES)
 def test_pdf_is_tagged_with_title_and_language(lang: str, sample_pdfs: dict[str, bytes]) -> None:
     reader = PdfReader(io.BytesIO(sample_pdfs[lang]))
-    catalog = reader.trailer["/Root"]
-    assert catalog["/Lang"] == lang
-    assert catalog["/MarkInfo"]["/Marked"] == BooleanObject(True)
+    catalog = pdf_dictionary(reader.trailer["/Root"])
+    assert catalog["/Lang"] == TextStringObject(lang)
+    assert pdf_dictionary(catalog["/MarkInfo"])["/Marked"] == BooleanObject(True)
     assert "/StructTreeRoot" in catalog
-    assert catalog["/ViewerPreferences"]["/DisplayDocTitle"] == BooleanObject(True)
+    assert pdf_dictionary(catalog["/ViewerPreferences"])["/DisplayDocTitle"] == BooleanObject(True)
     expected_title = {
         "de": f"Diskriminierung melden – Jahresstatistik {SAMPLE_YEAR}",
         "en": f"Reporting discrimination – annual statistics {SAMPLE_YEAR}",
     }[lang]
     assert reader.metadata is not None
     assert reader.metadata.title == expected_title
-    metadata_xml = catalog["/Metadata"].get_object().get_data().decode()
+    metadata = catalog["/Metadata"]
+    assert isinstance(metadata, StreamObject)
+    metadata_xml = metadata.get_data().decode()
     assert "pdfuaid:part" in metadata_xml or "pdfuaid" in metadata_xml
     fonts = {
         str(font.get_object()["/BaseFont"]).split("+")[-1]
         for page in reader.pages
-        for font in page["/Resources"]["/Font"].values()
+        for font in pdf_dictionary(pdf_dictionary(page["/Resources"])["/Font"]).values()
     }
     assert fonts <= {"Report-Sans", "Report-Sans-Bold"}
 
@@ -57,7 +59,7 @@ def test_charts_are_tagged_figures_with_alternative_text(sample_pdfs: dict[str, 
             for kid in element:
                 walk(kid)
 
-    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    walk(pdf_dictionary(reader.trailer["/Root"])["/StructTreeRoot"])
     assert "Fälle nach Merkmal" in figures
     assert all(figures)
 

@@ -16,11 +16,11 @@ from collections.abc import Iterator
 import pytest
 from openpyxl import load_workbook
 
+from reporting.stats.aggregate import GROUNDS_DIMENSION
 from reporting.stats.disclosure import CellRef, audit_exposure
 from reporting.stats.export import CSV_HEADER, export_csv, export_json, export_records, export_xlsx
 from reporting.stats.report import (
     CASES_BY_YEAR,
-    GROUNDS_DIMENSION,
     PAIRS,
     REGIONS_BY_QUARTER,
     ReportView,

@@ -12,9 +12,10 @@ import datetime as dt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from reporting.stats.aggregate import GROUNDS_DIMENSION
 from reporting.stats.disclosure import audit_exposure
 from reporting.stats.export import export_records
-from reporting.stats.report import GROUNDS_DIMENSION, RACISM_GROUND, present, statistics_from_counts
+from reporting.stats.report import RACISM_GROUND, present, statistics_from_counts
 from reporting.taxonomy import STAT_DIMENSIONS
 from tests.stats.conftest import SyntheticCase, reference_counts
 
@@ -69,11 +70,11 @@ def test_no_hidden_count_in_the_report_can_be_worked_out(
             assert cell.value is None or not 0 < cell.value < k
     grounds = protected.table(GROUNDS_DIMENSION) if GROUNDS_DIMENSION not in statistics.left_out else None
     assert grounds is not None or not statistics.pairs
-    for (first, second), count in statistics.pairs:
+    for (first_ground, second_ground), count in statistics.pairs:
         assert grounds is not None
         assert count >= k
-        assert grounds.row_total(first).value is not None
-        assert grounds.row_total(second).value is not None
+        assert grounds.row_total(first_ground).value is not None
+        assert grounds.row_total(second_ground).value is not None
     assert statistics.excluded_no_consent.value is None or not 0 < statistics.excluded_no_consent.value < k
     # And what the exports carry is what protection allows.
     for record in export_records(present(statistics, "de")):
