@@ -17,7 +17,7 @@ from reporting.casework.controllers import CASE_ROUTE_HANDLERS
 from reporting.config.secrets import load_instance_secrets
 from reporting.config.settings import Settings
 from reporting.db.engine import create_engine
-from reporting.intake.controllers import IntakeController, MailboxController, ProofOfWorkController
+from reporting.intake.routes import INTAKE_ROUTE_HANDLERS
 from reporting.stats.controllers import StatsController
 from reporting.web.app_state import app_state
 from reporting.web.errors import http_exception_handler, unhandled_exception_handler
@@ -45,9 +45,7 @@ def create_app(settings: Settings) -> Litestar:
             *STAFF_ROUTE_HANDLERS,
             *AUDIT_ROUTE_HANDLERS,
             *CASE_ROUTE_HANDLERS,
-            IntakeController,
-            MailboxController,
-            ProofOfWorkController,
+            *INTAKE_ROUTE_HANDLERS,
             StatsController,
         ],
         # Every route states who may call it in its ``opt``; a route without a rule is denied to everyone.
