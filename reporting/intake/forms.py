@@ -104,7 +104,7 @@ class FormCheck:
 
 
 def field_text(form: PostedForm, name: str) -> str:
-    """A field's text without surrounding whitespace, with ``\n`` line endings."""
+    """A field's text without surrounding whitespace, its line breaks as in Unix (a browser sends CRLF)."""
     return form.text(name).replace("\r\n", "\n").strip()
 
 
