@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig, SQLAlchemyPlugin
-from litestar import Litestar, Request
+from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
-from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.enums import ScopeType
 from litestar.exceptions import HTTPException
 from litestar.static_files import create_static_files_router
-from litestar.types import ASGIApp, Receive, Scope, Send
 
 from reporting.access.rules import PUBLIC
 from reporting.audit.routes import AUDIT_ROUTE_HANDLERS
@@ -22,35 +17,17 @@ from reporting.casework.controllers import CASE_ROUTE_HANDLERS
 from reporting.config.secrets import load_instance_secrets
 from reporting.config.settings import Settings
 from reporting.db.engine import create_engine
-from reporting.i18n import reset_language, resolve_language, set_language
-from reporting.intake.controllers import IntakeController, MailboxController, ProofOfWorkController
+from reporting.intake.routes import INTAKE_ROUTE_HANDLERS
 from reporting.stats.controllers import StatsController
+from reporting.web.app_state import app_state
 from reporting.web.errors import http_exception_handler, unhandled_exception_handler
 from reporting.web.health import healthz
+from reporting.web.language import language_middleware
 from reporting.web.request_limits import request_head_limit_middleware
 from reporting.web.security_headers import security_headers_hook
 from reporting.web.templating import STATIC_DIR, template_config
 
 MAX_REQUEST_BODY_BYTES = 30 * 1024 * 1024
-
-
-def language_middleware(app: ASGIApp) -> ASGIApp:
-    """Set the request language from ``?lang=`` or Accept-Language (never a cookie)."""
-
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == ScopeType.HTTP:
-            request: Request[Any, Any, State] = Request(scope)
-            token = set_language(
-                resolve_language(request.query_params.get("lang"), request.headers.get("accept-language"))
-            )
-            try:
-                await app(scope, receive, send)
-            finally:
-                reset_language(token)
-            return
-        await app(scope, receive, send)
-
-    return middleware
 
 
 def create_app(settings: Settings) -> Litestar:
@@ -63,20 +40,21 @@ def create_app(settings: Settings) -> Litestar:
     )
     app = Litestar(
         route_handlers=[
-            healthz,
+            # ``web`` sits below ``access``, so its routes get their rule here.
+            Router(path="/", route_handlers=[healthz], opt=PUBLIC),
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False, opt=PUBLIC),
             *STAFF_ROUTE_HANDLERS,
             *AUDIT_ROUTE_HANDLERS,
             *CASE_ROUTE_HANDLERS,
-            IntakeController,
-            MailboxController,
-            ProofOfWorkController,
+            *INTAKE_ROUTE_HANDLERS,
             StatsController,
         ],
         # Every route states who may call it in its ``opt``; a route without a rule is denied to everyone.
         guards=[access_guard],
         dependencies={
             "staff": Provide(current_staff, sync_to_thread=False),
+            "settings": Provide(lambda: settings, sync_to_thread=False),
+            "secrets": Provide(lambda: secrets, sync_to_thread=False),
         },
         plugins=[SQLAlchemyPlugin(config=database)],
         template_config=template_config(),
@@ -102,7 +80,7 @@ def create_app(settings: Settings) -> Litestar:
         request_max_body_size=MAX_REQUEST_BODY_BYTES,
         logging_config=None,
         debug=False,
-        state=State({"settings": settings, "secrets": secrets}),
+        state=app_state(settings, secrets),
     )
     return app
 

@@ -16,6 +16,7 @@ from reporting.access.rules import allow
 from reporting.audit import chain as audit
 from reporting.auth import accounts
 from reporting.auth.sessions import end_all_sessions, set_session_cookie, start_session
+from reporting.config.settings import Settings
 from reporting.db.models import StaffAccount
 from reporting.i18n import N_
 from reporting.web.forms import read_form, see_other
@@ -46,6 +47,7 @@ async def change_password(
     staff: NamedDependency[StaffIdentity],
     db_session: NamedDependency[AsyncSession],
     db_engine: NamedDependency[AsyncEngine],
+    settings: NamedDependency[Settings],
 ) -> Response[Any]:
     """Re-wrap the private key under the new password, end every other session, and rotate this one."""
     await enforce_limits(
@@ -58,13 +60,15 @@ async def change_password(
             )
         ],
     )
-    form = await read_form(request, "current_password", "new_password", "new_password_repeat")
-    if form["new_password"] != form["new_password_repeat"]:
+    form = await read_form(request)
+    if form.text("new_password") != form.text("new_password_repeat"):
         return _account_page(staff, error=N_("The two new passwords differ."), status_code=400)
     account = await db_session.get(StaffAccount, staff.staff_id)
     assert account is not None
     try:
-        changed = await accounts.change_password(db_session, account, form["current_password"], form["new_password"])
+        changed = await accounts.change_password(
+            db_session, account, form.text("current_password"), form.text("new_password")
+        )
     except accounts.AccountError as error:
         return _account_page(staff, error=str(error), status_code=400)
     if not changed:
@@ -75,7 +79,7 @@ async def change_password(
     )
     await audit.record(db_session, action="password.changed", actor=staff.actor)
     response = see_other(f"{ACCOUNT_PATH}?changed=1")
-    set_session_cookie(response, cookie_value, request.app.state.settings)
+    set_session_cookie(response, cookie_value, settings)
     return response
 
 

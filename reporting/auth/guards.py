@@ -25,7 +25,7 @@ from reporting.auth.sessions import (
     expired_session_cookie,
     session_of_connection,
 )
-from reporting.config.settings import Settings
+from reporting.web.app_state import app_settings
 
 LOGIN_PATH = "/staff/login"
 STAFF_PREFIX = "/staff"
@@ -62,6 +62,5 @@ def login_required_handler(request: Request[Any, Any, State], _exc: LoginRequire
     half-logged-in session keeps its cookie, so the login can go on)."""
     response: Response[Any] = Redirect(LOGIN_PATH, status_code=303)
     if STAFF_SESSION_COOKIE in request.cookies and request.state.get(CURRENT_STAFF_STATE_KEY) is None:
-        settings: Settings = request.app.state.settings
-        response.set_cookie(expired_session_cookie(settings))
+        response.set_cookie(expired_session_cookie(app_settings(request)))
     return response

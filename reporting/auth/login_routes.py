@@ -64,10 +64,11 @@ async def login_submit(
     request: Request[Any, Any, State],
     db_session: NamedDependency[AsyncSession],
     db_engine: NamedDependency[AsyncEngine],
+    settings: NamedDependency[Settings],
 ) -> Response[Any]:
     """Check the password (same work whatever is wrong), then start a session waiting for the code."""
-    form = await read_form(request, "email", "password")
-    email = normalise_email(form["email"]) or ""
+    form = await read_form(request)
+    email = normalise_email(form.text("email")) or ""
     await enforce_limits(
         db_engine,
         [
@@ -75,12 +76,11 @@ async def login_submit(
             ("staff-login-email", pseudonym(request, "login-email", email), LOGIN_ATTEMPTS_PER_EMAIL),
         ],
     )
-    settings: Settings = request.app.state.settings
     await purge_expired_sessions(db_session, settings)
-    authenticated = await authenticate(db_session, email, form["password"])
+    authenticated = await authenticate(db_session, email, form.text("password"))
     if authenticated is None:
         await audit.record(db_session, action="login.failed", actor=audit.UNKNOWN_ACTOR, detail="password")
-        return _login_form(error=N_("E-mail address or password is wrong."), email=form["email"])
+        return _login_form(error=N_("E-mail address or password is wrong."), email=form.text("email"))
     previous = await session_of_connection(request)
     cookie_value = await start_session(
         db_session,
@@ -130,6 +130,7 @@ async def two_factor_submit(
     staff: NamedDependency[StaffIdentity],
     db_session: NamedDependency[AsyncSession],
     db_engine: NamedDependency[AsyncEngine],
+    settings: NamedDependency[Settings],
 ) -> Response[Any]:
     """Accept a code once (never the same time step twice), then start the real session with a new id."""
     if staff.stage is Stage.ACTIVE:
@@ -141,7 +142,7 @@ async def two_factor_submit(
             client_limit(request, "staff-code-client", LOGIN_ATTEMPTS_PER_CLIENT),
         ],
     )
-    code = (await read_form(request, "code"))["code"]
+    code = (await read_form(request)).text("code")
     account = await db_session.get(StaffAccount, staff.staff_id)
     assert account is not None
     enrolling = account.sealed_totp_secret is None
@@ -169,21 +170,20 @@ async def two_factor_submit(
         await grants.share_with_coordinators(db_session, staff_id=staff.staff_id, private_key=staff.private_key)
     await audit.record(db_session, action="login.succeeded", actor=staff.actor)
     response = see_other(home_path(staff.role))
-    set_session_cookie(response, cookie_value, request.app.state.settings)
+    set_session_cookie(response, cookie_value, settings)
     return response
 
 
 @post("/staff/logout", opt=TOTP_STAGE, include_in_schema=False)
 async def logout(
-    request: Request[Any, Any, State],
     staff: NamedDependency[StaffIdentity],
     db_session: NamedDependency[AsyncSession],
+    settings: NamedDependency[Settings],
 ) -> Response[Any]:
     """Delete the session row: the sealed private key is gone, and the cookie's key opens nothing."""
     await end_session(db_session, staff.session_id_hash)
     await audit.record(db_session, action="logout", actor=staff.actor)
     response = see_other(f"{LOGIN_PATH}?logged-out=1")
-    settings: Settings = request.app.state.settings
     clear_session_cookie(response, settings)
     return response
 

@@ -32,6 +32,7 @@ from reporting.config.settings import Settings
 from reporting.crypto import envelope, passwords
 from reporting.crypto.errors import CryptoError
 from reporting.db.models import StaffAccount, StaffSession, utc_now
+from reporting.web.app_state import app_settings
 
 STAFF_SESSION_COOKIE = "staff_session"
 SESSION_COOKIE_PATH = "/staff"
@@ -223,7 +224,8 @@ async def session_of_connection(connection: ASGIConnection[Any, Any, Any, Any]) 
     if CURRENT_STAFF_STATE_KEY in state:
         cached: StaffIdentity | None = state[CURRENT_STAFF_STATE_KEY]
         return cached
-    settings: Settings = connection.app.state.settings
-    current = await load_session(request_db_session(connection), connection.cookies.get(STAFF_SESSION_COOKIE), settings)
+    current = await load_session(
+        request_db_session(connection), connection.cookies.get(STAFF_SESSION_COOKIE), app_settings(connection)
+    )
     state[CURRENT_STAFF_STATE_KEY] = current
     return current

@@ -67,13 +67,13 @@ async def invite(
     db_session: NamedDependency[AsyncSession],
 ) -> Template:
     """Create an invitation and show its link once (in the page, never in a URL or a log)."""
-    form = await read_form(request, "email", "role")
-    role = parse_role(form["role"])
+    form = await read_form(request)
+    role = parse_role(form.text("role"))
     if role is None or role not in INVITABLE_ROLES[staff.role]:
         return await _accounts_page(db_session, staff, error=N_("Choose a role."), status_code=400)
     try:
         token = await invitations.create_invitation(
-            db_session, email=form["email"], role=role, invited_by=staff.staff_id
+            db_session, email=form.text("email"), role=role, invited_by=staff.staff_id
         )
     except accounts.AccountError as error:
         return await _accounts_page(db_session, staff, error=str(error), status_code=400)
@@ -88,7 +88,7 @@ async def withdraw_invitation(
     staff: NamedDependency[StaffIdentity],
     db_session: NamedDependency[AsyncSession],
 ) -> Response[Any]:
-    email = accounts.normalise_email((await read_form(request, "email"))["email"])
+    email = accounts.normalise_email((await read_form(request)).text("email"))
     if email is not None:
         await invitations.withdraw_invitation(db_session, email)
         await audit.record(db_session, action="invitation.withdrawn", actor=staff.actor)
@@ -172,14 +172,15 @@ async def accept_invitation(
     invitation = await invitations.open_invitation(db_session, token)
     if invitation is None:
         raise NotFoundException
-    form = await read_form(request, "display_name", "password", "password_repeat")
-    if form["password"] != form["password_repeat"]:
+    form = await read_form(request)
+    password = form.text("password")
+    if password != form.text("password_repeat"):
         return _invitation_form(invitation.email, token, N_("The two passwords differ."), status_code=400)
-    if (problem := accounts.password_problem(form["password"])) is not None:
+    if (problem := accounts.password_problem(password)) is not None:
         return _invitation_form(invitation.email, token, problem, status_code=400)
     try:
         account = await invitations.accept_invitation(
-            db_session, token, display_name=form["display_name"], password=form["password"]
+            db_session, token, display_name=form.text("display_name"), password=password
         )
     except accounts.AccountError as error:
         return _invitation_form(invitation.email, token, str(error), status_code=400)

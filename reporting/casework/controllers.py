@@ -10,65 +10,45 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import secrets
 import unicodedata
 import uuid
+from secrets import token_urlsafe
 from typing import Any
 from urllib.parse import quote
 
-from litestar import Controller, MediaType, Request, Response, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath
-from litestar.response import Redirect, Template
+from litestar.response import Template
 from litestar.types import ControllerRouterHandler
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.access.identity import StaffIdentity
 from reporting.access.roles import Role
 from reporting.access.rules import allow
-from reporting.casework.case_page import CaseView, build_case_view
+from reporting.casework.case_page import build_case_view
 from reporting.casework.categorisation import (
-    CATEGORISATION_DIMENSIONS,
     CategorisationInput,
     adviser_records_consent,
-    is_multiple_discrimination,
     parse_categorisation,
     save_categorisation,
 )
-from reporting.casework.inbox import ASSIGNEE_ME, ASSIGNEE_NONE, SORTS, InboxRequest, load_inbox
-from reporting.casework.labels import TEMPLATE_HELPERS, language_name
-from reporting.casework.walk_in import (
-    CASE_LANGUAGES,
-    INTAKE_SOURCES,
-    IntakeInput,
-    parse_intake,
-    record_walk_in,
-    spend_form_token,
-)
+from reporting.casework.inbox import ASSIGNEE_NONE, InboxRequest, load_inbox
+from reporting.casework.pages import case_export, case_page, inbox_page, walk_in_done, walk_in_form
+from reporting.casework.walk_in import CASE_LANGUAGES, parse_intake, record_walk_in, spend_form_token
 from reporting.casework.workflow import CaseActionError, CaseWork, case_colleagues
+from reporting.config.secrets import InstanceSecrets
+from reporting.config.settings import Settings
 from reporting.db.models import Report
-from reporting.i18n import current_language
-from reporting.taxonomy import AREAS, CASE_STATUSES, CLOSE_REASONS, STAFF_GROUNDS
 from reporting.vault import opening, values
+from reporting.web.forms import read_form, see_other
 
 CASE_WORKERS = allow(Role.ADVISER, Role.COORDINATOR)
 COORDINATORS = allow(Role.COORDINATOR)
 INLINE_MEDIA_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png", "image/gif", "text/plain"})
 """Stored types a download may declare; anything else (HTML, SVG …) goes out as a plain byte stream."""
-
-FormValues = dict[str, list[str]]
-
-
-async def read_form_values(request: Request[Any, Any, State]) -> FormValues:
-    """Every text field of a posted form, with all values of repeated fields (checkbox groups)."""
-    form = await request.form()
-    return {name: [value for value in form.getall(name) if isinstance(value, str)] for name in form}
-
-
-def _first(form: FormValues, name: str) -> str:
-    return next(iter(form.get(name, [])), "")
 
 
 def _parse_uuid(raw: str) -> uuid.UUID | None:
@@ -114,14 +94,6 @@ def provide_case_work(db_session: NamedDependency[AsyncSession], staff: NamedDep
     return CaseWork(db_session, staff)
 
 
-def _base_context() -> dict[str, Any]:
-    return {
-        **TEMPLATE_HELPERS,
-        "is_multiple_discrimination": is_multiple_discrimination,
-        "language": current_language().code,
-    }
-
-
 class InboxController(Controller):
     path = "/staff"
     include_in_schema = False
@@ -137,57 +109,13 @@ class InboxController(Controller):
         inbox_request = InboxRequest.from_query(dict(request.query_params), languages=CASE_LANGUAGES)
         page = await load_inbox(db_session, inbox_request, staff_id=staff.staff_id, role=staff.role)
         colleagues = await case_colleagues(db_session) if staff.role == Role.COORDINATOR else []
-        return Template(
-            "casework/inbox.html",
-            context={
-                **_base_context(),
-                "page": page,
-                "view": inbox_request,
-                "filters": inbox_request.filters,
-                "statuses": CASE_STATUSES.codes(),
-                "areas": AREAS.codes(),
-                "grounds": STAFF_GROUNDS.codes(),
-                "languages": [(code, language_name(code)) for code in CASE_LANGUAGES],
-                "sorts": SORTS,
-                "assignee_me": ASSIGNEE_ME,
-                "assignee_none": ASSIGNEE_NONE,
-                "colleagues": colleagues,
-            },
-        )
+        return inbox_page(page, inbox_request, colleagues)
 
 
 class CaseController(Controller):
     path = "/staff/cases/{report_id:uuid}"
     include_in_schema = False
     dependencies = {"work": Provide(provide_case_work, sync_to_thread=False)}  # noqa: RUF012
-
-    async def _page(
-        self,
-        work: CaseWork,
-        report: Report,
-        *,
-        errors: dict[str, str] | None = None,
-        categorisation: CategorisationInput | None = None,
-        texts: dict[str, str] | None = None,
-        status_code: int = 200,
-    ) -> Template:
-        """Decrypt (audited) and render the case."""
-        case_view = await build_case_view(work, report)
-        return Template(
-            "casework/case.html",
-            context={
-                **_base_context(),
-                "case": case_view,
-                "errors": errors or {},
-                "submitted": categorisation,
-                "texts": texts or {},
-                "dimensions": CATEGORISATION_DIMENSIONS,
-                "close_reasons": CLOSE_REASONS.codes(),
-                "is_coordinator": work.staff.role == Role.COORDINATOR,
-                "me": work.staff.staff_id,
-            },
-            status_code=status_code,
-        )
 
     async def _refused(
         self,
@@ -204,15 +132,13 @@ class CaseController(Controller):
         report = await work.db.get(Report, report_id, populate_existing=True)
         if report is None:
             raise NotFoundException
-        page = await self._page(
-            work, report, errors=errors, categorisation=categorisation, texts=texts, status_code=400
-        )
+        page = await case_page(work, report, errors=errors, categorisation=categorisation, texts=texts, status_code=400)
         await work.db.commit()
         return page
 
     @get("/", opt=CASE_WORKERS)
     async def show(self, report_id: FromPath[uuid.UUID], work: NamedDependency[CaseWork]) -> Template:
-        return await self._page(work, await load_accessible_case(work, report_id))
+        return await case_page(work, await load_accessible_case(work, report_id))
 
     @post("/categorisation", opt=CASE_WORKERS)
     async def categorise(
@@ -223,12 +149,13 @@ class CaseController(Controller):
     ) -> Response[Any]:
         report = await load_accessible_case(work, report_id)
         data, errors = parse_categorisation(
-            await read_form_values(request), records_consent=adviser_records_consent(report.source)
+            (await read_form(request, max_length=None)).all_texts(),
+            records_consent=adviser_records_consent(report.source),
         )
         if errors:
             return await self._refused(work, report_id, errors, categorisation=data)
         await save_categorisation(work, report, data)
-        return Redirect(_case_url(report_id, "categorisation"), status_code=303)
+        return see_other(_case_url(report_id, "categorisation"))
 
     @post("/status", opt=CASE_WORKERS)
     async def change_status(
@@ -238,12 +165,12 @@ class CaseController(Controller):
         work: NamedDependency[CaseWork],
     ) -> Response[Any]:
         report = await load_accessible_case(work, report_id)
-        form = await read_form_values(request)
+        form = await read_form(request, max_length=None)
         try:
-            await work.change_status(report, _first(form, "status"), close_reason=_first(form, "close_reason"))
+            await work.change_status(report, form.text("status"), close_reason=form.text("close_reason"))
         except CaseActionError as error:
             return await self._refused(work, report_id, {error.field: error.message})
-        return Redirect(_case_url(report_id, "status"), status_code=303)
+        return see_other(_case_url(report_id, "status"))
 
     @post("/notes", opt=CASE_WORKERS)
     async def add_note(
@@ -253,12 +180,12 @@ class CaseController(Controller):
         work: NamedDependency[CaseWork],
     ) -> Response[Any]:
         report = await load_accessible_case(work, report_id)
-        body = _first(await read_form_values(request), "body")
+        body = (await read_form(request, max_length=None)).text("body")
         try:
             await work.add_note(report, body)
         except CaseActionError as error:
             return await self._refused(work, report_id, {error.field: error.message}, texts={"note": body})
-        return Redirect(_case_url(report_id, "notes"), status_code=303)
+        return see_other(_case_url(report_id, "notes"))
 
     @post("/messages", opt=CASE_WORKERS)
     async def send_reply(
@@ -268,13 +195,13 @@ class CaseController(Controller):
         work: NamedDependency[CaseWork],
     ) -> Response[Any]:
         report = await load_accessible_case(work, report_id)
-        form = await read_form_values(request)
-        body = _first(form, "body")
+        form = await read_form(request, max_length=None)
+        body = form.text("body")
         try:
-            await work.send_reply(report, body, wait_for_reporter=_first(form, "wait_for_reporter") == "yes")
+            await work.send_reply(report, body, wait_for_reporter=form.text("wait_for_reporter") == "yes")
         except CaseActionError as error:
             return await self._refused(work, report_id, {error.field: error.message}, texts={"message": body})
-        return Redirect(_case_url(report_id, "messages"), status_code=303)
+        return see_other(_case_url(report_id, "messages"))
 
     @post("/assignment", opt=COORDINATORS)
     async def assign(
@@ -284,7 +211,7 @@ class CaseController(Controller):
         work: NamedDependency[CaseWork],
     ) -> Response[Any]:
         report = await load_accessible_case(work, report_id)
-        chosen = _first(await read_form_values(request), "assignee")
+        chosen = (await read_form(request, max_length=None)).text("assignee")
         try:
             if chosen == ASSIGNEE_NONE:
                 await work.unassign(report)
@@ -292,7 +219,7 @@ class CaseController(Controller):
                 await work.assign(report, _parse_uuid(chosen))
         except CaseActionError as error:
             return await self._refused(work, report_id, {error.field: error.message})
-        return Redirect(_case_url(report_id, "access"), status_code=303)
+        return see_other(_case_url(report_id, "access"))
 
     @post("/access", opt=COORDINATORS)
     async def grant(
@@ -303,10 +230,10 @@ class CaseController(Controller):
     ) -> Response[Any]:
         report = await load_accessible_case(work, report_id)
         try:
-            await work.grant(report, _parse_uuid(_first(await read_form_values(request), "staff_id")))
+            await work.grant(report, _parse_uuid((await read_form(request, max_length=None)).text("staff_id")))
         except CaseActionError as error:
             return await self._refused(work, report_id, {error.field: error.message})
-        return Redirect(_case_url(report_id, "access"), status_code=303)
+        return see_other(_case_url(report_id, "access"))
 
     @post("/access/{staff_id:uuid}/revoke", opt=COORDINATORS)
     async def revoke(
@@ -320,7 +247,7 @@ class CaseController(Controller):
             await work.revoke(report, staff_id)
         except CaseActionError as error:
             return await self._refused(work, report_id, {error.field: error.message})
-        return Redirect(_case_url(report_id, "access"), status_code=303)
+        return see_other(_case_url(report_id, "access"))
 
     @get("/attachments/{attachment_id:uuid}", opt=CASE_WORKERS)
     async def download_attachment(
@@ -357,18 +284,8 @@ class CaseController(Controller):
     @get("/export", opt=CASE_WORKERS)
     async def export(self, report_id: FromPath[uuid.UUID], work: NamedDependency[CaseWork]) -> Template:
         """The whole case as one printable HTML file to download (audited as ``case.export``)."""
-        case_view: CaseView = await build_case_view(
-            work, await load_accessible_case(work, report_id), action="case.export"
-        )
-        return Template(
-            "casework/export.html",
-            context={**_base_context(), "case": case_view, "dimensions": CATEGORISATION_DIMENSIONS},
-            media_type=MediaType.HTML,
-            headers={
-                "Content-Disposition": attachment_disposition(f"case-{case_view.reference}.html"),
-                "X-Content-Type-Options": "nosniff",
-            },
-        )
+        case_view = await build_case_view(work, await load_accessible_case(work, report_id), action="case.export")
+        return case_export(case_view, attachment_disposition(f"case-{case_view.reference}.html"))
 
 
 class WalkInController(Controller):
@@ -378,49 +295,28 @@ class WalkInController(Controller):
     include_in_schema = False
     dependencies = {"work": Provide(provide_case_work, sync_to_thread=False)}  # noqa: RUF012
 
-    @staticmethod
-    def _form(data: IntakeInput | None, errors: dict[str, str], token: str, *, status_code: int = 200) -> Template:
-        return Template(
-            "casework/intake.html",
-            context={
-                **_base_context(),
-                "data": data,
-                "errors": errors,
-                "form_token": token,
-                "today": dt.date.today(),
-                "sources": INTAKE_SOURCES,
-                "languages": [(code, language_name(code)) for code in CASE_LANGUAGES],
-                "dimensions": CATEGORISATION_DIMENSIONS,
-            },
-            status_code=status_code,
-        )
-
     @get("/", opt=CASE_WORKERS)
     async def form(self) -> Template:
-        return self._form(None, {}, secrets.token_urlsafe(24))
+        return walk_in_form(None, {}, token_urlsafe(24))
 
     @post("/", opt=CASE_WORKERS)
-    async def record(self, request: Request[Any, Any, State], work: NamedDependency[CaseWork]) -> Template:
+    async def record(
+        self,
+        request: Request[Any, Any, State],
+        work: NamedDependency[CaseWork],
+        settings: NamedDependency[Settings],
+        secrets: NamedDependency[InstanceSecrets],
+    ) -> Template:
         """Seal the case and show the receipt code once (in this answer only: it is stored nowhere)."""
-        form = await read_form_values(request)
-        token = _first(form, "form_token")
-        data, errors = parse_intake(form, today=dt.date.today())
+        form = await read_form(request, max_length=None)
+        token = form.text("form_token")
+        data, errors = parse_intake(form.all_texts(), today=dt.date.today())
         if errors:
-            return self._form(data, errors, token, status_code=400)
+            return walk_in_form(data, errors, token, status_code=400)
         if not await spend_form_token(work.db, token):
-            return Template(
-                "casework/intake_done.html",
-                context={**_base_context(), "report_id": None, "receipt_code": None},
-                status_code=409,
-            )
-        report, receipt_code = await record_walk_in(
-            work, data, settings=request.app.state.settings, secrets=request.app.state.secrets
-        )
-        return Template(
-            "casework/intake_done.html",
-            context={**_base_context(), "report_id": report.id, "receipt_code": receipt_code},
-            status_code=201,
-        )
+            return walk_in_done(None, None, status_code=409)
+        report, receipt_code = await record_walk_in(work, data, settings=settings, secrets=secrets)
+        return walk_in_done(report.id, receipt_code, status_code=201)
 
 
 CASE_ROUTE_HANDLERS: list[ControllerRouterHandler] = [InboxController, CaseController, WalkInController]

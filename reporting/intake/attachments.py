@@ -20,8 +20,9 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from reporting.config.secrets import InstanceSecrets
 from reporting.i18n import gettext_ as _
-from reporting.intake.memory_form import ReceivedFile
+from reporting.intake.memory_form import ReceivedFile, in_memory_form_middleware
 from reporting.vault.values import FileUpload
 
 MEBIBYTE = 1024 * 1024
@@ -35,6 +36,12 @@ ACCEPTED_IMAGE_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 PDF_MEDIA_TYPE = "application/pdf"
 # Shown in the file picker only; the server decides by content, never by name or declared type.
 ACCEPT_ATTRIBUTE = ".jpg,.jpeg,.png,.webp,.gif,.pdf,image/jpeg,image/png,image/webp,image/gif,application/pdf"
+# The routes that take uploads parse them in memory (never a temporary file). Phone photos are often
+# larger than the per-file limit: a request with a few of them must still reach the handler, so the form
+# comes back with a message per file instead of an error page that loses the text. Memory stays bounded:
+# the parser drops a file's bytes once it passes the per-file limit.
+UPLOAD_MIDDLEWARE = in_memory_form_middleware(MAX_FILE_BYTES)
+UPLOAD_REQUEST_MAX_BYTES = 64 * MEBIBYTE
 
 
 class AttachmentRejectedError(ValueError):
@@ -148,6 +155,11 @@ async def check_attachments(received: list[ReceivedFile], kept: list[FileUpload]
 
 def _signature(key: bytes, payload: bytes) -> str:
     return hmac.new(key, payload, hashlib.sha256).hexdigest()
+
+
+def kept_attachment_key(secrets: InstanceSecrets) -> bytes:
+    """The HMAC key of :func:`keep_token`."""
+    return secrets.derive("intake/kept-attachment")
 
 
 def keep_token(upload: FileUpload, key: bytes) -> str:

@@ -11,8 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from litestar.datastructures import FormMultiDict
-
 from reporting.i18n import gettext_ as _
 from reporting.intake.attachments import check_attachments, restore_kept
 from reporting.intake.memory_form import ReceivedFile
@@ -26,6 +24,7 @@ from reporting.taxonomy import (
     incident_period_choices,
 )
 from reporting.vault.values import FileUpload
+from reporting.web.forms import PostedForm
 
 MAX_DESCRIPTION_LENGTH = 20_000
 MAX_CONTACT_LENGTH = 1_000
@@ -104,22 +103,14 @@ class FormCheck:
         return not self.errors
 
 
-def _text(form: FormMultiDict, name: str) -> str:
-    value = form.get(name)
-    return value.replace("\r\n", "\n").strip() if isinstance(value, str) else ""
+def field_text(form: PostedForm, name: str) -> str:
+    """A field's text without surrounding whitespace, its line breaks as in Unix (a browser sends CRLF)."""
+    return form.text(name).replace("\r\n", "\n").strip()
 
 
-def _texts(form: FormMultiDict, name: str) -> list[str]:
-    return [value for value in form.getall(name, []) if isinstance(value, str)]
-
-
-def _files(form: FormMultiDict, name: str) -> list[ReceivedFile]:
-    return [value for value in form.getall(name, []) if isinstance(value, ReceivedFile)]
-
-
-def honeypot_filled(form: FormMultiDict) -> bool:
+def honeypot_filled(form: PostedForm) -> bool:
     """People never see the honeypot field; only scripts that fill every field do."""
-    return bool(_text(form, HONEYPOT_FIELD))
+    return bool(field_text(form, HONEYPOT_FIELD))
 
 
 def incident_period_codes(today: dt.date) -> set[str]:
@@ -128,16 +119,16 @@ def incident_period_codes(today: dt.date) -> set[str]:
     return {code for day in (today, earlier) for code, _label in incident_period_choices(day)}
 
 
-def read_report_form(form: FormMultiDict, today: dt.date) -> tuple[ReportFormValues, FormCheck]:
+def read_report_form(form: PostedForm, today: dt.date) -> tuple[ReportFormValues, FormCheck]:
     """Read every field of the reporting form (files are checked separately) and check the choices."""
     values = ReportFormValues(
-        description=_text(form, "description"),
-        incident_period=_text(form, "incident_period"),
-        grounds=_texts(form, "grounds"),
-        wants_counselling=_text(form, "wants_counselling") == "yes",
-        consent_statistics=_text(form, "consent_statistics") == "yes",
-        contact=_text(form, "contact"),
-        **{name: _text(form, name) for name in SINGLE_CHOICE_FIELDS},
+        description=field_text(form, "description"),
+        incident_period=field_text(form, "incident_period"),
+        grounds=form.texts("grounds"),
+        wants_counselling=field_text(form, "wants_counselling") == "yes",
+        consent_statistics=field_text(form, "consent_statistics") == "yes",
+        contact=field_text(form, "contact"),
+        **{name: field_text(form, name) for name in SINGLE_CHOICE_FIELDS},
     )
     check = FormCheck()
     if not values.description:
@@ -168,14 +159,14 @@ def read_report_form(form: FormMultiDict, today: dt.date) -> tuple[ReportFormVal
     return values, check
 
 
-def kept_attachments(form: FormMultiDict, kept_key: bytes) -> list[FileUpload]:
+def kept_attachments(form: PostedForm, kept_key: bytes) -> list[FileUpload]:
     """Files accepted on an earlier attempt of the same form (checking them is one HMAC each)."""
-    return [file for token in _texts(form, KEPT_ATTACHMENTS_FIELD) if (file := restore_kept(token, kept_key))]
+    return [file for token in form.texts(KEPT_ATTACHMENTS_FIELD) if (file := restore_kept(token, kept_key))]
 
 
-async def read_attachments(form: FormMultiDict, check: FormCheck, kept_key: bytes) -> None:
+async def read_attachments(form: PostedForm, check: FormCheck, kept_key: bytes) -> None:
     """Clean the uploaded files and those kept from an earlier attempt into ``check``."""
-    result = await check_attachments(_files(form, ATTACHMENTS_FIELD), kept_attachments(form, kept_key))
+    result = await check_attachments(form.files(ATTACHMENTS_FIELD, ReceivedFile), kept_attachments(form, kept_key))
     check.attachments = result.files
     for message in result.errors:
         check.add(ATTACHMENTS_FIELD, message)
@@ -189,9 +180,9 @@ class MessageFormValues:
         return "MessageFormValues(<redacted>)"
 
 
-async def read_message_form(form: FormMultiDict, kept_key: bytes) -> tuple[MessageFormValues, FormCheck]:
+async def read_message_form(form: PostedForm, kept_key: bytes) -> tuple[MessageFormValues, FormCheck]:
     """The mailbox reply: some text or at least one file."""
-    values = MessageFormValues(message=_text(form, "message"))
+    values = MessageFormValues(message=field_text(form, "message"))
     check = FormCheck()
     await read_attachments(form, check, kept_key)
     if len(values.message) > MAX_MESSAGE_LENGTH:

@@ -34,11 +34,6 @@ LAST_YEAR = 2100
 YEARS_OFFERED = 6
 
 
-def _settings(request: Request[Any, Any, State]) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
 async def _audited_download(
     db_session: AsyncSession, staff: StaffIdentity, *, year: int, content: bytes, export_format: str, filename: str
 ) -> Response[bytes]:
@@ -55,8 +50,8 @@ async def _audited_download(
     )
 
 
-async def _report(request: Request[Any, Any, State], db_session: AsyncSession, year: int, lang: str) -> ReportView:
-    return await build_report(db_session, year, _settings(request).stats_min_count, report_language(lang))
+async def _report(db_session: AsyncSession, settings: Settings, year: int, lang: str) -> ReportView:
+    return await build_report(db_session, year, settings.stats_min_count, report_language(lang))
 
 
 ReportYear = Annotated[int, PathParameter(ge=FIRST_YEAR, le=LAST_YEAR)]
@@ -74,15 +69,15 @@ class StatsController(Controller):
     @get("/", opt=STATS_ACCESS, media_type=MediaType.HTML)
     async def preview(
         self,
-        request: Request[Any, Any, State],
         db_session: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
         year: ChosenYear = None,
     ) -> Template:
         """The report's tables as they will be printed, in the page language, with download links."""
         this_year = dt.date.today().year
         chosen = year or this_year
         lang = current_language().code
-        view = await _report(request, db_session, chosen, lang)
+        view = await _report(db_session, settings, chosen, lang)
         return Template(
             template_name="stats/preview.html",
             context={
@@ -98,14 +93,14 @@ class StatsController(Controller):
     @get("/{year:int}/report.pdf", opt=STATS_ACCESS)
     async def report_pdf(
         self,
-        request: Request[Any, Any, State],
         db_session: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
         staff: NamedDependency[StaffIdentity],
         year: ReportYear,
         lang: ReportLanguage = DEFAULT_REPORT_LANGUAGE,
     ) -> Response[bytes]:
         """The annual report as tagged PDF (rendered in a worker thread: seconds of CPU)."""
-        view = await _report(request, db_session, year, lang)
+        view = await _report(db_session, settings, year, lang)
         # WeasyPrint takes about a second to import: a worker loads it with the first PDF, not at start-up.
         from reporting.stats.pdf import render_report_pdf_in_thread
 
@@ -122,15 +117,17 @@ class StatsController(Controller):
     @get([f"/{{year:int}}/tables.{export_format}" for export_format in EXPORT_FORMATS], opt=STATS_ACCESS)
     async def tables(
         self,
+        *,
         request: Request[Any, Any, State],
         db_session: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
         staff: NamedDependency[StaffIdentity],
         year: ReportYear,
         lang: ReportLanguage = DEFAULT_REPORT_LANGUAGE,
     ) -> Response[bytes]:
         """The protected tables as CSV, XLSX or JSON, as the path's file extension says."""
         export_format = request.url.path.rsplit(".", 1)[1]
-        view = await _report(request, db_session, year, lang)
+        view = await _report(db_session, settings, year, lang)
         return await _audited_download(
             db_session,
             staff,

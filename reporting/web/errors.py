@@ -11,7 +11,7 @@ from litestar.exceptions import HTTPException
 from litestar.response import Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from reporting.i18n import resolve_language, set_language
+from reporting.web.language import use_request_language
 
 logger = logging.getLogger("reporting.errors")
 
@@ -28,9 +28,7 @@ TITLES = {
 
 
 def _error_page(request: Request[Any, Any, State], status_code: int) -> Response[str] | Template:
-    # Exception handlers run outside the language middleware (a 404 has no route), so the page picks its
-    # language from the request again, the same way.
-    set_language(resolve_language(request.query_params.get("lang"), request.headers.get("accept-language")))
+    use_request_language(request)
     title = TITLES.get(status_code, TITLES[500] if status_code >= 500 else TITLES[400])
     return Template(
         template_name="errors/error.html",

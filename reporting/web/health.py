@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 
-@get("/healthz", media_type=MediaType.JSON, include_in_schema=False, opt={"public": True})
+@get("/healthz", media_type=MediaType.JSON, include_in_schema=False)
 async def healthz(db_engine: NamedDependency[AsyncEngine]) -> Response[dict[str, str]]:
     try:
         async with db_engine.connect() as connection:

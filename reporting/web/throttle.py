@@ -26,9 +26,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from reporting.config.secrets import InstanceSecrets
 from reporting.config.settings import Settings
 from reporting.db.models import ThrottleCounter, UsedToken, utc_now
+from reporting.web.app_state import app_secrets, app_settings
 
 FIFTEEN_MINUTES = 15 * 60
 
@@ -54,9 +54,8 @@ def _is_trusted(address: str, networks: tuple[str, ...]) -> bool:
 
 def client_key(request: Request[Any, Any, State]) -> str:
     """The day's pseudonymous key of the requesting client (never the address itself)."""
-    settings: Settings = request.app.state.settings
-    secrets: InstanceSecrets = request.app.state.secrets
-    return secrets.client_key(client_address(request, settings), dt.datetime.now(dt.UTC).date())
+    address = client_address(request, app_settings(request))
+    return app_secrets(request).client_key(address, dt.datetime.now(dt.UTC).date())
 
 
 def _insert_for(engine: AsyncEngine) -> Any:
@@ -107,22 +106,31 @@ async def purge_expired(engine: AsyncEngine) -> None:
 
 def pseudonym(request: Request[Any, Any, State], purpose: str, value: str) -> str:
     """A keyed hash of ``value`` for rate-limit rows, so they name no e-mail address or account."""
-    secrets: InstanceSecrets = request.app.state.secrets
-    return hmac.new(secrets.derive(f"throttle/{purpose}"), value.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(app_secrets(request).derive(f"throttle/{purpose}"), value.encode(), hashlib.sha256).hexdigest()
 
 
-async def enforce_limits(
-    engine: AsyncEngine, limits: list[tuple[str, str, int]], *, window_seconds: int = FIFTEEN_MINUTES
-) -> None:
-    """Count one attempt against every ``(scope, key, limit)``; answer 429 when any is exceeded."""
+Limit = tuple[str, str, int]
+"""``(scope, key, limit)``: at most ``limit`` attempts of ``key`` in ``scope`` per window."""
+
+
+async def within_limits(engine: AsyncEngine, limits: list[Limit], *, window_seconds: int = FIFTEEN_MINUTES) -> bool:
+    """Count one attempt against every limit; return whether all of them still hold.
+
+    For pages that answer an exceeded limit themselves (the reporter's form keeps what was typed).
+    """
     within = [
         await register_hit(engine, scope, key, limit=limit, window_seconds=window_seconds)
         for scope, key, limit in limits
     ]
-    if not all(within):
+    return all(within)
+
+
+async def enforce_limits(engine: AsyncEngine, limits: list[Limit], *, window_seconds: int = FIFTEEN_MINUTES) -> None:
+    """Count one attempt against every limit; answer 429 when any is exceeded."""
+    if not await within_limits(engine, limits, window_seconds=window_seconds):
         raise HTTPException(status_code=HTTP_429_TOO_MANY_REQUESTS)
 
 
-def client_limit(request: Request[Any, Any, State], scope: str, limit: int) -> tuple[str, str, int]:
+def client_limit(request: Request[Any, Any, State], scope: str, limit: int) -> Limit:
     """A limit per client (the day's pseudonym of its address)."""
     return scope, client_key(request), limit

@@ -1,0 +1,120 @@
+"""The staff case pages, built for the routes: inbox, case view, case export and walk-in intake."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from litestar import MediaType
+from litestar.response import Template
+
+from reporting.access.roles import Role
+from reporting.casework.case_page import CaseView, build_case_view
+from reporting.casework.categorisation import (
+    CATEGORISATION_DIMENSIONS,
+    CategorisationInput,
+    is_multiple_discrimination,
+)
+from reporting.casework.inbox import ASSIGNEE_ME, ASSIGNEE_NONE, SORTS, InboxPage, InboxRequest
+from reporting.casework.labels import TEMPLATE_HELPERS, language_name
+from reporting.casework.walk_in import CASE_LANGUAGES, INTAKE_SOURCES, IntakeInput
+from reporting.casework.workflow import CaseWork, KeyHolder
+from reporting.db.models import Report
+from reporting.i18n import current_language
+from reporting.taxonomy import AREAS, CASE_STATUSES, CLOSE_REASONS, STAFF_GROUNDS
+
+
+def _base_context() -> dict[str, Any]:
+    return {
+        **TEMPLATE_HELPERS,
+        "is_multiple_discrimination": is_multiple_discrimination,
+        "language": current_language().code,
+    }
+
+
+def _case_languages() -> list[tuple[str, str]]:
+    return [(code, language_name(code)) for code in CASE_LANGUAGES]
+
+
+def inbox_page(page: InboxPage, inbox_request: InboxRequest, colleagues: list[KeyHolder]) -> Template:
+    return Template(
+        "casework/inbox.html",
+        context={
+            **_base_context(),
+            "page": page,
+            "view": inbox_request,
+            "filters": inbox_request.filters,
+            "statuses": CASE_STATUSES.codes(),
+            "areas": AREAS.codes(),
+            "grounds": STAFF_GROUNDS.codes(),
+            "languages": _case_languages(),
+            "sorts": SORTS,
+            "assignee_me": ASSIGNEE_ME,
+            "assignee_none": ASSIGNEE_NONE,
+            "colleagues": colleagues,
+        },
+    )
+
+
+async def case_page(
+    work: CaseWork,
+    report: Report,
+    *,
+    errors: dict[str, str] | None = None,
+    categorisation: CategorisationInput | None = None,
+    texts: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Template:
+    """The case, decrypted (audited), with its actions; a refused action's problems and values shown again."""
+    return Template(
+        "casework/case.html",
+        context={
+            **_base_context(),
+            "case": await build_case_view(work, report),
+            "errors": errors or {},
+            "submitted": categorisation,
+            "texts": texts or {},
+            "dimensions": CATEGORISATION_DIMENSIONS,
+            "close_reasons": CLOSE_REASONS.codes(),
+            "is_coordinator": work.staff.role == Role.COORDINATOR,
+            "me": work.staff.staff_id,
+        },
+        status_code=status_code,
+    )
+
+
+def case_export(case_view: CaseView, content_disposition: str) -> Template:
+    """The whole case as one printable HTML file to download."""
+    return Template(
+        "casework/export.html",
+        context={**_base_context(), "case": case_view, "dimensions": CATEGORISATION_DIMENSIONS},
+        media_type=MediaType.HTML,
+        headers={"Content-Disposition": content_disposition, "X-Content-Type-Options": "nosniff"},
+    )
+
+
+def walk_in_form(data: IntakeInput | None, errors: dict[str, str], token: str, *, status_code: int = 200) -> Template:
+    return Template(
+        "casework/intake.html",
+        context={
+            **_base_context(),
+            "data": data,
+            "errors": errors,
+            "form_token": token,
+            "today": dt.date.today(),
+            "sources": INTAKE_SOURCES,
+            "languages": _case_languages(),
+            "dimensions": CATEGORISATION_DIMENSIONS,
+        },
+        status_code=status_code,
+    )
+
+
+def walk_in_done(report_id: uuid.UUID | None, receipt_code: str | None, *, status_code: int) -> Template:
+    """The recorded case's link and its receipt code, shown once (in this answer only: stored nowhere)."""
+    return Template(
+        "casework/intake_done.html",
+        context={**_base_context(), "report_id": report_id, "receipt_code": receipt_code},
+        status_code=status_code,
+    )

@@ -1,0 +1,188 @@
+"""The landing page with the reporting form, its submission, and the privacy notice.
+
+Every handler is public and outside the OpenAPI schema. Nothing here logs: a log line of this module
+could only ever be about a reporter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import State
+from litestar.di import NamedDependency
+from litestar.exceptions import PermissionDeniedException
+from litestar.response import Template
+from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_403_FORBIDDEN, HTTP_503_SERVICE_UNAVAILABLE
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from reporting.access.rules import PUBLIC
+from reporting.config.secrets import InstanceSecrets
+from reporting.config.settings import Settings
+from reporting.i18n import current_language
+from reporting.i18n import gettext_ as _
+from reporting.intake import pow as proof_of_work
+from reporting.intake.attachments import UPLOAD_MIDDLEWARE, UPLOAD_REQUEST_MAX_BYTES, kept_attachment_key
+from reporting.intake.forms import (
+    FormCheck,
+    ReportFormValues,
+    field_text,
+    honeypot_filled,
+    kept_attachments,
+    read_attachments,
+    read_report_form,
+)
+from reporting.intake.pages import (
+    FORM_ERROR,
+    already_sent,
+    csrf_failed,
+    form_page,
+    form_with_problem,
+    privacy_page,
+    rate_limited_form,
+    receipt_page,
+    refused_form,
+    with_renewed_csrf_cookie,
+)
+from reporting.intake.submissions import claim_submission, new_submission_id, submission_id
+from reporting.vault.sealing import create_report
+from reporting.vault.values import NoRecoveryKeyError, ReportContent, ReportMetadata
+from reporting.web.app_state import app_secrets, app_settings
+from reporting.web.forms import read_form
+from reporting.web.throttle import client_limit, purge_expired, within_limits
+
+HOUR = 3600
+# Every POST of the form counts (bounds the image decoding a client can cause); accepted reports count
+# again, more strictly without proof of work, since a script can always leave the PoW field out.
+FORM_ATTEMPT_LIMIT = 30
+REPORT_LIMIT_WITH_POW = 10
+REPORT_LIMIT_WITHOUT_POW = 3
+
+
+def _report_not_verified(request: Request[Any, Any, State], _exc: PermissionDeniedException) -> Template:
+    form = refused_form(request)
+    secrets = app_secrets(request)
+    values, _check = read_report_form(form, dt.date.today())
+    page = form_with_problem(
+        app_settings(request),
+        secrets,
+        values,
+        FormCheck(attachments=kept_attachments(form, kept_attachment_key(secrets))),
+        csrf_failed(),
+        submission_id=submission_id(form),
+        status_code=HTTP_403_FORBIDDEN,
+    )
+    return with_renewed_csrf_cookie(request, page)
+
+
+class IntakeController(Controller):
+    """The landing page with the reporting form, its submission, and the privacy notice."""
+
+    path = "/"
+    include_in_schema = False
+
+    @get("/", opt=PUBLIC)
+    async def show_form(
+        self, settings: NamedDependency[Settings], secrets: NamedDependency[InstanceSecrets]
+    ) -> Template:
+        return form_page(settings, secrets, ReportFormValues(), FormCheck(), submission_id=new_submission_id())
+
+    @post(
+        "/report",
+        opt=PUBLIC,
+        middleware=[UPLOAD_MIDDLEWARE],
+        request_max_body_size=UPLOAD_REQUEST_MAX_BYTES,
+        exception_handlers={PermissionDeniedException: _report_not_verified},
+        status_code=200,
+    )
+    async def submit_report(
+        self,
+        request: Request[Any, Any, State],
+        db_session: NamedDependency[AsyncSession],
+        db_engine: NamedDependency[AsyncEngine],
+        settings: NamedDependency[Settings],
+        secrets: NamedDependency[InstanceSecrets],
+    ) -> Template:
+        """Check, then seal in memory and store; answer with the receipt code (shown only this once)."""
+        # Expired rate-limit counters and spent tokens carry the hour or day of past requests: remove them
+        # as reports come in (before this request's own transaction writes, which SQLite would block).
+        await purge_expired(db_engine)
+        form = await read_form(request, max_length=None)
+        kept_key = kept_attachment_key(secrets)
+        today = dt.date.today()
+        values, check = read_report_form(form, today)
+        submission = submission_id(form)
+        if not await within_limits(
+            db_engine, [client_limit(request, "intake:attempt", FORM_ATTEMPT_LIMIT)], window_seconds=HOUR
+        ):
+            # New uploads are not decoded (that is what this limit bounds), but the text and kept files stay.
+            return rate_limited_form(settings, secrets, values, kept_attachments(form, kept_key), submission)
+        await read_attachments(form, check, kept_key)
+        if honeypot_filled(form):
+            check.add(FORM_ERROR, _("The form could not be sent. Please check your entries and send it again."))
+        if not check.valid:
+            return form_page(
+                settings, secrets, values, check, submission_id=submission, status_code=HTTP_400_BAD_REQUEST
+            )
+
+        pow_payload = field_text(form, proof_of_work.FIELD_NAME)
+        scope, limit = ("intake:report", REPORT_LIMIT_WITH_POW)
+        if not pow_payload:
+            scope, limit = ("intake:report-nojs", REPORT_LIMIT_WITHOUT_POW)
+        if not await within_limits(db_engine, [client_limit(request, scope, limit)], window_seconds=HOUR):
+            return rate_limited_form(settings, secrets, values, check.attachments, submission)
+        if pow_payload and not await proof_of_work.verify_and_spend(db_engine, secrets, pow_payload):
+            return form_with_problem(
+                settings,
+                secrets,
+                values,
+                check,
+                _("The automatic check did not succeed. Please send the form again."),
+                submission_id=new_submission_id(),
+                status_code=HTTP_400_BAD_REQUEST,
+            )
+
+        if not await claim_submission(db_session, "intake:submission", submission):
+            return already_sent()
+        try:
+            _report, receipt_code = await create_report(
+                db_session,
+                settings=settings,
+                secrets=secrets,
+                content=ReportContent(
+                    narrative=values.description, contact=values.contact or None, answers=values.answers()
+                ),
+                metadata=ReportMetadata(
+                    received_on=today,
+                    language=current_language().code,
+                    source="online",
+                    consent_statistics=values.consent_statistics,
+                    wants_counselling=values.wants_counselling,
+                    reporter_codes=values.reporter_codes(),
+                ),
+                attachments=check.attachments,
+            )
+        except NoRecoveryKeyError:
+            not_ready = _(
+                "The service is not ready yet and cannot accept reports at the moment. Nothing was stored. "
+                "Please try again later or contact a Caritas counselling office directly."
+            )
+            return form_with_problem(
+                settings,
+                secrets,
+                values,
+                check,
+                not_ready,
+                submission_id=submission,
+                status_code=HTTP_503_SERVICE_UNAVAILABLE,
+            )
+        except IntegrityError:
+            return already_sent()
+        assert receipt_code is not None  # create_report issues one unless told not to
+        return receipt_page(receipt_code)
+
+    @get("/privacy", opt=PUBLIC)
+    async def privacy_notice(self, settings: NamedDependency[Settings]) -> Template:
+        return privacy_page(settings)

@@ -1,0 +1,11 @@
+"""The public pages' routes, in one list that ``create_app`` registers."""
+
+from __future__ import annotations
+
+from litestar.types import ControllerRouterHandler
+
+from reporting.intake.mailbox_routes import MailboxController
+from reporting.intake.pow_routes import ProofOfWorkController
+from reporting.intake.report_routes import IntakeController
+
+INTAKE_ROUTE_HANDLERS: list[ControllerRouterHandler] = [IntakeController, MailboxController, ProofOfWorkController]

@@ -1,0 +1,30 @@
+"""The instance's settings and secrets where Litestar's dependencies do not reach.
+
+Handlers declare the dependencies ``settings`` and ``secrets`` (registered by ``create_app``); middleware,
+guards, exception handlers and the helpers they call read the same values from the application state.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.datastructures import State
+
+from reporting.config.secrets import InstanceSecrets
+from reporting.config.settings import Settings
+
+
+def app_state(settings: Settings, secrets: InstanceSecrets) -> State:
+    """The application state ``create_app`` starts with."""
+    return State({"settings": settings, "secrets": secrets})
+
+
+def app_settings(connection: ASGIConnection[Any, Any, Any, Any]) -> Settings:
+    settings: Settings = connection.app.state.settings
+    return settings
+
+
+def app_secrets(connection: ASGIConnection[Any, Any, Any, Any]) -> InstanceSecrets:
+    secrets: InstanceSecrets = connection.app.state.secrets
+    return secrets
