@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 
 from reporting.db.engine import session_scope
 from reporting.settings import Settings, SettingsError
-from reporting.stats.disclosure import MIN_K
+from reporting.stats.disclosure.protection import MIN_K
 from reporting.stats.export import EXPORT_FORMATS, export_tables
 from reporting.stats.pdf import render_report_pdf
 from reporting.stats.report import ReportView, YearStatistics, compute_year_statistics, present

@@ -3,7 +3,7 @@
 Two steps, so that one protection serves every output:
 
 1. :func:`compute_year_statistics` counts (``aggregate``), builds every table of the report as one
-   :class:`~reporting.stats.disclosure.TableSet` with the links a reader could difference across, and
+   :class:`~reporting.stats.disclosure.model.TableSet` with the links a reader could difference across, and
    protects it. The result holds no raw count that may not be printed (only the protected set and
    values derived from printed cells), and no words.
 2. :func:`present` puts labels on it in one language: the PDF, the preview page and every export
@@ -25,19 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from reporting.i18n import babel_locale
 from reporting.stats.aggregate import GROUNDS_DIMENSION, YearCounts, aggregate_year
 from reporting.stats.charts import Bar, BarChart, bar_chart
-from reporting.stats.disclosure import (
-    TOTAL,
-    Cell,
-    CellRef,
-    ProtectedTable,
-    ProtectedTableSet,
-    Table,
-    TableSet,
-    UnprotectableTablesError,
-    percentage,
-    protect,
-    publishable_pairs,
-)
+from reporting.stats.disclosure.model import TOTAL, Cell, CellRef, ProtectedTable, ProtectedTableSet, Table, TableSet
+from reporting.stats.disclosure.protection import UnprotectableTablesError, percentage, protect, publishable_pairs
 from reporting.stats.texts import Texts, report_language
 from reporting.taxonomy import DIMENSIONS, MULTI_VALUED_STAT_DIMENSIONS, STAT_DIMENSIONS
 

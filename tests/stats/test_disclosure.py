@@ -20,8 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reporting import taxonomy
-from reporting.stats import disclosure
-from reporting.stats.disclosure import (
+from reporting.stats.disclosure import audit
+from reporting.stats.disclosure.audit import audit_exposure
+from reporting.stats.disclosure.model import (
     SECONDARY_DISPLAY,
     TOTAL,
     Cell,
@@ -30,8 +31,9 @@ from reporting.stats.disclosure import (
     ProtectedTableSet,
     Table,
     TableSet,
+)
+from reporting.stats.disclosure.protection import (
     UnprotectableTablesError,
-    audit_exposure,
     check_no_forbidden_crossing,
     percentage,
     protect,
@@ -347,7 +349,7 @@ def test_exact_integer_ranges_agree_with_enumeration(
     system: tuple[list[tuple[dict[int, int], int]], list[int], list[int]],
 ) -> None:
     rows, lower, upper = system
-    ranges = disclosure._IntegerRanges(rows, lower, upper)
+    ranges = audit._IntegerRanges(rows, lower, upper)
     points = [
         point
         for point in itertools.product(*(range(low, high + 1) for low, high in zip(lower, upper, strict=True)))
@@ -360,9 +362,9 @@ def test_exact_integer_ranges_agree_with_enumeration(
 def test_branch_and_bound_that_gives_up_counts_as_pinned(monkeypatch: pytest.MonkeyPatch) -> None:
     # y = 2x on 0..3: integer points (0, 0) and (1, 2), but the relaxation's largest x is 1.5.
     rows = [({0: 2, 1: -1}, 0)]
-    assert not disclosure._IntegerRanges(rows, [0, 0], [3, 3]).is_pinned(0)
-    monkeypatch.setattr(disclosure, "_BRANCH_AND_BOUND_NODE_LIMIT", 0)
-    assert disclosure._IntegerRanges(rows, [0, 0], [3, 3]).is_pinned(0)
+    assert not audit._IntegerRanges(rows, [0, 0], [3, 3]).is_pinned(0)
+    monkeypatch.setattr(audit, "_BRANCH_AND_BOUND_NODE_LIMIT", 0)
+    assert audit._IntegerRanges(rows, [0, 0], [3, 3]).is_pinned(0)
 
 
 # --- the attacker ------------------------------------------------------------------------------------------

@@ -16,7 +16,8 @@ from collections.abc import Iterator
 import pytest
 from openpyxl import load_workbook
 
-from reporting.stats.disclosure import CellRef, audit_exposure
+from reporting.stats.disclosure.audit import audit_exposure
+from reporting.stats.disclosure.model import CellRef
 from reporting.stats.export import CSV_HEADER, export_csv, export_json, export_records, export_xlsx
 from reporting.stats.report import (
     CASES_BY_YEAR,

@@ -12,7 +12,7 @@ import datetime as dt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reporting.stats.disclosure import audit_exposure
+from reporting.stats.disclosure.audit import audit_exposure
 from reporting.stats.export import export_records
 from reporting.stats.report import GROUNDS_DIMENSION, RACISM_GROUND, present, statistics_from_counts
 from reporting.taxonomy import STAT_DIMENSIONS

@@ -1,309 +1,42 @@
-"""Statistical disclosure control: which counts of one annual report may be printed.
+"""The exact audit: which hidden counts a reader can work out from what is printed.
 
-With tens to a few hundred reports a year, a count of one or two can point at a
-person, and a hidden count can often be worked out again by subtracting printed
-numbers: row and column totals, or the same total printed in another table of the
-report. So all tables of a report are protected together:
+A reader knows every printed number, how each table adds up, which positions are equal by
+construction, and what the marks say: "<k" is 1 to k-1, and "x" is at least k (small counts all
+show "<k", zeros are never hidden). A hidden count is pinned when every assignment of integers to
+the hidden positions that agrees with all of this gives it the same value.
 
-* primary suppression: counts from 1 to k-1 are printed as "<k"; zero is printed;
-* secondary suppression: further non-zero counts, printed as "x", are hidden so that
-  every sum with a hidden count hides at least two (the usual row/column rule, applied
-  across linked tables);
-* an exact audit then bounds every hidden count by integer linear reasoning over all
-  that is printed: every table, total and link, plus what the marks say. "<k" means 1
-  to k-1; and as every small count shows "<k" and zeros are never hidden, "x" means at
-  least k. While a hidden count is pinned to one value, the printed number whose hiding
-  frees it is hidden too and the audit runs again.
-
-Pure Python and deterministic: the same tables always give the same result.
+Pure Python and exact: a rational simplex, with branch and bound where linked tables make a
+vertex fractional.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Final, TypeAlias
 
-from babel.numbers import format_percent
+from reporting.stats.disclosure.model import TOTAL, CellRef, ProtectedTable, ProtectedTableSet, Table
 
-from reporting.i18n import babel_locale
-
-TOTAL: Final = "total"
-"""Row or column code of a total in a CellRef; both for the grand total."""
-
-MIN_K: Final = 3
-SECONDARY_DISPLAY: Final = "x"
-REGION_DIMENSION: Final = "regions"
-GROUND_DIMENSIONS: Final = frozenset({"grounds", "racism_subtypes"})
-TIME_DIMENSIONS: Final = frozenset({"quarter", "month"})
+Terms: TypeAlias = tuple[tuple[int, int], ...]
+"""A linear form over classes of printed numbers: (class, coefficient) pairs."""
 
 _DEGENERATE_RUN_LIMIT: Final = 20
 _BRANCH_AND_BOUND_NODE_LIMIT: Final = 500
-_UNPIN_TRIALS: Final = 12
 
 _Number: TypeAlias = int | Fraction
-_Terms: TypeAlias = tuple[tuple[int, int], ...]
-"""A linear form over classes of published numbers: (class, coefficient) pairs."""
-
-
-class UnprotectableTablesError(ValueError):
-    """A small count stays pinned even with every non-zero count around it hidden; the message
-    names it as a CellRef. Merge categories or leave a table out."""
-
-
-@dataclass(frozen=True, order=True)
-class CellRef:
-    """Where a number is printed; ``row`` or ``column`` is TOTAL for a margin, both for the grand total."""
-
-    table: str
-    row: str
-    column: str
-
-
-@dataclass(frozen=True)
-class Table:
-    """The counts of one table to be printed; ``title`` is a message key, labels come later.
-
-    Columns always partition the cases of a row (put a multi-valued dimension in the rows),
-    so row totals are sums. If ``additive``, the rows partition the cases too and column
-    totals and grand total are sums. Otherwise a case counts in several rows (once per
-    ground, say), the number of cases per column and in all must be given, and, if
-    ``exhaustive``, every case counts in at least one row (add a "not recorded" row to make
-    that true): readers know this too, so the audit uses it.
-    """
-
-    key: str
-    title: str
-    dimensions: tuple[str, ...]
-    rows: list[str]
-    columns: list[str]
-    counts: dict[tuple[str, str], int]
-    additive: bool = True
-    exhaustive: bool = True
-    given_column_totals: dict[str, int] | None = None
-    given_grand_total: int | None = None
-
-    def __post_init__(self) -> None:
-        for axis, codes in (("row", self.rows), ("column", self.columns)):
-            if not codes or len(set(codes)) != len(codes) or TOTAL in codes:
-                raise ValueError(f"table {self.key!r}: {axis} codes must be present, distinct and not {TOTAL!r}")
-        for (row, column), count in self.counts.items():
-            if row not in self.rows or column not in self.columns:
-                raise ValueError(f"table {self.key!r}: count for unknown cell ({row!r}, {column!r})")
-            if count < 0:
-                raise ValueError(f"table {self.key!r}: negative count for ({row!r}, {column!r})")
-        if self.additive:
-            if self.given_column_totals is not None or self.given_grand_total is not None:
-                raise ValueError(f"table {self.key!r} is additive: its totals are sums and must not be given")
-        else:
-            self._check_given_totals()
-
-    def _check_given_totals(self) -> None:
-        if self.given_column_totals is None or self.given_grand_total is None:
-            raise ValueError(f"non-additive table {self.key!r} needs the number of cases per column and in all")
-        if set(self.given_column_totals) != set(self.columns):
-            raise ValueError(f"table {self.key!r}: column totals must be given for exactly its columns")
-        if sum(self.given_column_totals.values()) != self.given_grand_total:
-            raise ValueError(f"table {self.key!r}: columns must partition the cases, their totals add up to the total")
-        for column in self.columns:
-            in_rows = [self.count(row, column) for row in self.rows]
-            if max(in_rows) > self.given_column_totals[column]:
-                raise ValueError(f"table {self.key!r}: a count exceeds the cases of column {column!r}")
-            if self.exhaustive and sum(in_rows) < self.given_column_totals[column]:
-                raise ValueError(
-                    f"table {self.key!r}: some cases of column {column!r} count in no row; "
-                    "add a 'not recorded' row or set exhaustive=False"
-                )
-        if max(self.row_totals.values()) > self.given_grand_total:
-            raise ValueError(f"table {self.key!r}: a row total exceeds the number of cases")
-
-    def count(self, row: str, column: str) -> int:
-        return self.counts.get((row, column), 0)
-
-    @property
-    def row_totals(self) -> dict[str, int]:
-        return {row: sum(self.count(row, column) for column in self.columns) for row in self.rows}
-
-    @property
-    def column_totals(self) -> dict[str, int]:
-        if self.given_column_totals is not None:
-            return dict(self.given_column_totals)
-        return {column: sum(self.count(row, column) for row in self.rows) for column in self.columns}
-
-    @property
-    def grand_total(self) -> int:
-        if self.given_grand_total is not None:
-            return self.given_grand_total
-        return sum(self.counts.values())
-
-    def value(self, ref: CellRef) -> int:
-        """The count at ``ref``; KeyError if the table has no such position."""
-        if ref.table != self.key:
-            raise KeyError(ref)
-        if ref.row == TOTAL:
-            return self.grand_total if ref.column == TOTAL else self.column_totals[ref.column]
-        if ref.column == TOTAL:
-            return self.row_totals[ref.row]
-        if ref.row not in self.rows or ref.column not in self.columns:
-            raise KeyError(ref)
-        return self.count(ref.row, ref.column)
-
-    def cell_ref(self, row: str, column: str) -> CellRef:
-        return CellRef(self.key, row, column)
-
-    def row_total_ref(self, row: str) -> CellRef:
-        return CellRef(self.key, row, TOTAL)
-
-    def column_total_ref(self, column: str) -> CellRef:
-        return CellRef(self.key, TOTAL, column)
-
-    def grand_total_ref(self) -> CellRef:
-        return CellRef(self.key, TOTAL, TOTAL)
-
-
-@dataclass(frozen=True)
-class TableSet:
-    """All tables of one report, with the printed numbers that are equal by construction
-    (the total of cases in every table, a one-way table and the margin of a two-way table):
-    a reader can difference across them, so they are protected together."""
-
-    tables: list[Table]
-    links: list[tuple[CellRef, CellRef]] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        keys = [table.key for table in self.tables]
-        if len(set(keys)) != len(keys):
-            raise ValueError("table keys must be distinct")
-        for first, second in self.links:
-            try:
-                equal = self.value(first) == self.value(second)
-            except KeyError as missing:
-                raise ValueError(f"link to a cell that does not exist: {missing}") from None
-            if not equal:
-                raise ValueError(f"linked cells differ: {first} and {second}")
-
-    def table(self, key: str) -> Table:
-        for table in self.tables:
-            if table.key == key:
-                return table
-        raise KeyError(key)
-
-    def value(self, ref: CellRef) -> int:
-        return self.table(ref.table).value(ref)
-
-
-@dataclass(frozen=True)
-class Cell:
-    """One printed position: ``value`` is None when hidden, ``display`` "<k" or "x" then."""
-
-    value: int | None
-    display: str
-    suppressed_primary: bool
-    suppressed_secondary: bool
-
-    @property
-    def suppressed(self) -> bool:
-        return self.value is None
-
-
-@dataclass(frozen=True)
-class ProtectedTable:
-    """A table as it may be printed; ``cells`` is keyed by (row, column) with TOTAL for margins."""
-
-    key: str
-    title: str
-    dimensions: tuple[str, ...]
-    rows: tuple[str, ...]
-    columns: tuple[str, ...]
-    additive: bool
-    exhaustive: bool
-    cells: Mapping[tuple[str, str], Cell]
-
-    def cell(self, row: str, column: str) -> Cell:
-        return self.cells[(row, column)]
-
-    def row_total(self, row: str) -> Cell:
-        return self.cells[(row, TOTAL)]
-
-    def column_total(self, column: str) -> Cell:
-        return self.cells[(TOTAL, column)]
-
-    @property
-    def grand_total(self) -> Cell:
-        return self.cells[(TOTAL, TOTAL)]
-
-
-@dataclass(frozen=True)
-class ProtectedTableSet:
-    """The protected report: what may be printed, with the k it was protected for."""
-
-    k: int
-    tables: tuple[ProtectedTable, ...]
-    links: tuple[tuple[CellRef, CellRef], ...]
-
-    def table(self, key: str) -> ProtectedTable:
-        for table in self.tables:
-            if table.key == key:
-                return table
-        raise KeyError(key)
-
-    def cell(self, ref: CellRef) -> Cell:
-        return self.table(ref.table).cells[(ref.row, ref.column)]
-
-    def suppressed(self) -> list[CellRef]:
-        return [
-            CellRef(table.key, row, column)
-            for table in self.tables
-            for (row, column), cell in table.cells.items()
-            if cell.suppressed
-        ]
-
-
-def protect(tables: TableSet, k: int = 5) -> ProtectedTableSet:
-    """Hide what must be hidden so that no count below k can be read or worked out.
-
-    Raises ValueError for k below 3 and for a table that crosses region, ground and time, and
-    UnprotectableTablesError when a small count stays pinned whatever else is hidden.
-    """
-    _check_k(k)
-    check_no_forbidden_crossing(tables.tables)
-    structure = _Structure.build([_Layout.of(table) for table in tables.tables], tables.links)
-    protection = _Protection(structure, [tables.value(members[0]) for members in structure.members], k)
-    protection.run()
-    return ProtectedTableSet(
-        k=k,
-        tables=tuple(
-            ProtectedTable(
-                key=table.key,
-                title=table.title,
-                dimensions=table.dimensions,
-                rows=tuple(table.rows),
-                columns=tuple(table.columns),
-                additive=table.additive,
-                exhaustive=table.exhaustive,
-                cells={
-                    (ref.row, ref.column): protection.cell(structure.class_of[ref]) for ref in _Layout.of(table).refs()
-                },
-            )
-            for table in tables.tables
-        ),
-        links=tuple(tables.links),
-    )
 
 
 def audit_exposure(protected: ProtectedTableSet) -> list[CellRef]:
     """Hidden positions whose exact value follows from what is printed.
 
-    For every hidden count the smallest and largest integer value consistent with all
-    printed numbers, sums, links and bounds ("<k": 1 to k-1; "x": at least k; in a
-    non-additive table a count is at most its column's cases and, if exhaustive, the counts
-    of a column add up to at least its cases) is computed exactly; positions where both
-    agree are returned. An empty list means nothing hidden can be worked out.
+    For every hidden count, whether all integer values consistent with the printed numbers, sums,
+    links and bounds ("<k": 1 to k-1; "x": at least k; in a non-additive table a count is at most its
+    column's cases and, if exhaustive, the counts of a column add up to at least its cases) agree.
+    An empty list means nothing hidden can be worked out.
     """
-    structure = _Structure.build([_Layout.of(table) for table in protected.tables], protected.links)
+    structure = Structure.build([Layout.of(table) for table in protected.tables], protected.links)
     below_k = f"<{protected.k}"
     known: dict[int, int] = {}
     bounds: dict[int, tuple[int, int | None]] = {}
@@ -315,71 +48,18 @@ def audit_exposure(protected: ProtectedTableSet) -> list[CellRef]:
         if printed:
             known[cls] = printed.pop()
         else:
-            bounds[cls] = _reader_bounds(any(cell.display == below_k for cell in cells), protected.k)
-    return [ref for cls in _exposed_classes(structure, known, bounds) for ref in structure.members[cls]]
+            bounds[cls] = reader_bounds(any(cell.display == below_k for cell in cells), protected.k)
+    return [ref for cls in exposed_classes(structure, known, bounds) for ref in structure.members[cls]]
 
 
-def percentage(part: int | None, base: int | None, min_base: int = 20, *, lang: str = "de") -> str | None:
-    """``part`` as a whole percentage of ``base``, formatted for ``lang``.
-
-    None when either number is hidden or the base is below ``min_base``: a percentage of
-    a small base is a small count in disguise and claims a precision that isn't there.
-    """
-    if part is None or base is None or base < min_base:
-        return None
-    if not 0 <= part <= base:
-        raise ValueError(f"part {part} is not within base {base}")
-    whole = (Decimal(100 * part) / Decimal(base)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    return format_percent(whole / 100, locale=babel_locale(lang))
-
-
-def publishable_pairs(
-    pair_counts: Mapping[tuple[str, str], int], k: int, grounds: ProtectedTable
-) -> dict[tuple[str, str], int]:
-    """Combinations of two grounds that may be listed, most frequent first.
-
-    Only pairs with at least k cases, and only when both grounds and the number of cases
-    are printed in the protected ``grounds`` table: a listed pair bounds its grounds from
-    below, an unlisted one bounds their sum from above, and neither may say anything
-    about a hidden count.
-    """
-    _check_k(k)
-    for (first, second), count in pair_counts.items():
-        if first == second or count < 0:
-            raise ValueError(f"not a pair of two grounds with a count: ({first!r}, {second!r}): {count}")
-    if grounds.grand_total.suppressed:
-        return {}
-    listed = [
-        (pair, count)
-        for pair, count in pair_counts.items()
-        if count >= k and not any(grounds.row_total(code).suppressed for code in pair)
-    ]
-    return dict(sorted(listed, key=lambda item: (-item[1], item[0])))
-
-
-def check_no_forbidden_crossing(tables: Iterable[Table]) -> None:
-    """Refuse any table that crosses region, ground and time: such cells describe single people."""
-    for table in tables:
-        dimensions = set(table.dimensions)
-        if REGION_DIMENSION in dimensions and dimensions & GROUND_DIMENSIONS and dimensions & TIME_DIMENSIONS:
-            raise ValueError(
-                f"table {table.key!r} crosses region, ground and time {table.dimensions}: never publish it"
-            )
-
-
-def _check_k(k: int) -> None:
-    if k < MIN_K:
-        raise ValueError(f"k must be at least {MIN_K}, got {k}")
-
-
-def _reader_bounds(shown_below_k: bool, k: int) -> tuple[int, int | None]:
+def reader_bounds(shown_below_k: bool, k: int) -> tuple[int, int | None]:
     """What a reader knows of a hidden count: "<k" is 1..k-1; "x" is neither small (those show "<k")
     nor zero (never hidden), so at least k."""
     return (1, k - 1) if shown_below_k else (k, None)
 
 
 @dataclass(frozen=True)
-class _Layout:
+class Layout:
     """The shape of a table, which is all the arithmetic of its printed numbers depends on."""
 
     key: str
@@ -389,7 +69,7 @@ class _Layout:
     exhaustive: bool
 
     @classmethod
-    def of(cls, table: Table | ProtectedTable) -> _Layout:
+    def of(cls, table: Table | ProtectedTable) -> Layout:
         return cls(table.key, tuple(table.rows), tuple(table.columns), table.additive, table.exhaustive)
 
     def refs(self) -> list[CellRef]:
@@ -434,19 +114,17 @@ class _Layout:
 
 
 @dataclass(frozen=True)
-class _Structure:
+class Structure:
     """Printed positions merged into classes of numbers equal by construction (links,
     one-column tables, one-row tables), and the sums and limits relating the classes."""
 
     members: tuple[tuple[CellRef, ...], ...]
     class_of: Mapping[CellRef, int]
-    sums: tuple[_Terms, ...]
-    limits: tuple[_Terms, ...]
-    neighbours: tuple[tuple[int, ...], ...]
-    hiding_cost: tuple[int, ...]
+    sums: tuple[Terms, ...]
+    limits: tuple[Terms, ...]
 
     @classmethod
-    def build(cls, layouts: Sequence[_Layout], links: Iterable[tuple[CellRef, CellRef]]) -> _Structure:
+    def build(cls, layouts: Sequence[Layout], links: Iterable[tuple[CellRef, CellRef]]) -> Structure:
         order = [ref for layout in layouts for ref in layout.refs()]
         position = {ref: index for index, ref in enumerate(order)}
         parent = list(range(len(order)))
@@ -489,8 +167,8 @@ class _Structure:
         for ref in order:
             members[class_of[ref]].append(ref)
 
-        def distinct(forms: list[dict[int, int]], normalise_sign: bool) -> tuple[_Terms, ...]:
-            unique: dict[_Terms, None] = {}
+        def distinct(forms: list[dict[int, int]], normalise_sign: bool) -> tuple[Terms, ...]:
+            unique: dict[Terms, None] = {}
             for form in forms:
                 terms = tuple(sorted((class_index[index], c) for index, c in collapse(form).items()))
                 if terms and normalise_sign and terms[0][1] < 0:
@@ -499,117 +177,16 @@ class _Structure:
                     unique[terms] = None
             return tuple(unique)
 
-        sum_terms, limit_terms = distinct(sums, normalise_sign=True), distinct(limits, normalise_sign=False)
-        adjacent: list[set[int]] = [set() for _ in roots]
-        for terms in sum_terms + limit_terms:
-            for number, _ in terms:
-                adjacent[number].update(other for other, _ in terms if other != number)
         return cls(
             members=tuple(tuple(group) for group in members),
             class_of=class_of,
-            sums=sum_terms,
-            limits=limit_terms,
-            neighbours=tuple(tuple(sorted(group)) for group in adjacent),
-            hiding_cost=tuple(_hiding_cost(group) for group in members),
+            sums=distinct(sums, normalise_sign=True),
+            limits=distinct(limits, normalise_sign=False),
         )
 
 
-def _hiding_cost(members: Sequence[CellRef]) -> int:
-    """Rank of a position as a complement: inner cells first, then margins, the grand total last."""
-    if any(ref.row == TOTAL and ref.column == TOTAL for ref in members):
-        return 2
-    return 1 if any(TOTAL in (ref.row, ref.column) for ref in members) else 0
-
-
-class _Protection:
-    """The hiding decisions for one report, refined until the audit finds nothing pinned."""
-
-    def __init__(self, structure: _Structure, values: Sequence[int], k: int) -> None:
-        self.structure, self.values, self.k = structure, values, k
-        self.primary = frozenset(cls for cls, value in enumerate(values) if 0 < value < k)
-        self.hidden = set(self.primary)
-
-    def run(self) -> None:
-        self._complete_sums()
-        while exposed := self._exposed(self.hidden):
-            self._unpin(exposed[0])
-            self._complete_sums()
-
-    def cell(self, cls: int) -> Cell:
-        if cls in self.primary:
-            return Cell(None, f"<{self.k}", suppressed_primary=True, suppressed_secondary=False)
-        if cls in self.hidden:
-            return Cell(None, SECONDARY_DISPLAY, suppressed_primary=False, suppressed_secondary=True)
-        return Cell(self.values[cls], str(self.values[cls]), suppressed_primary=False, suppressed_secondary=False)
-
-    def _exposed(self, hidden: set[int], only: int | None = None) -> list[int]:
-        return _exposed_classes(
-            self.structure,
-            {cls: value for cls, value in enumerate(self.values) if cls not in hidden},
-            {cls: _reader_bounds(cls in self.primary, self.k) for cls in hidden},
-            only,
-        )
-
-    def _cost(self, cls: int) -> tuple[int, int, int]:
-        return self.structure.hiding_cost[cls], self.values[cls], cls
-
-    def _complete_sums(self) -> None:
-        """Hide complements until no sum hides exactly one number (which would be its difference)."""
-        changed = True
-        while changed:
-            changed = False
-            for terms in self.structure.sums:
-                if sum(cls in self.hidden for cls, _ in terms) == 1:
-                    # The hidden number is non-zero, so the printed rest of its sum is not all zero.
-                    visible = [cls for cls, _ in terms if cls not in self.hidden and self.values[cls]]
-                    self.hidden.add(min(visible, key=self._cost))
-                    changed = True
-
-    def _unpin(self, start: int) -> None:
-        """Hide one more printed number for a pinned class: the cheapest of the nearest that frees it
-        on its own, else the cheapest of the nearest (the audit then looks again). Hiding only ever
-        widens what a reader must allow for, so if hiding every printed number it is connected to
-        would not free it, nothing will."""
-        nearest = sorted(next((border for border in self._borders(start) if border), []), key=self._cost)
-        if not nearest or self._exposed(self.hidden | self._connected_printed(start), only=start):
-            raise UnprotectableTablesError(
-                f"{self.structure.members[start][0]} stays pinned with every non-zero count around it hidden; "
-                "merge categories or drop a table"
-            )
-        freeing = (cls for cls in nearest[:_UNPIN_TRIALS] if not self._exposed(self.hidden | {cls}, only=start))
-        self.hidden.add(next(freeing, nearest[0]))
-
-    def _connected_printed(self, start: int) -> set[int]:
-        """Every non-zero printed class that hiding could connect to ``start``: reachable through
-        hidden and non-zero printed classes (a printed zero is known, so it connects nothing)."""
-        seen, stack = {start}, [start]
-        while stack:
-            for other in self.structure.neighbours[stack.pop()]:
-                if other not in seen and (other in self.hidden or self.values[other]):
-                    seen.add(other)
-                    stack.append(other)
-        return seen - self.hidden
-
-    def _borders(self, start: int) -> Iterator[list[int]]:
-        """Breadth first from ``start`` through hidden classes: the non-zero printed classes met at each step."""
-        seen, layer = {start}, [start]
-        while layer:
-            border: list[int] = []
-            further: list[int] = []
-            for cls in layer:
-                for other in self.structure.neighbours[cls]:
-                    if other not in seen:
-                        seen.add(other)
-                        if other in self.hidden:
-                            further.append(other)
-                        elif self.values[other]:
-                            border.append(other)
-            yield border
-            layer = further
-
-
-def _exposed_classes(
-    structure: _Structure,
+def exposed_classes(
+    structure: Structure,
     known: Mapping[int, int],
     bounds: Mapping[int, tuple[int, int | None]],
     only: int | None = None,
