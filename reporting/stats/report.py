@@ -13,7 +13,6 @@ Two steps, so that one protection serves every output:
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
@@ -78,7 +77,6 @@ DROP_PRIORITY: tuple[str, ...] = (
 """Tables that may be left out, least needed first, when tiny numbers cannot be protected otherwise
 (with k=3, two hidden counts of a hidden total of two are one each, whatever else is hidden). The
 numbers of cases per year are never left out."""
-_NAMED_TABLE = re.compile(r"table='([^']+)'")
 
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("section_grounds", (GROUNDS_DIMENSION, "racism_subtypes", GROUNDS_PER_CASE, INTERSECTIONAL, PAIRS)),
@@ -324,9 +322,8 @@ def protect_report(tables: TableSet, k: int) -> tuple[ProtectedTableSet, tuple[s
             candidates = [key for key in DROP_PRIORITY if any(table.key == key for table in tables.tables)]
             if not candidates:
                 raise
-            named = _NAMED_TABLE.search(str(error))
-            if named and named.group(1) in candidates:
-                key = named.group(1)
+            if error.table in candidates:
+                key = error.table
             else:  # pinned through a total: find the one table whose absence frees it, if there is one
                 for key in candidates:
                     try:

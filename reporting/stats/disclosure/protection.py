@@ -30,8 +30,17 @@ _UNPIN_TRIALS: Final = 12
 
 
 class UnprotectableTablesError(ValueError):
-    """A small count stays pinned even with every non-zero count around it hidden; the message
-    names it as a CellRef. Merge categories or leave a table out."""
+    """A small count stays pinned even with every non-zero count around it hidden: merge categories or
+    leave a table out. ``ref`` is where it is printed (the first of its linked positions), ``table`` that
+    table's key; callers decide from these, never from the message."""
+
+    def __init__(self, ref: CellRef) -> None:
+        super().__init__(ref)
+        self.ref = ref
+        self.table = ref.table
+
+    def __str__(self) -> str:
+        return f"{self.ref} stays pinned with every non-zero count around it hidden; merge categories or drop a table"
 
 
 def protect(tables: TableSet, k: int = 5) -> ProtectedTableSet:
@@ -183,10 +192,7 @@ class _Protection:
         would not free it, nothing will."""
         nearest = sorted(next((border for border in self._borders(start) if border), []), key=self._cost)
         if not nearest or self._exposed(self.hidden | self._connected_printed(start), only=start):
-            raise UnprotectableTablesError(
-                f"{self.structure.members[start][0]} stays pinned with every non-zero count around it hidden; "
-                "merge categories or drop a table"
-            )
+            raise UnprotectableTablesError(self.structure.members[start][0])
         freeing = (cls for cls in nearest[:_UNPIN_TRIALS] if not self._exposed(self.hidden | {cls}, only=start))
         self.hidden.add(next(freeing, nearest[0]))
 
