@@ -16,6 +16,6 @@ report. So all tables of a report are protected together:
   frees it is hidden too and the audit runs again.
 
 Modules: ``model`` (the tables before and after protection), ``protection`` (primary and
-secondary suppression, and what else may be printed), ``audit`` (the exact audit).
-Pure Python and deterministic: the same tables always give the same result.
+secondary suppression, and what else may be printed), ``audit`` (the exact audit, with HiGHS).
+Deterministic: the same tables always give the same result.
 """

@@ -5,8 +5,23 @@ construction, and what the marks say: "<k" is 1 to k-1, and "x" is at least k (s
 show "<k", zeros are never hidden). A hidden count is pinned when every assignment of integers to
 the hidden positions that agrees with all of this gives it the same value.
 
-Pure Python and exact: a rational simplex, with branch and bound where linked tables make a
-vertex fractional.
+The integer reasoning is HiGHS's (``highspy``), which computes in floating point. The audit keeps
+its verdicts exact, and where it cannot be sure, errs towards "pinned":
+
+* Exact data: every coefficient, bound and printed number is an integer below 2**53 in magnitude,
+  so HiGHS gets it without rounding (larger ones are refused).
+* "Free" needs proof: a hidden count is free only when two integer points give it different values,
+  each rounded from a HiGHS answer (or the true counts, which the protection knows) and checked
+  against every equation, inequality and bound in integer arithmetic. An answer of 2.9999999 counts
+  as 3 if 3 satisfies everything; an answer whose rounding fails the check proves nothing.
+* "Pinned" is HiGHS's "infeasible": with the count's bounds tightened to one below, and then one
+  above, the value of a checked point, HiGHS finds no point of the linear relaxation (so no integer
+  point either) or, where the relaxation's point is fractional, its branch and bound finds no
+  integer point or gives up at its node limit.
+
+A wrong "infeasible" could only make the protection hide one number more or refuse a table set. It
+can never let through a printed number from which a hidden count follows: "free" is never taken on
+the solver's word.
 """
 
 from __future__ import annotations
@@ -14,18 +29,21 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from fractions import Fraction
-from typing import Final, TypeAlias
+from enum import Enum
+from typing import TYPE_CHECKING, Final, TypeAlias
 
 from reporting.stats.disclosure.model import TOTAL, CellRef, ProtectedTable, ProtectedTableSet, Table
+
+if TYPE_CHECKING:
+    from highspy import HighsVarType
+    from highspy._core import _Highs
 
 Terms: TypeAlias = tuple[tuple[int, int], ...]
 """A linear form over classes of printed numbers: (class, coefficient) pairs."""
 
-_DEGENERATE_RUN_LIMIT: Final = 20
-_BRANCH_AND_BOUND_NODE_LIMIT: Final = 500
-
-_Number: TypeAlias = int | Fraction
+_EXACT_IN_DOUBLES: Final = 2**53
+_SOLVER_OPTIONS: Final[Mapping[str, bool | int | str]] = {"output_flag": False, "mip_max_nodes": 10_000}
+"""Silent, and HiGHS gives up after so many branch-and-bound nodes (a variable it gave up on counts as pinned)."""
 
 
 def audit_exposure(protected: ProtectedTableSet) -> list[CellRef]:
@@ -189,21 +207,24 @@ def exposed_classes(
     structure: Structure,
     known: Mapping[int, int],
     bounds: Mapping[int, tuple[int, int | None]],
+    *,
     only: int | None = None,
+    truth: Mapping[int, int] | None = None,
 ) -> list[int]:
     """Hidden classes (keys of ``bounds``) whose integer value is fixed by ``known`` and all
-    constraints; with ``only``, just whether that one class is."""
+    constraints; with ``only``, just whether that one class is. ``truth``, the hidden values where the
+    caller knows them, spares the solver the search for a first point."""
     lower = {cls: low for cls, (low, _) in bounds.items()}
     upper = {cls: high for cls, (_, high) in bounds.items()}
-    rows: list[tuple[dict[int, int], int]] = []
-    for terms, is_limit in [(terms, False) for terms in structure.sums] + [(terms, True) for terms in structure.limits]:
+    rows: list[LinearRow] = []
+    for terms, equality in [(terms, True) for terms in structure.sums] + [(terms, False) for terms in structure.limits]:
         unknown = {cls: c for cls, c in terms if cls not in known}
         rest = -sum(c * known[cls] for cls, c in terms if cls in known)
         if not unknown:
-            if rest < 0 if is_limit else rest != 0:
+            if rest != 0 if equality else rest < 0:
                 raise ValueError("the printed numbers contradict each other")
             continue
-        if is_limit and len(unknown) == 1:
+        if not equality and len(unknown) == 1:
             ((cls, c),) = unknown.items()
             if c > 0:
                 current = upper[cls]
@@ -211,7 +232,7 @@ def exposed_classes(
             else:
                 lower[cls] = max(lower[cls], -(rest // -c))
             continue
-        rows.append((unknown | ({-1 - len(rows): 1} if is_limit else {}), rest))
+        rows.append(LinearRow(unknown, rest, equality))
     if any(high is not None and high < lower[cls] for cls, high in upper.items()):
         raise ValueError("the printed numbers contradict each other")
 
@@ -222,297 +243,214 @@ def exposed_classes(
             cls = component[cls]
         return cls
 
-    for form, _ in rows:
-        hidden_in_form = [cls for cls in form if cls >= 0]
-        for cls in hidden_in_form[1:]:
-            first, second = find(hidden_in_form[0]), find(cls)
-            component[max(first, second)] = min(first, second)
+    for row in rows:
+        first, *others = row.coefficients
+        for cls in others:
+            roots = find(first), find(cls)
+            component[max(roots)] = min(roots)
     groups: dict[int, list[int]] = {}
     for cls in sorted(bounds):
         groups.setdefault(find(cls), []).append(cls)
-    rows_of_group: dict[int, list[tuple[dict[int, int], int]]] = {}
-    for form, rest in rows:
-        rows_of_group.setdefault(find(next(cls for cls in form if cls >= 0)), []).append((form, rest))
+    rows_of_group: dict[int, list[LinearRow]] = {}
+    for row in rows:
+        rows_of_group.setdefault(find(next(iter(row.coefficients))), []).append(row)
     if only is not None:
-        return _pinned(groups[find(only)], rows_of_group.get(find(only), []), lower, upper, [only])
+        return _pinned(groups[find(only)], rows_of_group.get(find(only), []), lower, upper, [only], truth=truth)
     exposed: list[int] = []
     for group_root, group in groups.items():
-        exposed.extend(_pinned(group, rows_of_group.get(group_root, []), lower, upper, group))
+        exposed.extend(_pinned(group, rows_of_group.get(group_root, []), lower, upper, group, truth=truth))
     return sorted(exposed)
 
 
 def _pinned(
     group: Sequence[int],
-    rows: Sequence[tuple[dict[int, int], int]],
+    rows: Sequence[LinearRow],
     lower: Mapping[int, int],
     upper: Mapping[int, int | None],
     targets: Iterable[int],
+    *,
+    truth: Mapping[int, int] | None,
 ) -> list[int]:
-    """The ``targets`` in one connected group whose integer range is a single value.
-
-    Hidden classes become variables 0..n-1; each limit row brings its own slack variable
-    (negative keys in ``rows``), so that every row is an equation.
-    """
+    """The ``targets`` in one connected group whose integer range is a single value."""
     index = {cls: number for number, cls in enumerate(group)}
-    slack_index: dict[int, int] = {}
-    equations: list[tuple[dict[int, int], int]] = []
-    for form, rest in rows:
-        equation: dict[int, int] = {}
-        for key, c in form.items():
-            equation[index[key] if key >= 0 else slack_index.setdefault(key, len(group) + len(slack_index))] = c
-        equations.append((equation, rest))
-    ranges = _IntegerRanges(
-        equations,
-        [lower[cls] for cls in group] + [0] * len(slack_index),
-        [upper[cls] for cls in group] + [None] * len(slack_index),
+    ranges = IntegerRanges(
+        [LinearRow({index[cls]: c for cls, c in row.coefficients.items()}, row.rest, row.equality) for row in rows],
+        [lower[cls] for cls in group],
+        [upper[cls] for cls in group],
+        None if truth is None else [truth[cls] for cls in group],
     )
     return [cls for cls in targets if ranges.is_pinned(index[cls])]
 
 
-class _SearchLimitReachedError(Exception):
-    """Branch and bound gave up; the variable is then treated as pinned, which is safe."""
+@dataclass(frozen=True)
+class LinearRow:
+    """``sum(coefficient * x[variable]) == rest``, or ``<= rest`` where not ``equality``."""
+
+    coefficients: Mapping[int, int]
+    rest: int
+    equality: bool = True
+
+    def holds(self, point: Sequence[int]) -> bool:
+        activity = sum(c * point[variable] for variable, c in self.coefficients.items())
+        return activity == self.rest if self.equality else activity <= self.rest
 
 
-class _IntegerRanges:
-    """Exact integer ranges of the variables of {A x = b, lower <= x <= upper}.
+def checked_point(
+    values: Sequence[float], rows: Sequence[LinearRow], lower: Sequence[int], upper: Sequence[int | None]
+) -> list[int] | None:
+    """A solver's answer rounded to integers, if those satisfy every row and bound exactly; else None."""
+    if not all(math.isfinite(value) for value in values):
+        return None
+    point = [round(value) for value in values]
+    within = all(
+        low <= value and (high is None or value <= high) for value, low, high in zip(point, lower, upper, strict=True)
+    )
+    return point if within and all(row.holds(point) for row in rows) else None
 
-    Each extreme comes from the rational simplex; a fractional optimum (possible only where
-    linked tables make the system non-unimodular) is resolved by branch and bound. Every
-    integer optimum seen is a feasible point, and a variable seen with two values cannot be
-    pinned, which spares most of the optimisations.
+
+class _NoPoint(Enum):
+    INFEASIBLE = "HiGHS found that no point exists"
+    UNDECIDED = "HiGHS stopped without a point, or its point failed the exact check"
+
+
+class IntegerRanges:
+    """Exact integer ranges of the variables of {rows, lower <= x <= upper}, decided with HiGHS.
+
+    Every checked point is remembered: a variable seen with two values is free without another solve.
+    ``known_point``, a solution the caller already has, spares the search for a first one.
     """
 
     def __init__(
-        self, rows: Sequence[tuple[Mapping[int, int], int]], lower: Sequence[int], upper: Sequence[int | None]
+        self,
+        rows: Sequence[LinearRow],
+        lower: Sequence[int],
+        upper: Sequence[int | None],
+        known_point: Sequence[int] | None = None,
     ) -> None:
-        self._rows, self._lower, self._upper = rows, list(lower), list(upper)
-        self._relaxation = _LinearProgram(rows, lower, upper)
-        if not self._relaxation.feasible:
-            raise ValueError("the printed numbers contradict each other")
+        numbers = [*lower, *(high for high in upper if high is not None)]
+        numbers += [row.rest for row in rows] + [c for row in rows for c in row.coefficients.values()]
+        if any(abs(number) >= _EXACT_IN_DOUBLES for number in numbers):
+            raise ValueError("a number of the tables is too large to reach the solver exactly")
+        self._rows, self._lower, self._upper = tuple(rows), tuple(lower), tuple(upper)
+        self._model = _model(self._rows, self._lower, self._upper) if rows else None
         self._seen: list[tuple[int, int] | None] = [None] * len(lower)
+        first: list[int] | _NoPoint | None
+        if known_point is None:
+            first = self._solve(None)
+            if first is _NoPoint.INFEASIBLE:
+                raise ValueError("the printed numbers contradict each other")
+        else:
+            first = checked_point(known_point, self._rows, self._lower, self._upper)
+            if first is None:
+                raise ValueError("the known point does not satisfy the rows and bounds")
+        if isinstance(first, list):
+            self._record(first)
 
     def is_pinned(self, variable: int) -> bool:
-        try:
-            if self._varies(variable):
-                return False
-            lowest = self._optimum(variable, 1)
-            if self._varies(variable):
-                return False
-            highest = self._optimum(variable, -1)
-        except _SearchLimitReachedError:
-            return True
-        return highest is not None and lowest == highest
-
-    def _varies(self, variable: int) -> bool:
+        """Whether the variable can take one value only; also when HiGHS could not decide (the safe side)."""
         seen = self._seen[variable]
-        return seen is not None and seen[0] < seen[1]
+        if seen is None:
+            return True
+        low, high = seen
+        if low < high:
+            return False
+        for narrowed in ((self._lower[variable], low - 1), (high + 1, self._upper[variable])):
+            if narrowed[1] is not None and narrowed[0] > narrowed[1]:
+                continue
+            point = self._solve((variable, *narrowed))
+            if isinstance(point, list):
+                self._record(point)
+                return False
+        return True
 
     def _record(self, point: Sequence[int]) -> None:
         for variable, value in enumerate(point):
             seen = self._seen[variable]
             self._seen[variable] = (value, value) if seen is None else (min(seen[0], value), max(seen[1], value))
 
-    def _optimum(self, variable: int, sign: int) -> int | None:
-        """The integer minimum (sign 1) or maximum (sign -1) of a variable; None if unbounded."""
-        point = self._relaxation.minimise({variable: sign})
-        if point is None:
-            return None
-        if all(value.denominator == 1 for value in point):
-            integral = [int(value) for value in point]
-        else:
-            integral = self._branch_and_bound({variable: sign})
-        self._record(integral)
-        return integral[variable]
+    def _solve(self, narrowed: tuple[int, int, int | None] | None) -> list[int] | _NoPoint:
+        """Any integer point, checked exactly, with one variable's bounds narrowed; or why there is none.
 
-    def _branch_and_bound(self, cost: Mapping[int, int]) -> list[int]:
-        best: list[int] | None = None
-        best_cost = 0
-        stack = [(self._lower, self._upper)]
-        for _ in range(_BRANCH_AND_BOUND_NODE_LIMIT):
-            if not stack:
-                break
-            lower, upper = stack.pop()
-            node = _LinearProgram(self._rows, lower, upper)
-            point = node.minimise(cost) if node.feasible else None
-            if point is None:
-                continue
-            node_cost = sum(c * point[variable] for variable, c in cost.items())
-            if best is not None and math.ceil(node_cost) >= best_cost:
-                continue
-            fractional = next((variable for variable, value in enumerate(point) if value.denominator != 1), None)
-            if fractional is None:
-                best, best_cost = [int(value) for value in point], int(node_cost)
-                continue
-            cut = math.floor(point[fractional])
-            high = upper[fractional]
-            if high is None or cut + 1 <= high:
-                stack.append(([*lower[:fractional], cut + 1, *lower[fractional + 1 :]], upper))
-            if cut >= lower[fractional]:
-                stack.append((lower, [*upper[:fractional], cut, *upper[fractional + 1 :]]))
-        if stack:
-            raise _SearchLimitReachedError
-        if best is None:
-            raise ValueError("the printed numbers contradict each other")
-        return best
+        The linear relaxation first: tables add up in (mostly) totally unimodular ways, so its vertices
+        are usually integral, and where it has no point, no integer point exists either. HiGHS's
+        branch and bound only where the relaxation's point is fractional (or fails the check).
+        """
+        lower, upper = list(self._lower), list(self._upper)
+        if narrowed is not None:
+            variable, lower[variable], upper[variable] = narrowed
+        if self._model is None:
+            return lower
+        model = self._model
+        if narrowed is not None:
+            model.changeColBounds(variable, lower[variable], _double(upper[variable]))
+        try:
+            outcome = self._run(model, lower, upper)
+            if outcome is _NoPoint.UNDECIDED:
+                outcome = self._run(model, lower, upper, integral=True)
+            return outcome
+        finally:
+            if narrowed is not None:
+                model.changeColBounds(variable, self._lower[variable], _double(self._upper[variable]))
 
+    def _run(
+        self, model: _Highs, lower: Sequence[int], upper: Sequence[int | None], *, integral: bool = False
+    ) -> list[int] | _NoPoint:
+        import highspy
 
-def _normal(value: _Number) -> _Number:
-    return value.numerator if value.denominator == 1 else value
-
-
-def _divide(dividend: _Number, divisor: _Number) -> _Number:
-    if isinstance(dividend, int) and isinstance(divisor, int) and dividend % divisor == 0:
-        return dividend // divisor
-    return _normal(Fraction(dividend) / divisor)
+        if integral:
+            _set_integrality(model, len(lower), highspy.HighsVarType.kInteger)
+        try:
+            model.run()
+            status = model.getModelStatus()
+            values = model.getSolution().col_value
+        finally:
+            if integral:
+                _set_integrality(model, len(lower), highspy.HighsVarType.kContinuous)
+        # With no objective nothing is unbounded, so "unbounded or infeasible" is infeasible.
+        if status in (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible):
+            return _NoPoint.INFEASIBLE
+        if status != highspy.HighsModelStatus.kOptimal:
+            return _NoPoint.UNDECIDED
+        point = checked_point(values, self._rows, lower, upper)
+        return _NoPoint.UNDECIDED if point is None else point
 
 
-def _subtract_multiple(target: dict[int, _Number], source: Mapping[int, _Number], factor: _Number) -> None:
-    for column, entry in source.items():
-        updated = _normal(target.get(column, 0) - factor * entry)
-        if updated:
-            target[column] = updated
-        else:
-            target.pop(column, None)
+def _model(rows: Sequence[LinearRow], lower: Sequence[int], upper: Sequence[int | None]) -> _Highs:
+    """The rows and bounds as a HiGHS model with no objective; variables continuous until asked."""
+    import highspy  # on first use: most processes that import the audit never run it
+
+    # highspy's own Highs class registers a callback hook while it is constructed, at which HiGHS
+    # prints its banner to stdout before any option can silence it; the core class has no hook.
+    from highspy._core import _Highs
+
+    model = _Highs()
+    for name, value in _SOLVER_OPTIONS.items():
+        if model.setOptionValue(name, value) != highspy.HighsStatus.kOk:
+            raise ValueError(f"HiGHS refuses option {name}={value!r}")
+    model.addVars(len(lower), [float(low) for low in lower], [_double(high) for high in upper])
+    starts: list[int] = []
+    indices: list[int] = []
+    values: list[float] = []
+    for row in rows:
+        starts.append(len(indices))
+        indices.extend(row.coefficients)
+        values.extend(float(c) for c in row.coefficients.values())
+    model.addRows(
+        len(rows),
+        [float(row.rest) if row.equality else -math.inf for row in rows],
+        [float(row.rest) for row in rows],
+        len(indices),
+        starts,
+        indices,
+        values,
+    )
+    return model
 
 
-class _LinearProgram:
-    """Exact two-phase primal simplex for {A x = b, lower <= x <= upper} over the rationals.
+def _set_integrality(model: _Highs, size: int, kind: HighsVarType) -> None:
+    for variable in range(size):
+        model.changeColIntegrality(variable, kind)
 
-    Sparse tableau rows; a non-basic variable sits at one of its bounds. Dantzig's rule,
-    switching to Bland's rule during long degenerate runs so that it cannot cycle. After
-    phase one the basis stays feasible, so successive objectives start where the last ended.
-    """
 
-    def __init__(
-        self, rows: Sequence[tuple[Mapping[int, int], int]], lower: Sequence[int], upper: Sequence[int | None]
-    ) -> None:
-        self._size = len(lower)
-        self._lower = list(lower)
-        self._room: list[_Number | None] = [
-            None if high is None else high - low for low, high in zip(lower, upper, strict=True)
-        ]
-        self._value: list[_Number] = [0] * self._size
-        self._basis: list[int] = []
-        self._rows: list[dict[int, _Number]] = []
-        self._reduced: dict[int, _Number] = {}
-        for coefficients, rest in rows:
-            residual = rest - sum(c * self._lower[variable] for variable, c in coefficients.items())
-            sign = -1 if residual < 0 else 1
-            artificial = len(self._value)
-            row: dict[int, _Number] = {variable: sign * c for variable, c in coefficients.items() if c}
-            row[artificial] = 1
-            self._rows.append(row)
-            self._basis.append(artificial)
-            self._value.append(sign * residual)
-            self._room.append(None)
-        self.feasible = all(room is None or room >= 0 for room in self._room) and self._phase_one()
-
-    def minimise(self, cost: Mapping[int, int]) -> list[_Number] | None:
-        """An optimal vertex for ``cost``, or None if the objective is unbounded below."""
-        self._set_objective(cost)
-        if not self._optimise():
-            return None
-        return [_normal(self._value[variable] + self._lower[variable]) for variable in range(self._size)]
-
-    def _phase_one(self) -> bool:
-        artificials = range(self._size, len(self._value))
-        self._set_objective(dict.fromkeys(artificials, 1))
-        self._optimise()
-        if any(self._value[artificial] for artificial in artificials):
-            return False
-        redundant: set[int] = set()
-        for row_number, basic in enumerate(self._basis):
-            if basic >= self._size:
-                entering = min((column for column in self._rows[row_number] if column < self._size), default=None)
-                if entering is None:
-                    redundant.add(row_number)
-                else:
-                    self._pivot(row_number, entering)
-        kept = [number for number in range(len(self._rows)) if number not in redundant]
-        self._rows = [{c: entry for c, entry in self._rows[number].items() if c < self._size} for number in kept]
-        self._basis = [self._basis[number] for number in kept]
-        del self._value[self._size :], self._room[self._size :]
-        return True
-
-    def _set_objective(self, cost: Mapping[int, int]) -> None:
-        reduced: dict[int, _Number] = dict(cost)
-        for row, basic in zip(self._rows, self._basis, strict=True):
-            weight = cost.get(basic, 0)
-            if weight:
-                for column, entry in row.items():
-                    reduced[column] = reduced.get(column, 0) - weight * entry
-        self._reduced = {column: entry for column, entry in reduced.items() if entry}
-
-    def _optimise(self) -> bool:
-        degenerate_run = 0
-        while (choice := self._entering(bland=degenerate_run >= _DEGENERATE_RUN_LIMIT)) is not None:
-            column, direction = choice
-            step, leaving = self._ratio_test(column, direction)
-            if step is None:
-                return False
-            degenerate_run = degenerate_run + 1 if step == 0 else 0
-            if step:
-                self._move(column, direction * step)
-            if leaving is not None:
-                self._pivot(leaving, column)
-        return True
-
-    def _entering(self, bland: bool) -> tuple[int, int] | None:
-        best: tuple[int, int] | None = None
-        best_gain: _Number = 0
-        for column, reduced in self._reduced.items():
-            room = self._room[column]
-            if reduced < 0 and (room is None or self._value[column] < room):
-                direction = 1
-            elif reduced > 0 and self._value[column] > 0:
-                direction = -1
-            else:
-                continue
-            gain = reduced * -direction
-            if best is None or (column < best[0] if bland else (gain, -column) > (best_gain, -best[0])):
-                best, best_gain = (column, direction), gain
-        return best
-
-    def _ratio_test(self, column: int, direction: int) -> tuple[_Number | None, int | None]:
-        """How far the entering column can move, and which row's basic variable then leaves
-        (None: the column reaches its own bound first)."""
-        step: _Number | None = self._room[column]
-        leaving: int | None = None
-        for row_number, row in enumerate(self._rows):
-            entry = row.get(column)
-            if not entry:
-                continue
-            rate = -entry * direction
-            basic = self._basis[row_number]
-            if rate < 0:
-                limit = _divide(self._value[basic], -rate)
-            else:
-                room = self._room[basic]
-                if room is None:
-                    continue
-                limit = _divide(room - self._value[basic], rate)
-            if step is None or limit < step or (limit == step and leaving is not None and basic < self._basis[leaving]):
-                step, leaving = limit, row_number
-        return step, leaving
-
-    def _move(self, column: int, delta: _Number) -> None:
-        self._value[column] = _normal(self._value[column] + delta)
-        for row, basic in zip(self._rows, self._basis, strict=True):
-            entry = row.get(column)
-            if entry:
-                self._value[basic] = _normal(self._value[basic] - entry * delta)
-
-    def _pivot(self, row_number: int, column: int) -> None:
-        pivot_row = self._rows[row_number]
-        pivot = pivot_row[column]
-        if pivot != 1:
-            pivot_row = {c: _divide(entry, pivot) for c, entry in pivot_row.items()}
-            self._rows[row_number] = pivot_row
-        for other_number, row in enumerate(self._rows):
-            factor = row.get(column)
-            if other_number != row_number and factor:
-                _subtract_multiple(row, pivot_row, factor)
-        factor = self._reduced.get(column)
-        if factor:
-            _subtract_multiple(self._reduced, pivot_row, factor)
-        self._basis[row_number] = column
+def _double(bound: int | None) -> float:
+    return math.inf if bound is None else float(bound)

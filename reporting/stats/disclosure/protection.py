@@ -167,7 +167,8 @@ class _Protection:
             self.structure,
             {cls: value for cls, value in enumerate(self.values) if cls not in hidden},
             {cls: reader_bounds(cls in self.primary, self.k) for cls in hidden},
-            only,
+            only=only,
+            truth={cls: self.values[cls] for cls in hidden},
         )
 
     def _cost(self, cls: int) -> tuple[int, int, int]:
