@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from reporting.cli.common import ReportingError, load_settings
 from reporting.config.settings import Settings
 from reporting.db.engine import session_scope
-from reporting.stats.disclosure import MIN_K
+from reporting.stats.disclosure.protection import MIN_K
 from reporting.stats.export import EXPORT_FORMATS, export_tables
 from reporting.stats.report import ReportView, YearStatistics, compute_year_statistics, present
 from reporting.stats.texts import DEFAULT_REPORT_LANGUAGE, REPORT_LANGUAGES

@@ -7,7 +7,7 @@ run without any staff key and keep working after case content has been crypto-sh
 A case counts when an adviser categorised it and its reporter consented to anonymised statistical
 use (for walk-in cases the adviser records that consent on the same column). Every count here is a
 number of cases, never of code rows: a case with three grounds counts once under each ground.
-These counts are raw; nothing from this module may be published before ``disclosure.protect``.
+These counts are raw; nothing from this module may be published before ``disclosure.protection.protect``.
 """
 
 from __future__ import annotations

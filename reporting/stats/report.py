@@ -3,7 +3,7 @@
 Two steps, so that one protection serves every output:
 
 1. :func:`compute_year_statistics` counts (``aggregate``), builds every table of the report as one
-   :class:`~reporting.stats.disclosure.TableSet` with the links a reader could difference across, and
+   :class:`~reporting.stats.disclosure.model.TableSet` with the links a reader could difference across, and
    protects it. The result holds no raw count that may not be printed (only the protected set and
    values derived from printed cells), and no words.
 2. :func:`present` puts labels on it in one language: the PDF, the preview page and every export
@@ -13,7 +13,6 @@ Two steps, so that one protection serves every output:
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
@@ -25,19 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from reporting.i18n import babel_locale
 from reporting.stats.aggregate import GROUNDS_DIMENSION, YearCounts, aggregate_year
 from reporting.stats.charts import Bar, BarChart, bar_chart
-from reporting.stats.disclosure import (
-    TOTAL,
-    Cell,
-    CellRef,
-    ProtectedTable,
-    ProtectedTableSet,
-    Table,
-    TableSet,
-    UnprotectableTablesError,
-    percentage,
-    protect,
-    publishable_pairs,
-)
+from reporting.stats.disclosure.model import TOTAL, Cell, CellRef, ProtectedTable, ProtectedTableSet, Table, TableSet
+from reporting.stats.disclosure.protection import UnprotectableTablesError, percentage, protect, publishable_pairs
 from reporting.stats.texts import Texts, report_language
 from reporting.taxonomy import DIMENSIONS, MULTI_VALUED_STAT_DIMENSIONS, STAT_DIMENSIONS
 
@@ -89,7 +77,6 @@ DROP_PRIORITY: tuple[str, ...] = (
 """Tables that may be left out, least needed first, when tiny numbers cannot be protected otherwise
 (with k=3, two hidden counts of a hidden total of two are one each, whatever else is hidden). The
 numbers of cases per year are never left out."""
-_NAMED_TABLE = re.compile(r"table='([^']+)'")
 
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("section_grounds", (GROUNDS_DIMENSION, "racism_subtypes", GROUNDS_PER_CASE, INTERSECTIONAL, PAIRS)),
@@ -335,9 +322,8 @@ def protect_report(tables: TableSet, k: int) -> tuple[ProtectedTableSet, tuple[s
             candidates = [key for key in DROP_PRIORITY if any(table.key == key for table in tables.tables)]
             if not candidates:
                 raise
-            named = _NAMED_TABLE.search(str(error))
-            if named and named.group(1) in candidates:
-                key = named.group(1)
+            if error.table in candidates:
+                key = error.table
             else:  # pinned through a total: find the one table whose absence frees it, if there is one
                 for key in candidates:
                     try:

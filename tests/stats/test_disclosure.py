@@ -20,8 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reporting import taxonomy
-from reporting.stats import disclosure
-from reporting.stats.disclosure import (
+from reporting.stats.disclosure import audit
+from reporting.stats.disclosure.audit import IntegerRanges, LinearRow, audit_exposure
+from reporting.stats.disclosure.model import (
     SECONDARY_DISPLAY,
     TOTAL,
     Cell,
@@ -30,8 +31,9 @@ from reporting.stats.disclosure import (
     ProtectedTableSet,
     Table,
     TableSet,
+)
+from reporting.stats.disclosure.protection import (
     UnprotectableTablesError,
-    audit_exposure,
     check_no_forbidden_crossing,
     percentage,
     protect,
@@ -347,7 +349,7 @@ def test_exact_integer_ranges_agree_with_enumeration(
     system: tuple[list[tuple[dict[int, int], int]], list[int], list[int]],
 ) -> None:
     rows, lower, upper = system
-    ranges = disclosure._IntegerRanges(rows, lower, upper)
+    ranges = IntegerRanges([LinearRow(coefficients, rest) for coefficients, rest in rows], lower, upper)
     points = [
         point
         for point in itertools.product(*(range(low, high + 1) for low, high in zip(lower, upper, strict=True)))
@@ -359,10 +361,12 @@ def test_exact_integer_ranges_agree_with_enumeration(
 
 def test_branch_and_bound_that_gives_up_counts_as_pinned(monkeypatch: pytest.MonkeyPatch) -> None:
     # y = 2x on 0..3: integer points (0, 0) and (1, 2), but the relaxation's largest x is 1.5.
-    rows = [({0: 2, 1: -1}, 0)]
-    assert not disclosure._IntegerRanges(rows, [0, 0], [3, 3]).is_pinned(0)
-    monkeypatch.setattr(disclosure, "_BRANCH_AND_BOUND_NODE_LIMIT", 0)
-    assert disclosure._IntegerRanges(rows, [0, 0], [3, 3]).is_pinned(0)
+    rows = [LinearRow({0: 2, 1: -1}, 0)]
+    assert not IntegerRanges(rows, [0, 0], [3, 3], known_point=[0, 0]).is_pinned(0)
+    # Without presolve, neither the relaxation nor branch and bound gets a single step.
+    limits = {"presolve": "off", "simplex_iteration_limit": 0, "mip_max_nodes": 0}
+    monkeypatch.setattr(audit, "_SOLVER_OPTIONS", {**audit._SOLVER_OPTIONS, **limits})
+    assert IntegerRanges(rows, [0, 0], [3, 3], known_point=[0, 0]).is_pinned(0)
 
 
 # --- the attacker ------------------------------------------------------------------------------------------

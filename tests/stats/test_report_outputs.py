@@ -17,7 +17,8 @@ import pytest
 from openpyxl import load_workbook
 
 from reporting.stats.aggregate import GROUNDS_DIMENSION
-from reporting.stats.disclosure import CellRef, audit_exposure
+from reporting.stats.disclosure.audit import audit_exposure
+from reporting.stats.disclosure.model import CellRef
 from reporting.stats.export import CSV_HEADER, export_csv, export_json, export_records, export_xlsx
 from reporting.stats.report import (
     CASES_BY_YEAR,

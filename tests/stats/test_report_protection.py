@@ -9,13 +9,23 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reporting.stats.aggregate import GROUNDS_DIMENSION
-from reporting.stats.disclosure import audit_exposure
+from reporting.stats.disclosure.audit import audit_exposure
+from reporting.stats.disclosure.model import CellRef, Table, TableSet
+from reporting.stats.disclosure.protection import UnprotectableTablesError, protect
 from reporting.stats.export import export_records
-from reporting.stats.report import RACISM_GROUND, present, statistics_from_counts
+from reporting.stats.report import (
+    CASES,
+    DROP_PRIORITY,
+    RACISM_GROUND,
+    present,
+    protect_report,
+    statistics_from_counts,
+)
 from reporting.taxonomy import STAT_DIMENSIONS
 from tests.stats.conftest import SyntheticCase, reference_counts
 
@@ -79,3 +89,19 @@ def test_no_hidden_count_in_the_report_can_be_worked_out(
     # And what the exports carry is what protection allows.
     for record in export_records(present(statistics, "de")):
         assert record.count is None or not 0 < record.count < k
+
+
+def test_the_table_the_refusal_names_is_left_out() -> None:
+    """The pinned position travels as data: its table goes, though leaving out the other one, which
+    comes first in DROP_PRIORITY, would also do."""
+    levels = Table("levels", "t", ("levels",), ["a", "b", "c"], [CASES], {("a", CASES): 4, ("b", CASES): 4})
+    rows = [f"r{n}" for n in range(8)]
+    targets = Table("targets", "t", ("targets",), rows, [CASES], {(row, CASES): 1 for row in rows})
+    tables = TableSet([levels, targets], [(levels.grand_total_ref(), targets.grand_total_ref())])
+    with pytest.raises(UnprotectableTablesError) as refused:
+        protect(tables, 5)
+    assert (refused.value.ref, refused.value.table) == (CellRef("levels", "a", CASES), "levels")
+    assert DROP_PRIORITY.index("targets") < DROP_PRIORITY.index("levels")
+    protect(TableSet([levels]), 5)
+
+    assert protect_report(tables, 5)[1] == ("levels",)
