@@ -2,35 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 
 import click
 
-from reporting.cli.common import load_settings
+from reporting.cli.common import ReportingError, load_settings
 from reporting.config.files import write_owner_only
 from reporting.config.secrets import create_instance_secrets
 from reporting.config.settings import Settings
-from reporting.db.engine import create_engine
-from reporting.db.migrate import current_revision, head_revision, upgrade
+from reporting.db.migrate import UnusableDatabaseError, upgrade_to_head
 from reporting.vault.recovery_key import RECOVERY_PRIVATE_KEY_FILENAME, create_recovery_key
 
 
-async def _database_revision(settings: Settings) -> str | None:
-    engine = create_engine(settings)
-    try:
-        async with engine.connect() as connection:
-            return await current_revision(connection)
-    finally:
-        await engine.dispose()
-
-
 def migrate_database(settings: Settings) -> bool:
-    """Upgrade the database to the newest schema; return whether anything was applied."""
-    if asyncio.run(_database_revision(settings)) == head_revision(settings):
-        return False
-    upgrade(settings)
-    return True
+    """Upgrade the database to the newest schema; return whether anything was applied (one-line errors)."""
+    try:
+        return upgrade_to_head(settings)
+    except UnusableDatabaseError as problem:
+        raise ReportingError(str(problem)) from None
 
 
 @dataclass
