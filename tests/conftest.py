@@ -8,6 +8,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -33,7 +34,9 @@ def _plain_postgres_url(url: str) -> str:
     return "postgresql://" + url.split("://", 1)[1]
 
 
-def _postgres_admin(statement: str) -> None:
+def postgres_admin(statement: str) -> None:
+    """Run one statement on the test server's maintenance database (create, drop, alter databases)."""
+
     async def run() -> None:
         connection = await asyncpg.connect(_plain_postgres_url(os.environ[POSTGRES_URL_VARIABLE]))
         try:
@@ -44,19 +47,26 @@ def _postgres_admin(statement: str) -> None:
     asyncio.run(run())
 
 
+@contextmanager
+def new_postgres_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database on the test server (its URL), dropped afterwards."""
+    name = f"reporting_test_{uuid.uuid4().hex[:16]}"
+    postgres_admin(f'CREATE DATABASE "{name}"')
+    base = os.environ[POSTGRES_URL_VARIABLE].rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}".replace("postgresql://", "postgresql+asyncpg://", 1)
+    finally:
+        postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty database: a SQLite file in the test's data directory, or a new PostgreSQL database."""
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'var' / 'reporting.db'}"
         return
-    name = f"reporting_test_{uuid.uuid4().hex[:16]}"
-    _postgres_admin(f'CREATE DATABASE "{name}"')
-    base = os.environ[POSTGRES_URL_VARIABLE].rsplit("/", 1)[0]
-    try:
-        yield f"{base}/{name}".replace("postgresql://", "postgresql+asyncpg://", 1)
-    finally:
-        _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with new_postgres_database() as url:
+        yield url
 
 
 def run_db(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:

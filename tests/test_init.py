@@ -7,6 +7,7 @@ import stat
 from click.testing import CliRunner
 
 from reporting.cli import cli
+from reporting.config.secrets import create_instance_secrets
 from reporting.config.settings import Settings
 
 
@@ -40,3 +41,17 @@ def test_db_upgrade_reports_when_already_current(settings: Settings) -> None:
     result = runner.invoke(cli, ["db", "upgrade"], env=_env(settings))
     assert result.exit_code == 0
     assert "already at the newest schema" in result.output
+
+
+def test_init_refuses_a_database_beside_another_instances_secrets(settings: Settings) -> None:
+    runner = CliRunner()
+    first = runner.invoke(cli, ["init"], env=_env(settings))
+    assert "recorded this instance's fingerprint" in first.output
+    settings.secrets_file.unlink()
+    create_instance_secrets(settings)  # as if the data directory of another instance were configured
+
+    for command in (["init"], ["serve"]):
+        refused = runner.invoke(cli, command, env=_env(settings))
+        assert refused.exit_code == 1
+        assert "the database belongs to instance" in refused.output
+        assert "receipts would not open" in refused.output

@@ -10,6 +10,7 @@ import sys
 import click
 
 from reporting.cli.audit import audit_cli
+from reporting.cli.backup import backup, restore
 from reporting.cli.demo import demo
 from reporting.cli.instance import db, init, serve
 from reporting.cli.keys import keys_cli
@@ -24,7 +25,7 @@ def cli() -> None:
     """Anonymous reporting of discrimination: operator commands."""
 
 
-for command in (init, serve, db, keys_cli, staff_cli, audit_cli, retention_cli, stats, demo):
+for command in (init, serve, db, backup, restore, keys_cli, staff_cli, audit_cli, retention_cli, stats, demo):
     cli.add_command(command)
 
 

@@ -7,30 +7,35 @@ from dataclasses import dataclass
 
 import click
 
-from reporting.cli.common import load_settings
+from reporting.cli.common import ReportingError, load_settings
 from reporting.config.files import write_owner_only
-from reporting.config.secrets import create_instance_secrets
+from reporting.config.secrets import create_instance_secrets, load_instance_secrets
 from reporting.config.settings import Settings
-from reporting.db.engine import create_engine
-from reporting.db.migrate import current_revision, head_revision, upgrade
+from reporting.db.engine import session_scope
+from reporting.db.identity import ForeignInstanceError, bind_to_instance
+from reporting.db.migrate import UnusableDatabaseError, upgrade_to_head
 from reporting.vault.recovery_key import RECOVERY_PRIVATE_KEY_FILENAME, create_recovery_key
 
 
-async def _database_revision(settings: Settings) -> str | None:
-    engine = create_engine(settings)
-    try:
-        async with engine.connect() as connection:
-            return await current_revision(connection)
-    finally:
-        await engine.dispose()
-
-
 def migrate_database(settings: Settings) -> bool:
-    """Upgrade the database to the newest schema; return whether anything was applied."""
-    if asyncio.run(_database_revision(settings)) == head_revision(settings):
-        return False
-    upgrade(settings)
-    return True
+    """Upgrade the database to the newest schema; return whether anything was applied (one-line errors)."""
+    try:
+        return upgrade_to_head(settings)
+    except UnusableDatabaseError as problem:
+        raise ReportingError(str(problem)) from None
+
+
+def bind_database(settings: Settings) -> bool:
+    """Record which instance the database belongs to (first run), or refuse one filled beside other secrets."""
+
+    async def bind() -> bool:
+        async with session_scope(settings) as session:
+            return await bind_to_instance(session, load_instance_secrets(settings).fingerprint)
+
+    try:
+        return asyncio.run(bind())
+    except ForeignInstanceError as error:
+        raise ReportingError(str(error)) from None
 
 
 @dataclass
@@ -49,6 +54,8 @@ def initialise(settings: Settings) -> InitResult:
         changes.append(f"created instance secrets in {settings.secrets_file}")
     if migrate_database(settings):
         changes.append("migrated the database to the newest schema")
+    if bind_database(settings):
+        changes.append("recorded this instance's fingerprint in the database")
     private_key_path = settings.data_dir / RECOVERY_PRIVATE_KEY_FILENAME
     private_text = create_recovery_key(settings)
     if private_text is not None:

@@ -20,6 +20,7 @@ from pathlib import Path
 from reporting.config.settings import Settings
 
 SECRETS_FORMAT_VERSION = 1
+FINGERPRINT_LABEL = b"reporting/v1 instance fingerprint\x00"
 
 
 class InstanceNotInitialisedError(RuntimeError):
@@ -43,6 +44,13 @@ class InstanceSecrets:
         day_key = self.derive(f"client-address/{day.isoformat()}")
         return hmac.new(day_key, client_address.encode(), hashlib.sha256).hexdigest()
 
+    @property
+    def fingerprint(self) -> str:
+        """Names the instance these secrets belong to; recorded in its database at init, so a database is never
+        run or restored beside another instance's secrets (where no receipt would open)."""
+        material = FINGERPRINT_LABEL + self.signing_key + self.receipt_salt
+        return hashlib.sha256(material).hexdigest()
+
 
 def create_instance_secrets(settings: Settings) -> bool:
     """Write a new secrets file unless one exists; return whether one was created."""
@@ -63,14 +71,22 @@ def create_instance_secrets(settings: Settings) -> bool:
     return True
 
 
-def load_instance_secrets(settings: Settings) -> InstanceSecrets:
-    path: Path = settings.secrets_file
+def parse_instance_secrets(text: str) -> InstanceSecrets:
+    """The secrets in the text of a secrets file; ``ValueError`` when it is not one."""
     try:
-        data = json.loads(path.read_text())
+        data = json.loads(text)
         return InstanceSecrets(
             signing_key=bytes.fromhex(data["signing_key"]), receipt_salt=bytes.fromhex(data["receipt_salt"])
         )
+    except (ValueError, KeyError, TypeError):
+        raise ValueError("not an instance secrets file") from None
+
+
+def load_instance_secrets(settings: Settings) -> InstanceSecrets:
+    path: Path = settings.secrets_file
+    try:
+        return parse_instance_secrets(path.read_text())
     except FileNotFoundError:
         raise InstanceNotInitialisedError(f"{path} is missing: run `reporting init` first") from None
-    except (ValueError, KeyError, TypeError):
+    except ValueError:
         raise InstanceNotInitialisedError(f"{path} is damaged: restore it from the backup") from None

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from reporting.config.settings import Settings
@@ -20,6 +22,8 @@ SQLITE_PRAGMAS = (
     "PRAGMA secure_delete=ON",
 )
 
+READ_ONLY_SQLSTATE = "25006"  # PostgreSQL's read_only_sql_transaction
+
 
 def create_engine(settings: Settings) -> AsyncEngine:
     """Create the async engine for the configured database; SQLite gets WAL mode and foreign keys."""
@@ -27,8 +31,10 @@ def create_engine(settings: Settings) -> AsyncEngine:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(settings.database_url, connect_args={"timeout": 10})
         event.listen(engine.sync_engine, "connect", _apply_sqlite_pragmas)
-        return engine
-    return create_async_engine(settings.database_url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    else:
+        engine = create_async_engine(settings.database_url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    event.listen(engine.sync_engine, "handle_error", _discard_read_only_connection)
+    return engine
 
 
 def _apply_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -36,6 +42,22 @@ def _apply_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     for pragma in SQLITE_PRAGMAS:
         cursor.execute(pragma)
     cursor.close()
+
+
+def _discard_read_only_connection(context: ExceptionContext) -> None:
+    """A connection opened while the database could not be written stays read-only after the fault is fixed
+    (SQLite opens such a file read-only; a PostgreSQL session keeps ``default_transaction_read_only`` or its
+    standby): drop it from the pool, only it, at its first refused write, so the service recovers by itself."""
+    if _is_read_only_refusal(context.original_exception):
+        context.is_disconnect = True
+        context.invalidate_pool_on_disconnect = False
+
+
+def _is_read_only_refusal(error: BaseException) -> bool:
+    sqlite_code = getattr(error, "sqlite_errorcode", None)
+    if sqlite_code is not None:
+        return bool(sqlite_code & 0xFF == sqlite3.SQLITE_READONLY)
+    return getattr(error, "sqlstate", None) == READ_ONLY_SQLSTATE
 
 
 @asynccontextmanager

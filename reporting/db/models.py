@@ -13,6 +13,7 @@ import uuid
 from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     Date,
     ForeignKey,
     Index,
@@ -244,3 +245,15 @@ class UsedToken(Base):
     scope: Mapped[str] = mapped_column(String(40), primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), index=True)
+
+
+class InstanceIdentity(Base):
+    """The one row naming the instance this database belongs to: the fingerprint of its secrets file
+    (:attr:`InstanceSecrets.fingerprint`). Receipts open only with the secrets the database was filled
+    with, so a database beside another instance's secrets is refused rather than served."""
+
+    __tablename__ = "instance_identity"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False, default=1)
+    fingerprint: Mapped[str] = mapped_column(String(64))

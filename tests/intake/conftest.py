@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any, TypeVar
 
+import altcha
 import pytest
-from httpx import Response
+from httpx import Client, Response
 from litestar import Litestar
 from litestar.testing import TestClient
 from PIL import Image
@@ -60,6 +61,16 @@ def post_form(
     return client.post(
         path, data=body, files=files or [("attachments", ("", b"", "application/octet-stream"))], headers=headers
     )
+
+
+def solved_pow(client: Client) -> str:
+    """What the ALTCHA widget does in the browser: fetch a challenge, find the counter, send both back."""
+    response = client.get("/altcha/challenge")
+    assert response.status_code == 200
+    challenge = altcha.Challenge.from_dict(response.json())
+    solution = altcha.solve_challenge(challenge, timeout=30)
+    assert solution is not None
+    return str(altcha.Payload(challenge, solution).to_base64())
 
 
 def receipt_code(response: Response) -> str:
