@@ -16,8 +16,6 @@ from typing import Any, TypeVar
 import altcha
 import pytest
 from httpx import Client, Response
-from litestar import Litestar
-from litestar.testing import TestClient
 from PIL import Image
 from sqlalchemy import select
 
@@ -41,7 +39,7 @@ def run(coroutine: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coroutine)
 
 
-def csrf_token(client: TestClient[Litestar]) -> str:
+def csrf_token(client: Client) -> str:
     """The CSRF cookie is only set on a GET: fetch the form once if the client has none yet."""
     if "csrftoken" not in client.cookies:
         assert client.get("/").status_code == 200
@@ -49,7 +47,7 @@ def csrf_token(client: TestClient[Litestar]) -> str:
 
 
 def post_form(
-    client: TestClient[Litestar],
+    client: Client,
     path: str,
     data: Mapping[str, str | Sequence[str]],
     files: list[FileField] | None = None,
