@@ -4,6 +4,7 @@ with their own connection pools) share them."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 from reporting.config.secrets import load_instance_secrets
 from reporting.config.settings import Settings
@@ -48,3 +49,25 @@ def test_client_key_is_a_daily_hmac_not_the_address(initialised_settings: Settin
     assert key == secrets.client_key("203.0.113.7", today)
     assert key != secrets.client_key("203.0.113.7", tomorrow)
     assert key != secrets.client_key("203.0.113.8", today)
+
+
+async def test_limit_holds_across_a_window_boundary(initialised_settings: Settings) -> None:
+    """Attempts just before a window ends still count just after it: no doubling at the boundary."""
+    engine = create_engine(initialised_settings)
+    window = 600
+    boundary = (int(time.time()) // window + 1) * window
+    try:
+        before = [
+            await register_hit(engine, "test:boundary", "client", limit=5, window_seconds=window, now=boundary - 10)
+            for _ in range(5)
+        ]
+        assert before == [True] * 5
+        assert not await register_hit(
+            engine, "test:boundary", "client", limit=5, window_seconds=window, now=boundary + 5
+        )
+        # Once most of the old window has slid out of the last ten minutes, attempts are allowed again.
+        assert await register_hit(
+            engine, "test:boundary", "client", limit=5, window_seconds=window, now=boundary + window - 60
+        )
+    finally:
+        await engine.dispose()

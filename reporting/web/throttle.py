@@ -19,7 +19,7 @@ from litestar import Request
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 from litestar.status_codes import HTTP_429_TOO_MANY_REQUESTS
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy import insert as sql_insert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -62,10 +62,19 @@ def _insert_for(engine: AsyncEngine) -> Any:
     return postgresql_insert if engine.dialect.name == "postgresql" else sqlite_insert
 
 
-async def register_hit(engine: AsyncEngine, scope: str, key: str, *, limit: int, window_seconds: int) -> bool:
-    """Count one attempt in the current window; return whether it is within ``limit``."""
-    window_start = int(time.time()) // window_seconds * window_seconds
-    expires_at = dt.datetime.fromtimestamp(window_start + window_seconds, dt.UTC)
+async def register_hit(
+    engine: AsyncEngine, scope: str, key: str, *, limit: int, window_seconds: int, now: float | None = None
+) -> bool:
+    """Count one attempt; return whether the attempts of the last ``window_seconds`` are within ``limit``.
+
+    Counters are kept per fixed window, and the previous window's count is weighted by how much of it
+    still lies within the last ``window_seconds`` (a sliding-window estimate): with fixed windows alone a
+    client could make twice the limit across a window boundary.
+    """
+    moment = time.time() if now is None else now
+    window_start = int(moment) // window_seconds * window_seconds
+    # A counter is still read as "the previous window" during the whole next window.
+    expires_at = dt.datetime.fromtimestamp(window_start + 2 * window_seconds, dt.UTC)
     insert = _insert_for(engine)
     statement = (
         insert(ThrottleCounter)
@@ -76,9 +85,16 @@ async def register_hit(engine: AsyncEngine, scope: str, key: str, *, limit: int,
         )
         .returning(ThrottleCounter.hits)
     )
+    previous = select(ThrottleCounter.hits).where(
+        ThrottleCounter.scope == scope,
+        ThrottleCounter.client_key == key,
+        ThrottleCounter.window_start == window_start - window_seconds,
+    )
     async with engine.begin() as connection:
-        hits = (await connection.execute(statement)).scalar_one()
-    return int(hits) <= limit
+        hits = int((await connection.execute(statement)).scalar_one())
+        previous_hits = int((await connection.execute(previous)).scalar_one_or_none() or 0)
+    still_counting = 1 - (moment - window_start) / window_seconds
+    return hits + previous_hits * still_counting <= limit
 
 
 async def spend_once(engine: AsyncEngine, scope: str, token: str | bytes, *, valid_for_seconds: int) -> bool:
