@@ -3,21 +3,24 @@ step, constant work for unknown e-mails, rate limits, idle timeout, logout destr
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
 from collections.abc import Callable
 
 import pyotp
 import pytest
+from argon2 import PasswordHasher
 from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from reporting.auth import accounts, sessions
+from reporting.auth import accounts, sessions, totp
 from reporting.config.secrets import load_instance_secrets
 from reporting.config.settings import Settings
 from reporting.crypto import passwords
+from reporting.db.engine import create_engine
 from reporting.db.models import AuditEvent, StaffAccount, StaffSession, WrappedKey
 from reporting.vault import sealing, values
 from tests.casework.conftest import login, post_form, set_staff_cookie, totp_code
@@ -159,7 +162,8 @@ def test_a_totp_code_is_accepted_only_once(
     account, password, secret = make_staff("adviser")
     assert secret is not None
     code = totp_code(secret)
-    login(client, account.email, password, secret)
+    post_form(client, "/staff/login", {"email": account.email, "password": password})
+    assert post_form(client, "/staff/login/two-factor", {"code": code}).status_code == 303
     post_form(client, "/staff/logout")
 
     post_form(client, "/staff/login", {"email": account.email, "password": password})
@@ -173,14 +177,67 @@ def test_a_totp_code_is_accepted_only_once(
     assert ("staff:" + str(account.id), "login.failed", "code") in _audit(initialised_settings)
 
 
+def test_a_code_matches_only_a_step_later_than_the_last_used_one() -> None:
+    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    now = 1_767_225_615.0
+    step = int(now) // 30
+    generator = pyotp.TOTP(secret)
+    current, previous = generator.generate_otp(step), generator.generate_otp(step - 1)
+    assert current != previous
+    assert totp.matching_step(secret, current, after_step=None, now=now) == step
+    assert totp.matching_step(secret, current, after_step=step - 1, now=now) == step
+    assert totp.matching_step(secret, current, after_step=step, now=now) is None, "the last used step again"
+    assert totp.matching_step(secret, current, after_step=step + 1, now=now) is None
+    assert totp.matching_step(secret, previous, after_step=step - 2, now=now) == step - 1
+    assert totp.matching_step(secret, previous, after_step=step - 1, now=now) is None
+
+
+def test_two_logins_racing_with_one_code_claim_its_step_once(
+    make_staff: MakeStaff, initialised_settings: Settings
+) -> None:
+    """Both logins read the account before either claimed the step, so the code matches for both; the
+    database lets only the first claim it (the second waits for the first to commit, then finds it used)."""
+    account, _, secret = make_staff("adviser")
+    assert secret is not None
+    code = totp_code(secret)
+
+    async def race() -> tuple[int | None, list[bool]]:
+        engine = create_engine(initialised_settings)
+        new_session = async_sessionmaker(engine, expire_on_commit=False)
+        try:
+            async with new_session() as first, new_session() as second:
+                steps = []
+                for db in (first, second):
+                    stored = await db.get(StaffAccount, account.id)
+                    assert stored is not None
+                    steps.append(totp.matching_step(secret, code, after_step=stored.totp_last_step))
+                step = steps[0]
+                assert step is not None
+                assert steps == [step, step]
+                claimed_first = await totp.claim_step(first, account.id, step)
+                second_claim = asyncio.create_task(totp.claim_step(second, account.id, step))
+                await asyncio.sleep(0.2)
+                assert not second_claim.done(), "the second update waits for the first transaction"
+                await first.commit()
+                claimed_second = await second_claim
+                await second.commit()
+                return step, [claimed_first, claimed_second]
+        finally:
+            await engine.dispose()
+
+    step, claimed = asyncio.run(race())
+    assert claimed == [True, False]
+    assert _account(initialised_settings, account.email).totp_last_step == step
+
+
 def test_wrong_password_and_unknown_email_look_the_same_and_do_the_same_work(
     client: TestClient[Litestar], make_staff: MakeStaff, initialised_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     account, _, _ = make_staff("adviser")
     calls: list[str] = []
-    real_verify, real_unwrap = accounts.PasswordHasher.verify, passwords.unwrap_private_key
+    real_verify, real_unwrap = PasswordHasher.verify, passwords.unwrap_private_key
 
-    def counting_verify(self: accounts.PasswordHasher, hashed: str, password: str) -> bool:
+    def counting_verify(self: PasswordHasher, hashed: str, password: str) -> bool:
         calls.append("hash")
         return real_verify(self, hashed, password)
 
@@ -188,7 +245,7 @@ def test_wrong_password_and_unknown_email_look_the_same_and_do_the_same_work(
         calls.append("unwrap")
         return real_unwrap(blob, password)
 
-    monkeypatch.setattr(accounts.PasswordHasher, "verify", counting_verify)
+    monkeypatch.setattr(PasswordHasher, "verify", counting_verify)
     monkeypatch.setattr(passwords, "unwrap_private_key", counting_unwrap)
     pages = []
     for email in (account.email, "nobody@caritas.example", "not an address"):

@@ -18,13 +18,14 @@ from reporting.casework.retention import retention_cutoff
 from reporting.cli import cli
 from reporting.config.secrets import load_instance_secrets
 from reporting.config.settings import Settings
-from reporting.db.models import Attachment, CaseCode, Categorisation, Message, Note, Report, WrappedKey
+from reporting.db.models import Attachment, CaseCode, Categorisation, Message, Note, Report, StaffAccount, WrappedKey
 from reporting.vault import opening, values
 from tests.casework.case_helpers import audit_events, load_report, seed_case, staff_codes, use_cheap_receipts
 from tests.casework.conftest import post_form
 from tests.conftest import run_db
 
 StaffClient = Callable[..., TestClient[Litestar]]
+MakeStaff = Callable[..., tuple[StaffAccount, str, str | None]]
 TODAY = dt.date.today()
 
 
@@ -70,14 +71,15 @@ def test_cutoff_is_the_same_day_years_ago() -> None:
 
 
 def test_retention_shreds_old_closed_cases_and_keeps_their_statistical_record(
-    staff_client: StaffClient, initialised_settings: Settings, monkeypatch: pytest.MonkeyPatch
+    staff_client: StaffClient, make_staff: MakeStaff, initialised_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     use_cheap_receipts(monkeypatch)
-    adviser = staff_client("adviser")
+    adviser_account, password, _ = make_staff("adviser")
+    adviser = staff_client("adviser", account=adviser_account, password=password)
     old = seed_case(
         initialised_settings,
-        readers=[adviser.staff_account],
-        assignee=adviser.staff_account,
+        readers=[adviser_account],
+        assignee=adviser_account,
         receipt_code=True,
         received_on=dt.date(2020, 3, 17),
         reporter_codes={"grounds": ["religion"], "incident_period": ["earlier"]},
@@ -132,3 +134,17 @@ def test_the_period_is_configurable(initialised_settings: Settings) -> None:
     assert "0 cases" in run_retention(initialised_settings, "--dry-run").output
     assert "1 cases" in run_retention(initialised_settings, years=1).output
     assert load_report(initialised_settings, case).shredded_on == TODAY
+
+
+def test_a_case_closed_exactly_on_the_cutoff_day_is_shredded_and_one_closed_a_day_later_is_not(
+    initialised_settings: Settings,
+) -> None:
+    cutoff = retention_cutoff(TODAY, initialised_settings.retention_years)
+    on_the_cutoff = seed_case(initialised_settings, closed_on=cutoff).id
+    a_day_later = seed_case(initialised_settings, closed_on=cutoff + dt.timedelta(days=1)).id
+
+    dry_run = run_retention(initialised_settings, "--dry-run").output
+    assert f"1 cases closed on or before {cutoff.isoformat()}" in dry_run
+    assert "Crypto-shredded the content of 1 cases" in run_retention(initialised_settings).output
+    assert load_report(initialised_settings, on_the_cutoff).shredded_on == TODAY
+    assert load_report(initialised_settings, a_day_later).shredded_on is None
