@@ -40,7 +40,7 @@ WHO_MAY_USE_WHAT = """
 #                                                                   TOTP stage only     full session
 # method path                                                 anon  adv coo sta adm     adv coo sta adm
 GET     /healthz                                              ok    ok  ok  ok  ok      ok  ok  ok  ok
-OPTIONS /healthz                                              403   403 403 403 403     403 403 403 403
+OPTIONS /healthz                                              ok    ok  ok  ok  ok      ok  ok  ok  ok
 GET     /static/{file_path}                                   ok    ok  ok  ok  ok      ok  ok  ok  ok
 HEAD    /static/{file_path}                                   ok    ok  ok  ok  ok      ok  ok  ok  ok
 OPTIONS /static/{file_path}                                   ok    ok  ok  ok  ok      ok  ok  ok  ok
