@@ -399,7 +399,8 @@ class WalkInController(Controller):
         if not await spend_form_token(work.db, token):
             return walk_in_done(None, None, status_code=409)
         report, receipt_code = await record_walk_in(work, data, settings=settings, secrets=secrets)
-        return walk_in_done(report.id, receipt_code, status_code=201)
+        mailbox_url = f"{str(request.base_url).rstrip('/')}/mailbox"
+        return walk_in_done(report.id, receipt_code, status_code=201, mailbox_url=mailbox_url)
 
 
 CASE_ROUTE_HANDLERS: list[ControllerRouterHandler] = [InboxController, CaseController, WalkInController]

@@ -157,10 +157,13 @@ def walk_in_form(data: IntakeInput | None, errors: dict[str, str], token: str, *
     )
 
 
-def walk_in_done(report_id: uuid.UUID | None, receipt_code: str | None, *, status_code: int) -> Template:
-    """The recorded case's link and its receipt code, shown once (in this answer only: stored nowhere)."""
+def walk_in_done(
+    report_id: uuid.UUID | None, receipt_code: str | None, *, status_code: int, mailbox_url: str = ""
+) -> Template:
+    """The recorded case's link and its receipt code with a slip to print, shown once (in this answer only:
+    stored nowhere)."""
     return Template(
         "casework/intake_done.html",
-        context={**_base_context(), "report_id": report_id, "receipt_code": receipt_code},
+        context={**_base_context(), "report_id": report_id, "receipt_code": receipt_code, "mailbox_url": mailbox_url},
         status_code=status_code,
     )
