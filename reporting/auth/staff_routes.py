@@ -107,6 +107,7 @@ async def withdraw_invitation(
     if email is not None:
         await invitations.withdraw_invitation(db_session, email)
         await audit.record(db_session, action="invitation.withdrawn", actor=staff.actor)
+    await db_session.commit()  # before the page that confirms it
     return see_other(f"{ACCOUNTS_PATH}?saved=withdrawn")
 
 
@@ -131,6 +132,7 @@ async def disable_account(
     account = await _manageable_account(db_session, staff, staff_id)
     await accounts.disable_staff(db_session, account.id)
     await audit.record(db_session, action="account.disabled", actor=staff.actor, detail=staff_actor(account.id))
+    await db_session.commit()  # before the page that confirms it
     return see_other(f"{ACCOUNTS_PATH}?saved=disabled")
 
 
@@ -143,6 +145,7 @@ async def enable_account(
     account = await _manageable_account(db_session, staff, staff_id)
     await accounts.enable_staff(db_session, account.id)
     await audit.record(db_session, action="account.enabled", actor=staff.actor, detail=staff_actor(account.id))
+    await db_session.commit()  # before the page that confirms it
     return see_other(f"{ACCOUNTS_PATH}?saved=enabled")
 
 
@@ -156,6 +159,7 @@ async def reset_two_factor(
     account = await _manageable_account(db_session, staff, staff_id)
     await accounts.reset_two_factor(db_session, account)
     await audit.record(db_session, action="two_factor.reset", actor=staff.actor, detail=staff_actor(account.id))
+    await db_session.commit()  # before the page that confirms it
     return see_other(f"{ACCOUNTS_PATH}?saved=reset")
 
 

@@ -67,10 +67,6 @@ def _parse_uuid(raw: str) -> uuid.UUID | None:
         return None
 
 
-def _case_url(report_id: uuid.UUID, anchor: str = "") -> str:
-    return f"/staff/cases/{report_id}" + (f"#{anchor}" if anchor else "")
-
-
 def safe_filename(name: str, fallback: str = "attachment") -> str:
     """A file name without paths, control characters or quotes, short enough for every file system."""
     name = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
@@ -107,9 +103,13 @@ def provide_case_work(
     return CaseWork(db_session, staff, answer_due_months=settings.answer_due_months)
 
 
-def _saved_url(report_id: uuid.UUID, saved: str) -> str:
-    """Post-redirect-get target that confirms the save (``saved`` is one of ``pages.SAVED_NOTICES``)."""
-    return f"/staff/cases/{report_id}?saved={saved}#{saved}"
+async def _saved(work: CaseWork, report_id: uuid.UUID, section: str) -> Response[Any]:
+    """Commit, then redirect to the page that confirms the save (``section``: one of ``pages.SAVED_NOTICES``).
+
+    The commit comes first: the confirmation must never be shown for a write the database refused.
+    """
+    await work.db.commit()
+    return see_other(f"/staff/cases/{report_id}?saved={section}#{section}")
 
 
 class InboxController(Controller):
@@ -198,7 +198,7 @@ class CaseController(Controller):
             await work.set_incident_day(report, (await read_form(request, max_length=None)).text("incident_on"))
         except CaseActionError as error:
             return await self._refused(work, report_id, {error.field: error.message})
-        return see_other(_saved_url(report_id, "deadlines"))
+        return await _saved(work, report_id, "deadlines")
 
     @post("/categorisation", opt=CASE_WORKERS)
     async def categorise(
@@ -215,7 +215,7 @@ class CaseController(Controller):
         if errors:
             return await self._refused(work, report_id, errors, categorisation=data)
         await save_categorisation(work, report, data)
-        return see_other(_saved_url(report_id, "categorisation"))
+        return await _saved(work, report_id, "categorisation")
 
     @post("/status", opt=CASE_WORKERS)
     async def change_status(
@@ -230,7 +230,7 @@ class CaseController(Controller):
             await work.change_status(report, form.text("status"), close_reason=form.text("close_reason"))
         except CaseActionError as error:
             return await self._refused(work, report_id, {error.field: error.message})
-        return see_other(_saved_url(report_id, "status"))
+        return await _saved(work, report_id, "status")
 
     @post("/notes", opt=CASE_WORKERS)
     async def add_note(
@@ -245,7 +245,7 @@ class CaseController(Controller):
             await work.add_note(report, body)
         except CaseActionError as error:
             return await self._refused(work, report_id, {error.field: error.message}, texts={"note": body})
-        return see_other(_saved_url(report_id, "notes"))
+        return await _saved(work, report_id, "notes")
 
     @post("/messages", opt=CASE_WORKERS)
     async def send_reply(
@@ -261,7 +261,7 @@ class CaseController(Controller):
             await work.send_reply(report, body, wait_for_reporter=form.text("wait_for_reporter") == "yes")
         except CaseActionError as error:
             return await self._refused(work, report_id, {error.field: error.message}, texts={"message": body})
-        return see_other(_saved_url(report_id, "messages"))
+        return await _saved(work, report_id, "messages")
 
     @post("/assignment", opt=COORDINATORS)
     async def assign(
@@ -279,7 +279,7 @@ class CaseController(Controller):
                 await work.assign(report, _parse_uuid(chosen))
         except CaseActionError as error:
             return await self._refused(work, report_id, {error.field: error.message})
-        return see_other(_saved_url(report_id, "access"))
+        return await _saved(work, report_id, "access")
 
     @post("/access", opt=COORDINATORS)
     async def grant(
@@ -293,7 +293,7 @@ class CaseController(Controller):
             await work.grant(report, _parse_uuid((await read_form(request, max_length=None)).text("staff_id")))
         except CaseActionError as error:
             return await self._refused(work, report_id, {error.field: error.message})
-        return see_other(_saved_url(report_id, "access"))
+        return await _saved(work, report_id, "access")
 
     @get("/access/{staff_id:uuid}/revoke", opt=COORDINATORS)
     async def confirm_revoke(
@@ -321,7 +321,7 @@ class CaseController(Controller):
             await work.revoke(report, staff_id)
         except CaseActionError as error:
             return await self._refused(work, report_id, {error.field: error.message})
-        return see_other(_saved_url(report_id, "access"))
+        return await _saved(work, report_id, "access")
 
     @get("/attachments/{attachment_id:uuid}", opt=CASE_WORKERS)
     async def download_attachment(
