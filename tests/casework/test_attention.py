@@ -17,13 +17,13 @@ from reporting.config.settings import Settings
 from reporting.db.models import CaseUnread, Report
 from reporting.vault import opening, sealing, values
 from tests.casework.case_helpers import load_report, seed_case, use_cheap_receipts
-from tests.casework.conftest import StaffClient, post_form
+from tests.casework.conftest import StaffClient, StaffTestClient, post_form
 from tests.conftest import run_db
 
 CASE_LINK = re.compile(r'href="/staff/cases/([0-9a-f-]{36})"')
 
 
-def counts(client: StaffClient) -> dict[str, int]:
+def counts(client: StaffTestClient) -> dict[str, int]:
     page = client.get("/staff/?lang=en").text
     found = re.findall(r'href="/staff/\?attention=([a-z_]+)">[^<]*<span class="count[^"]*">(\d+)</span>', page)
     return {attention: int(count) for attention, count in found}

@@ -78,12 +78,17 @@ def test_case_deadlines_and_what_is_overdue() -> None:
 
 
 def test_the_agg_deadline_appears_only_when_the_case_is_agg_relevant() -> None:
-    dates = {"received_on": D(2026, 3, 2), "acknowledged_on": None, "closed": False, "incident_month": (2026, 2)}
-    assert [d.kind for d in case_deadlines(CaseDates(**dates, agg_relevant=False), answer_due_months=3)] == [
-        "acknowledge",
-        "answer",
-    ]
-    deadlines = case_deadlines(CaseDates(**dates, agg_relevant=True), answer_due_months=3)
+    def dates(*, agg_relevant: bool) -> CaseDates:
+        return CaseDates(
+            received_on=D(2026, 3, 2),
+            acknowledged_on=None,
+            closed=False,
+            agg_relevant=agg_relevant,
+            incident_month=(2026, 2),
+        )
+
+    assert [d.kind for d in case_deadlines(dates(agg_relevant=False), answer_due_months=3)] == ["acknowledge", "answer"]
+    deadlines = case_deadlines(dates(agg_relevant=True), answer_due_months=3)
     assert [(d.kind, d.due_on, d.exact) for d in deadlines] == [
         ("acknowledge", D(2026, 3, 9), True),
         ("agg", D(2026, 4, 28), False),  # from 28 February: two months later is 28 April, not the 30th
