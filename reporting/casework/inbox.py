@@ -261,12 +261,12 @@ def overdue_condition(today: dt.date, answer_due_months: int) -> ColumnElement[b
                 Report.acknowledged_on.is_(None),
                 Report.received_on < today - dt.timedelta(days=ACKNOWLEDGE_WITHIN_DAYS),
             ),
-            Report.received_on < _received_before_answer_due(today, answer_due_months),
+            Report.received_on < answer_overdue_cut_off(today, answer_due_months),
         ),
     )
 
 
-def _received_before_answer_due(today: dt.date, answer_due_months: int) -> dt.date:
+def answer_overdue_cut_off(today: dt.date, answer_due_months: int) -> dt.date:
     """The earliest receipt date whose answer is not overdue today: step back day by day from the month
     arithmetic's guess, since month ends make ``add_months`` not invertible."""
     candidate = add_months(today, -answer_due_months) - dt.timedelta(days=4)
