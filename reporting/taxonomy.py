@@ -329,6 +329,7 @@ CASE_STATUSES = Dimension(
     "Case status",
     (
         Term("new", "Neu", "New"),
+        Term("reply_received", "Antwort eingegangen", "Reply received"),
         Term("in_progress", "In Bearbeitung", "In progress"),
         Term("waiting_for_reporter", "Wartet auf Rückmeldung der meldenden Person", "Waiting for the reporter"),
         Term("closed", "Abgeschlossen", "Closed"),

@@ -104,7 +104,7 @@ EXPECTED_CODES = {
         "documentation_only",
         "contact_lost",
     ),
-    "case_statuses": ("new", "in_progress", "waiting_for_reporter", "closed"),
+    "case_statuses": ("new", "reply_received", "in_progress", "waiting_for_reporter", "closed"),
     "close_reasons": ("resolved", "referred", "no_contact", "withdrawn", "other"),
     "report_sources": ("online", "walk_in", "phone"),
     "yes_no_unsure": ("yes", "no", "unsure"),

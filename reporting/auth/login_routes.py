@@ -29,6 +29,7 @@ from reporting.config.settings import Settings
 from reporting.crypto.errors import CryptoError
 from reporting.db.models import StaffAccount, StaffSession
 from reporting.i18n import N_
+from reporting.i18n import gettext_ as _
 from reporting.vault import grants
 from reporting.web.forms import read_form, see_other
 from reporting.web.throttle import client_limit, enforce_limits, pseudonym
@@ -112,6 +113,7 @@ async def _two_factor_form(db_session: AsyncSession, staff: StaffIdentity, error
         secret = await _pending_secret(db_session, staff)
         context["secret_groups"] = " ".join(secret[index : index + 4] for index in range(0, len(secret), 4))
         context["otpauth_uri"] = totp.provisioning_uri(secret, staff.email)
+        context["qr_code"] = totp.qr_code_svg(context["otpauth_uri"], _("QR code to scan with the authenticator app"))
     return Template("auth/two_factor.html", context=context)
 
 

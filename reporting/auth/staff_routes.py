@@ -13,7 +13,7 @@ from litestar import Request, Response, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException, PermissionDeniedException
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -21,6 +21,7 @@ from reporting.access.identity import StaffIdentity, staff_actor
 from reporting.access.roles import INVITABLE_ROLES, ROLE_LABELS, STAFF_MANAGER_ROLES, parse_role
 from reporting.access.rules import PUBLIC, allow
 from reporting.audit import chain as audit
+from reporting.audit.words import local_time
 from reporting.auth import accounts, invitations
 from reporting.db.models import StaffAccount
 from reporting.i18n import N_
@@ -31,6 +32,13 @@ ACCOUNTS_PATH = "/staff/accounts"
 INVITATION_PATH = "/staff/invite"
 STAFF_MANAGERS = allow(*STAFF_MANAGER_ROLES)
 INVITATION_ATTEMPTS_PER_CLIENT = 10
+SAVED_NOTICES = {
+    "withdrawn": N_("The invitation was withdrawn."),
+    "disabled": N_("The account was disabled. Its sessions have ended."),
+    "enabled": N_("The account was enabled."),
+    "reset": N_("The authenticator was reset. The colleague sets up a new one at the next login."),
+}
+"""What the page confirms after each change (``?saved=…`` of the redirect)."""
 
 
 async def _accounts_page(
@@ -39,6 +47,7 @@ async def _accounts_page(
     *,
     error: str | None = None,
     invitation_link: str | None = None,
+    saved: str | None = None,
     status_code: int = 200,
 ) -> Template:
     return Template(
@@ -50,14 +59,20 @@ async def _accounts_page(
             "role_labels": ROLE_LABELS,
             "error": error,
             "invitation_link": invitation_link,
+            "saved": SAVED_NOTICES.get(saved or ""),
+            "local_time": local_time,
         },
         status_code=status_code,
     )
 
 
 @get(ACCOUNTS_PATH, opt=STAFF_MANAGERS, include_in_schema=False)
-async def accounts_page(staff: NamedDependency[StaffIdentity], db_session: NamedDependency[AsyncSession]) -> Template:
-    return await _accounts_page(db_session, staff)
+async def accounts_page(
+    staff: NamedDependency[StaffIdentity],
+    db_session: NamedDependency[AsyncSession],
+    saved: FromQuery[str | None] = None,
+) -> Template:
+    return await _accounts_page(db_session, staff, saved=saved)
 
 
 @post(f"{ACCOUNTS_PATH}/invite", opt=STAFF_MANAGERS, include_in_schema=False)
@@ -92,7 +107,8 @@ async def withdraw_invitation(
     if email is not None:
         await invitations.withdraw_invitation(db_session, email)
         await audit.record(db_session, action="invitation.withdrawn", actor=staff.actor)
-    return see_other(ACCOUNTS_PATH)
+    await db_session.commit()  # before the page that confirms it
+    return see_other(f"{ACCOUNTS_PATH}?saved=withdrawn")
 
 
 async def _manageable_account(db_session: AsyncSession, staff: StaffIdentity, staff_id: uuid.UUID) -> StaffAccount:
@@ -116,7 +132,8 @@ async def disable_account(
     account = await _manageable_account(db_session, staff, staff_id)
     await accounts.disable_staff(db_session, account.id)
     await audit.record(db_session, action="account.disabled", actor=staff.actor, detail=staff_actor(account.id))
-    return see_other(ACCOUNTS_PATH)
+    await db_session.commit()  # before the page that confirms it
+    return see_other(f"{ACCOUNTS_PATH}?saved=disabled")
 
 
 @post(f"{ACCOUNTS_PATH}/{{staff_id:uuid}}/enable", opt=STAFF_MANAGERS, include_in_schema=False)
@@ -128,7 +145,8 @@ async def enable_account(
     account = await _manageable_account(db_session, staff, staff_id)
     await accounts.enable_staff(db_session, account.id)
     await audit.record(db_session, action="account.enabled", actor=staff.actor, detail=staff_actor(account.id))
-    return see_other(ACCOUNTS_PATH)
+    await db_session.commit()  # before the page that confirms it
+    return see_other(f"{ACCOUNTS_PATH}?saved=enabled")
 
 
 @post(f"{ACCOUNTS_PATH}/{{staff_id:uuid}}/reset-two-factor", opt=STAFF_MANAGERS, include_in_schema=False)
@@ -141,7 +159,32 @@ async def reset_two_factor(
     account = await _manageable_account(db_session, staff, staff_id)
     await accounts.reset_two_factor(db_session, account)
     await audit.record(db_session, action="two_factor.reset", actor=staff.actor, detail=staff_actor(account.id))
-    return see_other(ACCOUNTS_PATH)
+    await db_session.commit()  # before the page that confirms it
+    return see_other(f"{ACCOUNTS_PATH}?saved=reset")
+
+
+@get(
+    [f"{ACCOUNTS_PATH}/{{staff_id:uuid}}/disable", f"{ACCOUNTS_PATH}/{{staff_id:uuid}}/reset-two-factor"],
+    opt=STAFF_MANAGERS,
+    include_in_schema=False,
+)
+async def confirm_account_change(
+    request: Request[Any, Any, State],
+    staff_id: FromPath[uuid.UUID],
+    staff: NamedDependency[StaffIdentity],
+    db_session: NamedDependency[AsyncSession],
+) -> Template:
+    """Disabling an account or resetting its authenticator locks a colleague out: a page that asks first
+    (a plain form, no JavaScript). The POST to the same address does it."""
+    account = await _manageable_account(db_session, staff, staff_id)
+    return Template(
+        "auth/confirm_account_change.html",
+        context={
+            "account": account,
+            "change": "disable" if request.url.path.endswith("/disable") else "reset",
+            "action": request.url.path,
+        },
+    )
 
 
 def _invitation_form(invitation_email: str, token: str, error: str | None = None, status_code: int = 200) -> Template:
@@ -199,6 +242,7 @@ ACCOUNT_MANAGEMENT_ROUTE_HANDLERS = [
     disable_account,
     enable_account,
     reset_two_factor,
+    confirm_account_change,
     invitation_page,
     accept_invitation,
 ]

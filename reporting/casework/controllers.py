@@ -20,7 +20,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException, PermissionDeniedException
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 from litestar.types import ControllerRouterHandler
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,10 +35,19 @@ from reporting.casework.categorisation import (
     parse_categorisation,
     save_categorisation,
 )
-from reporting.casework.inbox import ASSIGNEE_NONE, InboxRequest, load_inbox
-from reporting.casework.pages import case_export, case_page, inbox_page, walk_in_done, walk_in_form
+from reporting.casework.inbox import ASSIGNEE_NONE, InboxFilters, InboxRequest, attention_counts, load_inbox
+from reporting.casework.pages import (
+    SAVED_NOTICES,
+    case_export_pdf,
+    case_page,
+    confirm_revoke_page,
+    digest_page,
+    inbox_page,
+    walk_in_done,
+    walk_in_form,
+)
 from reporting.casework.walk_in import CASE_LANGUAGES, parse_intake, record_walk_in, spend_form_token
-from reporting.casework.workflow import CaseActionError, CaseWork, case_colleagues
+from reporting.casework.workflow import CaseActionError, CaseWork, case_colleagues, key_holders
 from reporting.config.secrets import InstanceSecrets
 from reporting.config.settings import Settings
 from reporting.db.models import Report
@@ -56,10 +65,6 @@ def _parse_uuid(raw: str) -> uuid.UUID | None:
         return uuid.UUID(raw)
     except ValueError:
         return None
-
-
-def _case_url(report_id: uuid.UUID, anchor: str = "") -> str:
-    return f"/staff/cases/{report_id}" + (f"#{anchor}" if anchor else "")
 
 
 def safe_filename(name: str, fallback: str = "attachment") -> str:
@@ -89,9 +94,22 @@ async def load_accessible_case(work: CaseWork, report_id: uuid.UUID) -> Report:
     return report
 
 
-def provide_case_work(db_session: NamedDependency[AsyncSession], staff: NamedDependency[StaffIdentity]) -> CaseWork:
+def provide_case_work(
+    db_session: NamedDependency[AsyncSession],
+    staff: NamedDependency[StaffIdentity],
+    settings: NamedDependency[Settings],
+) -> CaseWork:
     """Dependency ``work``: the logged-in member acting on cases in this request."""
-    return CaseWork(db_session, staff)
+    return CaseWork(db_session, staff, answer_due_months=settings.answer_due_months)
+
+
+async def _saved(work: CaseWork, report_id: uuid.UUID, section: str) -> Response[Any]:
+    """Commit, then redirect to the page that confirms the save (``section``: one of ``pages.SAVED_NOTICES``).
+
+    The commit comes first: the confirmation must never be shown for a write the database refused.
+    """
+    await work.db.commit()
+    return see_other(f"/staff/cases/{report_id}?saved={section}#{section}")
 
 
 class InboxController(Controller):
@@ -104,12 +122,35 @@ class InboxController(Controller):
         request: Request[Any, Any, State],
         db_session: NamedDependency[AsyncSession],
         staff: NamedDependency[StaffIdentity],
+        settings: NamedDependency[Settings],
     ) -> Template:
         """The list of cases, drawn from plain metadata only: nothing is decrypted for it."""
         inbox_request = InboxRequest.from_query(dict(request.query_params), languages=CASE_LANGUAGES)
-        page = await load_inbox(db_session, inbox_request, staff_id=staff.staff_id, role=staff.role)
+        months = settings.answer_due_months
+        page = await load_inbox(
+            db_session, inbox_request, staff_id=staff.staff_id, role=staff.role, answer_due_months=months
+        )
         colleagues = await case_colleagues(db_session) if staff.role == Role.COORDINATOR else []
-        return inbox_page(page, inbox_request, colleagues)
+        counts = await attention_counts(db_session, staff_id=staff.staff_id, role=staff.role, answer_due_months=months)
+        return inbox_page(page, inbox_request, colleagues, counts)
+
+    @get("/digest", opt=CASE_WORKERS)
+    async def digest(
+        self,
+        db_session: NamedDependency[AsyncSession],
+        staff: NamedDependency[StaffIdentity],
+        settings: NamedDependency[Settings],
+    ) -> Template:
+        """Today's list of what needs doing: unread, overdue and soon-due cases (a page, never an e-mail)."""
+        months = settings.answer_due_months
+        sections = {}
+        for attention in ("unread", "overdue", "new"):
+            inbox_request = InboxRequest(filters=InboxFilters(attention=attention), sort="oldest")
+            sections[attention] = await load_inbox(
+                db_session, inbox_request, staff_id=staff.staff_id, role=staff.role, answer_due_months=months
+            )
+        counts = await attention_counts(db_session, staff_id=staff.staff_id, role=staff.role, answer_due_months=months)
+        return digest_page(sections, counts)
 
 
 class CaseController(Controller):
@@ -137,8 +178,27 @@ class CaseController(Controller):
         return page
 
     @get("/", opt=CASE_WORKERS)
-    async def show(self, report_id: FromPath[uuid.UUID], work: NamedDependency[CaseWork]) -> Template:
-        return await case_page(work, await load_accessible_case(work, report_id))
+    async def show(
+        self, report_id: FromPath[uuid.UUID], work: NamedDependency[CaseWork], saved: FromQuery[str | None] = None
+    ) -> Template:
+        """The case; ``saved`` (set by the redirect after a save) shows what was just saved."""
+        notice = saved if saved in SAVED_NOTICES else None
+        return await case_page(work, await load_accessible_case(work, report_id), saved=notice)
+
+    @post("/incident", opt=CASE_WORKERS)
+    async def set_incident_day(
+        self,
+        request: Request[Any, Any, State],
+        report_id: FromPath[uuid.UUID],
+        work: NamedDependency[CaseWork],
+    ) -> Response[Any]:
+        """The incident's day, when known, makes the AGG deadline exact (empty clears it)."""
+        report = await load_accessible_case(work, report_id)
+        try:
+            await work.set_incident_day(report, (await read_form(request, max_length=None)).text("incident_on"))
+        except CaseActionError as error:
+            return await self._refused(work, report_id, {error.field: error.message})
+        return await _saved(work, report_id, "deadlines")
 
     @post("/categorisation", opt=CASE_WORKERS)
     async def categorise(
@@ -155,7 +215,7 @@ class CaseController(Controller):
         if errors:
             return await self._refused(work, report_id, errors, categorisation=data)
         await save_categorisation(work, report, data)
-        return see_other(_case_url(report_id, "categorisation"))
+        return await _saved(work, report_id, "categorisation")
 
     @post("/status", opt=CASE_WORKERS)
     async def change_status(
@@ -170,7 +230,7 @@ class CaseController(Controller):
             await work.change_status(report, form.text("status"), close_reason=form.text("close_reason"))
         except CaseActionError as error:
             return await self._refused(work, report_id, {error.field: error.message})
-        return see_other(_case_url(report_id, "status"))
+        return await _saved(work, report_id, "status")
 
     @post("/notes", opt=CASE_WORKERS)
     async def add_note(
@@ -185,7 +245,7 @@ class CaseController(Controller):
             await work.add_note(report, body)
         except CaseActionError as error:
             return await self._refused(work, report_id, {error.field: error.message}, texts={"note": body})
-        return see_other(_case_url(report_id, "notes"))
+        return await _saved(work, report_id, "notes")
 
     @post("/messages", opt=CASE_WORKERS)
     async def send_reply(
@@ -201,7 +261,7 @@ class CaseController(Controller):
             await work.send_reply(report, body, wait_for_reporter=form.text("wait_for_reporter") == "yes")
         except CaseActionError as error:
             return await self._refused(work, report_id, {error.field: error.message}, texts={"message": body})
-        return see_other(_case_url(report_id, "messages"))
+        return await _saved(work, report_id, "messages")
 
     @post("/assignment", opt=COORDINATORS)
     async def assign(
@@ -219,7 +279,7 @@ class CaseController(Controller):
                 await work.assign(report, _parse_uuid(chosen))
         except CaseActionError as error:
             return await self._refused(work, report_id, {error.field: error.message})
-        return see_other(_case_url(report_id, "access"))
+        return await _saved(work, report_id, "access")
 
     @post("/access", opt=COORDINATORS)
     async def grant(
@@ -233,7 +293,21 @@ class CaseController(Controller):
             await work.grant(report, _parse_uuid((await read_form(request, max_length=None)).text("staff_id")))
         except CaseActionError as error:
             return await self._refused(work, report_id, {error.field: error.message})
-        return see_other(_case_url(report_id, "access"))
+        return await _saved(work, report_id, "access")
+
+    @get("/access/{staff_id:uuid}/revoke", opt=COORDINATORS)
+    async def confirm_revoke(
+        self,
+        report_id: FromPath[uuid.UUID],
+        staff_id: FromPath[uuid.UUID],
+        work: NamedDependency[CaseWork],
+    ) -> Template:
+        """Revoking destroys the colleague's keys of the case: a page that asks first (works without JS)."""
+        report = await load_accessible_case(work, report_id)
+        holders = {holder.staff_id: holder for holder in await key_holders(work.db, report.id)}
+        if staff_id not in holders:
+            raise NotFoundException
+        return confirm_revoke_page(report.id, holders[staff_id])
 
     @post("/access/{staff_id:uuid}/revoke", opt=COORDINATORS)
     async def revoke(
@@ -247,7 +321,7 @@ class CaseController(Controller):
             await work.revoke(report, staff_id)
         except CaseActionError as error:
             return await self._refused(work, report_id, {error.field: error.message})
-        return see_other(_case_url(report_id, "access"))
+        return await _saved(work, report_id, "access")
 
     @get("/attachments/{attachment_id:uuid}", opt=CASE_WORKERS)
     async def download_attachment(
@@ -282,10 +356,19 @@ class CaseController(Controller):
         )
 
     @get("/export", opt=CASE_WORKERS)
-    async def export(self, report_id: FromPath[uuid.UUID], work: NamedDependency[CaseWork]) -> Template:
-        """The whole case as one printable HTML file to download (audited as ``case.export``)."""
+    async def export(self, report_id: FromPath[uuid.UUID], work: NamedDependency[CaseWork]) -> Response[bytes]:
+        """The whole case as a PDF marked confidential (audited as ``case.export``), never kept in a cache."""
         case_view = await build_case_view(work, await load_accessible_case(work, report_id), action="case.export")
-        return case_export(case_view, attachment_disposition(f"case-{case_view.reference}.html"))
+        await work.db.commit()
+        return Response(
+            await case_export_pdf(case_view),
+            media_type="application/pdf",
+            headers={
+                "Content-Disposition": attachment_disposition(f"case-{case_view.reference}.pdf"),
+                "Cache-Control": "no-store",
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
 
 
 class WalkInController(Controller):
@@ -316,7 +399,8 @@ class WalkInController(Controller):
         if not await spend_form_token(work.db, token):
             return walk_in_done(None, None, status_code=409)
         report, receipt_code = await record_walk_in(work, data, settings=settings, secrets=secrets)
-        return walk_in_done(report.id, receipt_code, status_code=201)
+        mailbox_url = f"{str(request.base_url).rstrip('/')}/mailbox"
+        return walk_in_done(report.id, receipt_code, status_code=201, mailbox_url=mailbox_url)
 
 
 CASE_ROUTE_HANDLERS: list[ControllerRouterHandler] = [InboxController, CaseController, WalkInController]

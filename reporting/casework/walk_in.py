@@ -126,6 +126,8 @@ async def record_walk_in(
         extra_recipients=[values.Recipient(values.staff_recipient(account.id), account.public_key, account.id)],
     )
     report.assignee_id = account.id
+    # In person or on the phone, being heard is the acknowledgement.
+    report.acknowledged_on = data.received_on
     await work.record("case.intake", report.id, f"source={data.source};receipt={'yes' if receipt_code else 'no'}")
     if not data.categorisation.is_empty():
         await save_categorisation(work, report, data.categorisation)

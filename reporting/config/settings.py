@@ -38,6 +38,8 @@ class Settings:
     staff_idle_minutes: int = 30
     retention_years: int = 3
     stats_min_count: int = 5
+    answer_due_months: int = 3
+    """Months after receipt within which the reporter gets a substantive answer (EU directive: three)."""
 
     @property
     def is_sqlite(self) -> bool:
@@ -64,6 +66,7 @@ class Settings:
             "STAFF_IDLE_MINUTES",
             "RETENTION_YEARS",
             "STATS_MIN_COUNT",
+            "ANSWER_DUE_MONTHS",
         }
         unknown = sorted(
             name
@@ -97,6 +100,7 @@ class Settings:
             ),
             retention_years=_integer("RETENTION_YEARS", get("RETENTION_YEARS"), default=3, minimum=1, maximum=30),
             stats_min_count=_integer("STATS_MIN_COUNT", get("STATS_MIN_COUNT"), default=5, minimum=3, maximum=100),
+            answer_due_months=_integer("ANSWER_DUE_MONTHS", get("ANSWER_DUE_MONTHS"), default=3, minimum=1, maximum=12),
         )
 
 

@@ -111,6 +111,10 @@ class Report(Base):
     sealed_contact: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     sealed_answers: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     shredded_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    acknowledged_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    """When staff first wrote to the reporter (the 7-day acknowledgement); walk-in cases on receipt."""
+    incident_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    """The incident's day when the adviser knows it (for the AGG deadline); cleared when the case is shredded."""
 
     codes: Mapped[list[CaseCode]] = relationship(back_populates="report", cascade="all, delete-orphan", lazy="raise")
 
@@ -158,6 +162,21 @@ class WrappedKey(Base):
         ForeignKey("staff_account.id", ondelete="CASCADE"), nullable=True, index=True
     )
     wrapped_data_key: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class CaseUnread(Base):
+    """A case with a reporter's message this staff member has not opened since (one row per reader).
+
+    Rows are written for the staff who hold a key of the case when the reporter writes, and removed when
+    that member opens the case: the inbox marks and counts them without decrypting anything.
+    """
+
+    __tablename__ = "case_unread"
+
+    report_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), primary_key=True)
+    staff_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("staff_account.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class Attachment(Base):

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.config.secrets import InstanceSecrets
@@ -15,7 +16,7 @@ from reporting.config.settings import Settings
 from reporting.crypto import envelope, report_keys
 from reporting.crypto.receipt import new_receipt_code
 from reporting.crypto.recovery import load_recovery_public_key
-from reporting.db.models import Attachment, CaseCode, Message, Note, Report, StaffAccount, WrappedKey
+from reporting.db.models import Attachment, CaseCode, CaseUnread, Message, Note, Report, StaffAccount, WrappedKey
 from reporting.vault.opening import receipt_keys_for
 from reporting.vault.values import (
     RECOVERY_RECIPIENT,
@@ -182,7 +183,34 @@ async def add_message(
     session.add(message)
     report.last_activity_on = dt.date.today()
     await session.flush()
+    if author == REPORTER:
+        await reporter_wrote(session, report)
     return message
+
+
+REPLY_RECEIVED = "reply_received"
+STATUSES_A_REPLY_MOVES = frozenset({"in_progress", "waiting_for_reporter"})
+"""A new case stays new (nobody has answered yet) and a closed one stays closed (reopening is staff's call)."""
+
+
+async def reporter_wrote(session: AsyncSession, report: Report) -> None:
+    """Mark the case unread for every staff member who can open it, and move it to "reply received".
+
+    The markers are inserted with ON CONFLICT DO NOTHING: two messages at once must not fail each other.
+    """
+    if report.status in STATUSES_A_REPLY_MOVES:
+        report.status = REPLY_RECEIVED
+    readers = (
+        select(WrappedKey.report_id, WrappedKey.staff_id)
+        .distinct()
+        .where(WrappedKey.report_id == report.id, WrappedKey.staff_id.is_not(None))
+    )
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    await session.execute(
+        dialect.insert(CaseUnread)
+        .from_select(["report_id", "staff_id"], readers)
+        .on_conflict_do_nothing(index_elements=["report_id", "staff_id"])
+    )
 
 
 async def add_note(session: AsyncSession, report: Report, *, case_key: bytes, staff_id: uuid.UUID, body: str) -> Note:
@@ -206,4 +234,6 @@ async def add_attachment(
     session.add(attachment)
     report.last_activity_on = dt.date.today()
     await session.flush()
+    if added_by == REPORTER:
+        await reporter_wrote(session, report)
     return attachment

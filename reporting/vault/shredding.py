@@ -19,5 +19,6 @@ async def shred_report(session: AsyncSession, report: Report) -> None:
     report.sealed_answers = None
     report.receipt_lookup = None
     report.receipt_public_key = None
+    report.incident_on = None
     report.shredded_on = dt.date.today()
     await session.flush()

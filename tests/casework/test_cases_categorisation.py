@@ -80,7 +80,7 @@ def test_saving_replaces_the_advisers_record_and_audits_codes_only(
 
     response = post_form(adviser, url, FULL_RECORD)
     assert response.status_code == 303
-    assert response.headers["location"] == f"/staff/cases/{case}#categorisation"
+    assert response.headers["location"] == f"/staff/cases/{case}?saved=categorisation#categorisation"
     assert staff_codes(initialised_settings, case)["grounds"] == ["racism_ethnic_origin", "religion"]
     page = adviser.get(f"/staff/cases/{case}").text
     assert "Dieser Fall: Mehrfachdiskriminierung." in page

@@ -33,7 +33,7 @@ def test_status_workflow_with_reason_for_closing(staff_client: StaffClient, init
 
     response = post_form(adviser, url, {"status": "in_progress"})
     assert response.status_code == 303
-    assert response.headers["location"] == f"/staff/cases/{case}#status"
+    assert response.headers["location"] == f"/staff/cases/{case}?saved=status#status"
     assert post_form(adviser, url, {"status": "waiting_for_reporter"}).status_code == 303
 
     refused = post_form(adviser, url, {"status": "closed"})  # no reason
