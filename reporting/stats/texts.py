@@ -48,12 +48,14 @@ _DE: dict[str, str] = {
     ),
     "method_suppression": (
         "Kleine Zahlen können Menschen erkennbar machen, gerade in einer Region oder bei einem seltenen "
-        "Merkmal. Deshalb nennt dieser Bericht keine Fallzahl unter {k}: Solche Werte erscheinen als "
-        "„<{k}“; eine Null wird gezeigt, weil sie niemanden betrifft. Damit sich ein verdeckter Wert nicht "
-        "aus Zeilen-, Spalten- oder Gesamtsummen oder aus einer anderen Tabelle dieses Berichts "
-        "zurückrechnen lässt, werden weitere Werte verdeckt und mit „x“ markiert. Vor der Veröffentlichung "
-        "prüft ein Programm für jeden verdeckten Wert, dass er sich aus allen gedruckten Zahlen zusammen "
-        "nicht genau bestimmen lässt."
+        "Merkmal. Deshalb nennt dieser Bericht keine Fallzahl unter {k} außer der Null: Solche Werte "
+        "erscheinen als „x“; eine Null wird gezeigt, weil sie niemanden betrifft. Damit sich ein verdeckter "
+        "Wert nicht aus Zeilen-, Spalten- oder Gesamtsummen oder aus einer anderen Tabelle dieses Berichts "
+        "zurückrechnen lässt, werden weitere Werte verdeckt, ebenfalls als „x“: Am Zeichen ist nicht zu "
+        "erkennen, ob ein Wert klein ist. Vor der Veröffentlichung rechnet ein Programm wie ein Angreifer "
+        "mit allen gedruckten Zahlen zusammen (und mit denen früherer Veröffentlichungen desselben Jahres) "
+        "und prüft für jeden kleinen verdeckten Wert, dass er ebenso gut {k} oder mehr betragen könnte. So "
+        "arbeiten auch die Statistikämter mit dem Programm τ-Argus."
     ),
     "method_limits": (
         "Anteile in Prozent stehen nur dort, wo die Bezugsgröße mindestens {min_base} Fälle umfasst und "
@@ -67,8 +69,8 @@ _DE: dict[str, str] = {
         "ließen: {tables}."
     ),
     "legend": (
-        "„<{k}“: weniger als {k} Fälle, aber mindestens einer. „x“: verdeckt, damit sich kein kleiner Wert "
-        "zurückrechnen lässt. „–“: kein Anteil angegeben."
+        "„x“: verdeckt – weniger als {k} Fälle, oder verdeckt, damit sich kein kleiner Wert zurückrechnen "
+        "lässt; mindestens ein Fall. „–“: kein Anteil angegeben."
     ),
     "column_cases": "Fälle",
     "column_share": "Anteil",
@@ -119,7 +121,6 @@ _DE: dict[str, str] = {
     "table_agg_applicable": "Fälle nach Anwendbarkeit des AGG",
     "table_interventions": "Fälle nach Intervention und Ergebnis",
     "table_months": "Fälle nach Monat und Quartal",
-    "table_regions_by_quarter": "Fälle nach Region und Quartal",
     "table_grounds_per_case": "Fälle nach Zahl der Merkmale",
     "table_intersectional": "Intersektionale Diskriminierung",
     "table_grounds_by_year": "Fälle nach Merkmal im Jahresvergleich",
@@ -180,11 +181,13 @@ _EN: dict[str, str] = {
     ),
     "method_suppression": (
         "Small numbers can make people recognisable, especially within one region or for a rare ground. "
-        "This report therefore gives no count below {k}: such values appear as “<{k}”; zero is shown, "
-        "because it concerns nobody. So that a hidden value cannot be worked out from row, column or grand "
-        "totals or from another table of this report, further values are hidden and marked “x”. Before "
-        "publication a program checks for every hidden value that it cannot be determined exactly from all "
-        "printed numbers together."
+        "This report therefore gives no count below {k} other than zero: such values appear as “x”; zero is "
+        "shown, because it concerns nobody. So that a hidden value cannot be worked out from row, column or "
+        "grand totals or from another table of this report, further values are hidden, also as “x”: the mark "
+        "does not tell whether a value is small. Before publication a program calculates like an attacker "
+        "with all printed numbers together (and those of earlier releases for the same year) and checks for "
+        "every small hidden value that it might just as well be {k} or more. Statistics offices work the "
+        "same way with the τ-Argus software."
     ),
     "method_limits": (
         "Percentages are given only where the base is at least {min_base} cases and the value itself is "
@@ -198,8 +201,8 @@ _EN: dict[str, str] = {
         "hidden safely: {tables}."
     ),
     "legend": (
-        "“<{k}”: fewer than {k} cases, but at least one. “x”: hidden so that no small value can be worked "
-        "out. “–”: no percentage given."
+        "“x”: hidden – fewer than {k} cases, or hidden so that no small value can be worked out; at least "
+        "one case. “–”: no percentage given."
     ),
     "column_cases": "Cases",
     "column_share": "Share",
@@ -248,7 +251,6 @@ _EN: dict[str, str] = {
     "table_agg_applicable": "Cases by whether the AGG applies",
     "table_interventions": "Cases by intervention and outcome",
     "table_months": "Cases by month and quarter",
-    "table_regions_by_quarter": "Cases by region and quarter",
     "table_grounds_per_case": "Cases by number of grounds",
     "table_intersectional": "Intersectional discrimination",
     "table_grounds_by_year": "Cases by ground, year on year",

@@ -10,7 +10,8 @@ TOTAL: Final = "total"
 """Row or column code of a total in a CellRef; both for the grand total."""
 
 SECONDARY_DISPLAY: Final = "x"
-"""How a hidden count that is not small is printed; a reader knows it is at least k."""
+"""How every hidden count is printed, small or hidden to protect a small one: one mark, so the mark
+itself tells a reader nothing but "not zero"."""
 
 
 @dataclass(frozen=True, order=True)
@@ -156,7 +157,8 @@ class TableSet:
 
 @dataclass(frozen=True)
 class Cell:
-    """One printed position: ``value`` is None when hidden, ``display`` "<k" or "x" then."""
+    """One printed position: ``value`` is None when hidden, ``display`` "x" then; why it is hidden
+    (``suppressed_primary``: it is small) is the protection's business and never printed."""
 
     value: int | None
     display: str

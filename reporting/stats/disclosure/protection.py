@@ -9,7 +9,7 @@ from typing import Final
 from babel.numbers import format_percent
 
 from reporting.i18n import babel_locale
-from reporting.stats.disclosure.audit import Layout, Structure, exposed_classes, reader_bounds
+from reporting.stats.disclosure.audit import HIDDEN_BOUNDS, Layout, Structure, exposed_classes
 from reporting.stats.disclosure.model import (
     SECONDARY_DISPLAY,
     TOTAL,
@@ -157,7 +157,7 @@ class _Protection:
 
     def cell(self, cls: int) -> Cell:
         if cls in self.primary:
-            return Cell(None, f"<{self.k}", suppressed_primary=True, suppressed_secondary=False)
+            return Cell(None, SECONDARY_DISPLAY, suppressed_primary=True, suppressed_secondary=False)
         if cls in self.hidden:
             return Cell(None, SECONDARY_DISPLAY, suppressed_primary=False, suppressed_secondary=True)
         return Cell(self.values[cls], str(self.values[cls]), suppressed_primary=False, suppressed_secondary=False)
@@ -166,9 +166,11 @@ class _Protection:
         return exposed_classes(
             self.structure,
             {cls: value for cls, value in enumerate(self.values) if cls not in hidden},
-            {cls: reader_bounds(cls in self.primary, self.k) for cls in hidden},
+            dict.fromkeys(hidden, HIDDEN_BOUNDS),
             only=only,
             truth={cls: self.values[cls] for cls in hidden},
+            reach=self.k,
+            targets=self.primary,
         )
 
     def _cost(self, cls: int) -> tuple[int, int, int]:
