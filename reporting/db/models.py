@@ -244,3 +244,21 @@ class UsedToken(Base):
     scope: Mapped[str] = mapped_column(String(40), primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), index=True)
+
+
+class StatsPublication(Base):
+    """One published statistics release (PDF, export or preview): what a reader now holds, so that a later
+    release of the same years is checked against it. ``printed`` is the release's printed tables as JSON
+    (numbers and the mark "x" only, never a true count or why a cell is hidden); ``years`` the data years
+    its facts are about, comma-separated and sorted."""
+
+    __tablename__ = "stats_publication"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    published_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utc_now)
+    kind: Mapped[str] = mapped_column(String(20))
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    years: Mapped[str] = mapped_column(String(100))
+    method: Mapped[str] = mapped_column(String(60))
+    k: Mapped[int] = mapped_column(Integer)
+    printed: Mapped[str] = mapped_column(Text)

@@ -95,8 +95,17 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
 CHARTED_TABLES: frozenset[str] = frozenset({*STAT_DIMENSIONS, MONTHS})
 
 
+BY_YEAR_SUFFIX = "_by_year"
+
+
 def year_on_year_key(dimension: str) -> str:
-    return f"{dimension}_by_year"
+    return f"{dimension}{BY_YEAR_SUFFIX}"
+
+
+COMPARISON_TABLES: frozenset[str] = frozenset(
+    {PREVIOUS_CASES, *(year_on_year_key(dimension) for dimension in YEAR_ON_YEAR_DIMENSIONS)}
+)
+"""What states numbers of the year before: left out when they would disclose against an earlier release."""
 
 
 def month_number(quarter: str, month_of_quarter: str) -> int:
@@ -126,8 +135,54 @@ class YearStatistics:
         return self.protected.cell(CellRef(CURRENT_CASES, str(self.year), CASES))
 
     @property
-    def previous_cases(self) -> Cell:
+    def previous_cases(self) -> Cell | None:
+        """None where the year-on-year comparison is left out (see ``reporting.stats.register``)."""
+        if not self.has_table(PREVIOUS_CASES):
+            return None
         return self.protected.cell(CellRef(PREVIOUS_CASES, str(self.previous_year), CASES))
+
+    def facts(self) -> dict[CellRef, str]:
+        """The statistical fact each printed position states, alike in every release that states it:
+        ``"2025/grounds/religion"`` in the 2025 report's grounds table and in the 2026 report's column
+        for 2025, so that the publication register can line releases up."""
+        year = str(self.year)
+        facts: dict[CellRef, str] = {}
+        for table in self.protected.tables:
+            if table.key in (CURRENT_CASES, PREVIOUS_CASES):
+                facts.update({CellRef(table.key, row, CASES): f"{row}/{CASES}" for row in table.rows})
+            elif table.key.endswith(BY_YEAR_SUFFIX):
+                base = table.key.removesuffix(BY_YEAR_SUFFIX)
+                facts.update(
+                    {
+                        CellRef(table.key, row, column): f"{column}/{base}/{row}"
+                        for row in (*table.rows, TOTAL)
+                        for column in table.columns
+                    }
+                )
+            elif table.columns == (CASES,):
+                facts.update(
+                    {CellRef(table.key, row, CASES): f"{year}/{table.key}/{row}" for row in (*table.rows, TOTAL)}
+                )
+            else:
+                facts.update(
+                    {
+                        CellRef(table.key, row, column): f"{year}/{table.key}/{row}/{column}"
+                        for row in (*table.rows, TOTAL)
+                        for column in (*table.columns, TOTAL)
+                    }
+                )
+        return facts
+
+    def without_comparison(self) -> YearStatistics:
+        """The same release without the previous year's numbers (left out, and the report says so)."""
+        dropped = tuple(table.key for table in self.protected.tables if table.key in COMPARISON_TABLES)
+        protected = replace(
+            self.protected,
+            tables=tuple(table for table in self.protected.tables if table.key not in dropped),
+            links=tuple(link for link in self.protected.links if not {link[0].table, link[1].table} & set(dropped)),
+            limits=tuple(form for form in self.protected.limits if all(ref.table not in dropped for ref in form)),
+        )
+        return replace(self, protected=protected, left_out=(*self.left_out, *dropped))
 
     def has_table(self, key: str) -> bool:
         return any(table.key == key for table in self.protected.tables)
@@ -255,6 +310,7 @@ def build_table_set(current: YearCounts, previous: YearCounts) -> TableSet:
     grounds = next(table for table in tables if table.key == GROUNDS_DIMENSION)
     if NOT_RECORDED in grounds.rows:
         links.append((per_case.cell_ref("no_ground", CASES), grounds.cell_ref(NOT_RECORDED, CASES)))
+    limits = _grounds_per_case_limits(grounds, per_case)
 
     intersectional = Table(
         INTERSECTIONAL,
@@ -281,7 +337,20 @@ def build_table_set(current: YearCounts, previous: YearCounts) -> TableSet:
             for row in comparison.rows
             if row in one_way.rows
         ]
-    return TableSet(tables=tables, links=links)
+    return TableSet(tables=tables, links=links, limits=limits)
+
+
+def _grounds_per_case_limits(grounds: Table, per_case: Table) -> list[dict[CellRef, int]]:
+    """What the grounds table and the grounds per case say together: the counts of all grounds add up to
+    at least the cases with one ground plus twice those with several, and to at most the cases with one
+    plus every ground for each of those with several. With no case of several grounds, the grounds table
+    becomes a partition: a reader uses that, so the protection must too."""
+    recorded = [row for row in grounds.rows if row != NOT_RECORDED]
+    every_ground = dict.fromkeys((grounds.cell_ref(row, CASES) for row in recorded), 1)
+    one, several = per_case.cell_ref("one_ground", CASES), per_case.cell_ref("several_grounds", CASES)
+    at_least = {one: 1, several: 2} | dict.fromkeys(every_ground, -1)
+    at_most = every_ground | {one: -1, several: -len(recorded)}
+    return [at_least, at_most]
 
 
 def protect_report(tables: TableSet, k: int) -> tuple[ProtectedTableSet, tuple[str, ...]]:
@@ -316,6 +385,7 @@ def _without(tables: TableSet, key: str) -> TableSet:
     return TableSet(
         tables=[table for table in tables.tables if table.key != key],
         links=[link for link in tables.links if key not in (link[0].table, link[1].table)],
+        limits=[form for form in tables.limits if all(ref.table != key for ref in form)],
     )
 
 
@@ -573,7 +643,8 @@ def _year_view(table: ProtectedTable, t: Texts, lang: str) -> TableView:
 def _cases_by_year_view(statistics: YearStatistics, t: Texts, lang: str) -> TableView:
     rows = tuple(
         RowView(row, row, (_cell_view(table, row, CASES, lang),))
-        for table in (statistics.protected.table(PREVIOUS_CASES), statistics.protected.table(CURRENT_CASES))
+        for table in statistics.protected.tables
+        if table.key in (PREVIOUS_CASES, CURRENT_CASES)
         for row in table.rows
     )
     return TableView(CASES_BY_YEAR, t(f"table_{CASES_BY_YEAR}"), t("heading_year"), (t("column_cases"),), rows)
@@ -646,15 +717,16 @@ def _key_numbers(statistics: YearStatistics, t: Texts, lang: str) -> tuple[KeyNu
     year, before = statistics.year, statistics.previous_year
     cases, previous = statistics.cases, statistics.previous_cases
     numbers = [KeyNumber("cases", _display(cases, lang), t("key_cases", year=year), cases.value)]
-    change = t("key_change_unavailable")
-    if cases.value is not None and previous.value is not None:
-        difference = cases.value - previous.value
-        change = _signed(difference, lang)
-        if previous.value >= MIN_PERCENT_BASE:
-            change += f" ({_signed_percent(difference, previous.value, lang)})"
-    numbers.append(
-        KeyNumber("change", change, t("key_change", previous_year=before, previous=_display(previous, lang)))
-    )
+    if previous is not None:
+        change = t("key_change_unavailable")
+        if cases.value is not None and previous.value is not None:
+            difference = cases.value - previous.value
+            change = _signed(difference, lang)
+            if previous.value >= MIN_PERCENT_BASE:
+                change += f" ({_signed_percent(difference, previous.value, lang)})"
+        numbers.append(
+            KeyNumber("change", change, t("key_change", previous_year=before, previous=_display(previous, lang)))
+        )
     excluded = statistics.excluded_no_consent
     numbers.append(KeyNumber("excluded_no_consent", _display(excluded, lang), t("key_excluded"), excluded.value))
     for code, table_key, row in (

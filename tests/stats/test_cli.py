@@ -20,7 +20,7 @@ from reporting.cli.stats import stats
 from reporting.config.settings import Settings
 from reporting.db.models import Categorisation, Report, WrappedKey
 from tests.conftest import run_db
-from tests.stats.conftest import pdf_dictionary
+from tests.stats.conftest import pdf_dictionary, pdf_text
 
 
 def reporting_command() -> click.Group:
@@ -70,20 +70,25 @@ def test_demo_seed_then_annual_report_on_a_fresh_instance(settings: Settings, tm
     assert pdf_dictionary(reader.trailer["/Root"])["/Lang"] == TextStringObject("de")
 
     exported = tmp_path / "tables.json"
-    export = runner.invoke(
+    other_k = runner.invoke(
         command,
         ["stats", "export", "--year", "2026", "--format", "json", "--out", str(exported), "--lang", "en", "--k", "7"],
         env=env,
     )
+    assert other_k.exit_code == 1
+    assert "one k per series" in other_k.output
+    assert not exported.exists()
+    export = runner.invoke(
+        command, ["stats", "export", "--year", "2026", "--format", "json", "--out", str(exported)], env=env
+    )
     assert export.exit_code == 0, export.output
     document = json.loads(exported.read_text())
-    assert (document["k"], document["language"]) == (7, "en")
-    assert all(
-        cell["count"] is None or not 0 < cell["count"] < 7
-        for table in document["tables"]
-        for row in table["rows"]
-        for cell in row["cells"]
-    )
+    assert (document["k"], document["language"]) == (5, "de")
+    counts = [cell["count"] for table in document["tables"] for row in table["rows"] for cell in row["cells"]]
+    assert all(count is None or not 0 < count < 5 for count in counts)
+    # The PDF prints exactly the exported numbers (same release, recorded once each in the register).
+    words = set(pdf_text(out.read_bytes()).replace("\u00a0", " ").split())
+    assert {f"{count:,}".replace(",", ".") for count in counts if count is not None} <= words
 
     again = runner.invoke(command, ["demo", "seed", "--cases", "5", "--year", "2026"], env=env, input="n\n")
     assert again.exit_code == 1

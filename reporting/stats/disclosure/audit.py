@@ -55,7 +55,7 @@ def audit_exposure(protected: ProtectedTableSet) -> list[CellRef]:
     column's cases and, if exhaustive, the counts of a column add up to at least its cases) gives it
     k or more. An empty list means no hidden count can be shown to be small.
     """
-    structure = Structure.build([Layout.of(table) for table in protected.tables], protected.links)
+    structure = Structure.build([Layout.of(table) for table in protected.tables], protected.links, protected.limits)
     known: dict[int, int] = {}
     bounds: dict[int, tuple[int, int | None]] = {}
     for cls, members in enumerate(structure.members):
@@ -143,7 +143,12 @@ class Structure:
     limits: tuple[Terms, ...]
 
     @classmethod
-    def build(cls, layouts: Sequence[Layout], links: Iterable[tuple[CellRef, CellRef]]) -> Structure:
+    def build(
+        cls,
+        layouts: Sequence[Layout],
+        links: Iterable[tuple[CellRef, CellRef]],
+        extra_limits: Iterable[Mapping[CellRef, int]] = (),
+    ) -> Structure:
         order = [ref for layout in layouts for ref in layout.refs()]
         position = {ref: index for index, ref in enumerate(order)}
         parent = list(range(len(order)))
@@ -170,7 +175,8 @@ class Structure:
         for first_ref, second_ref in links:
             merge(position[first_ref], position[second_ref])
         sums = [{position[ref]: c for ref, c in form.items()} for layout in layouts for form in layout.sums()]
-        limits = [{position[ref]: c for ref, c in form.items()} for layout in layouts for form in layout.limits()]
+        forms = [form for layout in layouts for form in layout.limits()] + list(extra_limits)
+        limits = [{position[ref]: c for ref, c in form.items()} for form in forms]
         merging = True
         while merging:
             merging = False
@@ -379,13 +385,19 @@ class IntegerRanges:
     def reaches(self, variable: int, at_least: int) -> bool:
         """Whether a checked integer point gives the variable ``at_least`` or more (False when HiGHS
         could not decide: the safe side)."""
+        return self.attains(variable, at_least, None)
+
+    def attains(self, variable: int, low: int, high: int | None) -> bool:
+        """Whether a checked integer point puts the variable within ``low``..``high`` (None: no upper
+        end); False when HiGHS could not decide."""
         seen = self._seen[variable]
-        if seen is not None and seen[1] >= at_least:
+        if seen is not None and any(low <= value and (high is None or value <= high) for value in seen):
             return True
-        high = self._upper[variable]
-        if high is not None and high < at_least:
+        low, own_high = max(low, self._lower[variable]), self._upper[variable]
+        high = own_high if high is None else high if own_high is None else min(high, own_high)
+        if high is not None and high < low:
             return False
-        point = self._solve((variable, max(at_least, self._lower[variable]), high))
+        point = self._solve((variable, low, high))
         if isinstance(point, list):
             self._record(point)
             return True

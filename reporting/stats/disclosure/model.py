@@ -132,11 +132,22 @@ class TableSet:
 
     tables: list[Table]
     links: list[tuple[CellRef, CellRef]] = field(default_factory=list)
+    limits: list[dict[CellRef, int]] = field(default_factory=list)
+    """Linear forms over printed positions that are at most zero, known to readers from what the
+    tables mean (the sum of the grounds is at least the cases with one ground plus twice those with
+    several): protected together with the sums, or a reader would use them alone."""
 
     def __post_init__(self) -> None:
         keys = [table.key for table in self.tables]
         if len(set(keys)) != len(keys):
             raise ValueError("table keys must be distinct")
+        for form in self.limits:
+            try:
+                activity = sum(coefficient * self.value(ref) for ref, coefficient in form.items())
+            except KeyError as missing:
+                raise ValueError(f"limit on a cell that does not exist: {missing}") from None
+            if activity > 0:
+                raise ValueError(f"the counts break a stated limit: {form}")
         for first, second in self.links:
             try:
                 equal = self.value(first) == self.value(second)
@@ -204,6 +215,7 @@ class ProtectedTableSet:
     k: int
     tables: tuple[ProtectedTable, ...]
     links: tuple[tuple[CellRef, CellRef], ...]
+    limits: tuple[Mapping[CellRef, int], ...] = ()
 
     def table(self, key: str) -> ProtectedTable:
         for table in self.tables:

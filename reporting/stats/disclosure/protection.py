@@ -51,7 +51,7 @@ def protect(tables: TableSet, k: int = 5) -> ProtectedTableSet:
     """
     _check_k(k)
     check_no_forbidden_crossing(tables.tables)
-    structure = Structure.build([Layout.of(table) for table in tables.tables], tables.links)
+    structure = Structure.build([Layout.of(table) for table in tables.tables], tables.links, tables.limits)
     protection = _Protection(structure, [tables.value(members[0]) for members in structure.members], k)
     protection.run()
     return ProtectedTableSet(
@@ -72,6 +72,7 @@ def protect(tables: TableSet, k: int = 5) -> ProtectedTableSet:
             for table in tables.tables
         ),
         links=tuple(tables.links),
+        limits=tuple(tables.limits),
     )
 
 
