@@ -310,7 +310,7 @@ def build_table_set(current: YearCounts, previous: YearCounts) -> TableSet:
     grounds = next(table for table in tables if table.key == GROUNDS_DIMENSION)
     if NOT_RECORDED in grounds.rows:
         links.append((per_case.cell_ref("no_ground", CASES), grounds.cell_ref(NOT_RECORDED, CASES)))
-    limits = _grounds_per_case_limits(grounds, per_case)
+    limits = grounds_per_case_limits(grounds, per_case)
 
     intersectional = Table(
         INTERSECTIONAL,
@@ -340,7 +340,7 @@ def build_table_set(current: YearCounts, previous: YearCounts) -> TableSet:
     return TableSet(tables=tables, links=links, limits=limits)
 
 
-def _grounds_per_case_limits(grounds: Table, per_case: Table) -> list[dict[CellRef, int]]:
+def grounds_per_case_limits(grounds: Table, per_case: Table) -> list[dict[CellRef, int]]:
     """What the grounds table and the grounds per case say together: the counts of all grounds add up to
     at least the cases with one ground plus twice those with several, and to at most the cases with one
     plus every ground for each of those with several. With no case of several grounds, the grounds table
