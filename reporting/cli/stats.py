@@ -15,7 +15,7 @@ from reporting.db.engine import session_scope
 from reporting.stats.disclosure.protection import MIN_K
 from reporting.stats.export import EXPORT_FORMATS, export_tables
 from reporting.stats.register import PublicationRefusedError, publish
-from reporting.stats.report import ReportView, YearStatistics, compute_year_statistics, present
+from reporting.stats.report import Imprint, ReportView, YearStatistics, compute_year_statistics, present
 from reporting.stats.texts import DEFAULT_REPORT_LANGUAGE, REPORT_LANGUAGES
 
 
@@ -39,7 +39,8 @@ def load_report(year: int, k: int | None, lang: str, kind: str) -> ReportView:
         raise ReportingError(
             f"cannot read the database ({type(error.orig).__name__}): is it reachable, and has `reporting init` run?"
         ) from None
-    return present(statistics, lang)
+    today = dt.date.today()
+    return present(statistics, lang, Imprint(today, today, settings.stats_publisher, settings.stats_contact))
 
 
 def _write(out: Path, content: bytes) -> None:

@@ -26,7 +26,7 @@ from reporting.config.settings import Settings
 from reporting.i18n import current_language
 from reporting.stats.export import EXPORT_FORMATS, MEDIA_TYPES, export_tables
 from reporting.stats.register import PublicationRefusedError, publish
-from reporting.stats.report import MIN_PERCENT_BASE, ReportView, compute_year_statistics, present
+from reporting.stats.report import MIN_PERCENT_BASE, Imprint, ReportView, compute_year_statistics, present
 from reporting.stats.texts import DEFAULT_REPORT_LANGUAGE, REPORT_LANGUAGES, report_language
 
 STATS_ACCESS: dict[str, Any] = allow(Role.STATISTICIAN, Role.COORDINATOR)
@@ -61,7 +61,9 @@ async def _report(db_session: AsyncSession, settings: Settings, year: int, lang:
     except PublicationRefusedError as refused:
         raise ClientException(str(refused), status_code=409) from None
     await db_session.commit()
-    return present(statistics, report_language(lang))
+    today = dt.date.today()
+    imprint = Imprint(today, today, settings.stats_publisher, settings.stats_contact)
+    return present(statistics, report_language(lang), imprint)
 
 
 ReportYear = Annotated[int, PathParameter(ge=FIRST_YEAR, le=LAST_YEAR)]

@@ -501,6 +501,17 @@ class SectionView:
 
 
 @dataclass(frozen=True)
+class Imprint:
+    """Who publishes the report, when, and on which data: from configuration and the day of counting."""
+
+    published_on: dt.date
+    cut_off: dt.date
+    """The day the counts were taken: cases categorised later are not in them."""
+    publisher: str = ""
+    contact: str = ""
+
+
+@dataclass(frozen=True)
 class ReportView:
     """The report in one language: what the PDF, the preview and the exports all print."""
 
@@ -512,10 +523,19 @@ class ReportView:
     texts: Texts = field(repr=False)
     left_out: tuple[str, ...] = ()
     """Titles of tables left out because their tiny numbers could not be protected."""
+    imprint: Imprint | None = None
 
     @property
     def year(self) -> int:
         return self.statistics.year
+
+    @property
+    def preliminary(self) -> bool:
+        """Counted before the year was over: later cases and categorisations will change the numbers."""
+        return self.imprint is not None and self.imprint.cut_off <= dt.date(self.year, 12, 31)
+
+    def date_display(self, day: dt.date) -> str:
+        return format_date(day, format="long", locale=babel_locale(self.lang))
 
     @property
     def k(self) -> int:
@@ -747,7 +767,7 @@ def _key_numbers(statistics: YearStatistics, t: Texts, lang: str) -> tuple[KeyNu
     return tuple(numbers)
 
 
-def present(statistics: YearStatistics, lang: str | None = None) -> ReportView:
+def present(statistics: YearStatistics, lang: str | None = None, imprint: Imprint | None = None) -> ReportView:
     """Put words on the protected statistics, in German unless English is asked for."""
     lang = report_language(lang)
     t = Texts(lang)
@@ -772,6 +792,7 @@ def present(statistics: YearStatistics, lang: str | None = None) -> ReportView:
         sections=tuple(sections),
         texts=t,
         left_out=tuple(t(f"table_{key}") for key in statistics.left_out),
+        imprint=imprint,
     )
 
 

@@ -33,6 +33,15 @@ _DE: dict[str, str] = {
     "key_change": "gegenüber {previous_year} ({previous} Fälle)",
     "key_change_unavailable": "nicht angegeben",
     "table_cases_previous": "Fälle des Vorjahres",
+    "imprint_published": "Veröffentlicht am {date}",
+    "imprint_cut_off": "Datenstand: {date}",
+    "imprint_publisher": "Herausgeber: {publisher}",
+    "imprint_contact": "Kontakt: {contact}",
+    "preliminary_mark": "vorläufig",
+    "preliminary_note": (
+        "Vorläufige Zahlen: Das Jahr {year} war am Datenstand noch nicht abgeschlossen. Später eingehende "
+        "oder später kategorisierte Fälle fehlen."
+    ),
     "key_excluded": "kategorisierte Fälle ohne Zustimmung zur Statistik, nicht gezählt",
     "key_multiple": "Mehrfachdiskriminierung: zwei oder mehr Merkmale",
     "key_intersectional": "intersektionale Diskriminierung",
@@ -168,6 +177,15 @@ _EN: dict[str, str] = {
     "key_change": "compared with {previous_year} ({previous} cases)",
     "key_change_unavailable": "not given",
     "table_cases_previous": "Cases of the previous year",
+    "imprint_published": "Published on {date}",
+    "imprint_cut_off": "Data as of {date}",
+    "imprint_publisher": "Publisher: {publisher}",
+    "imprint_contact": "Contact: {contact}",
+    "preliminary_mark": "preliminary",
+    "preliminary_note": (
+        "Preliminary figures: the year {year} was not over on the data cut-off date. Cases received or "
+        "categorised later are missing."
+    ),
     "key_excluded": "categorised cases without consent to statistics, not counted",
     "key_multiple": "multiple discrimination: two or more grounds",
     "key_intersectional": "intersectional discrimination",

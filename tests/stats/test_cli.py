@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from pathlib import Path
@@ -42,7 +43,11 @@ def environment(settings: Settings) -> dict[str, str]:
 @pytest.mark.slow
 def test_demo_seed_then_annual_report_on_a_fresh_instance(settings: Settings, tmp_path: Path) -> None:
     runner = CliRunner()
-    command, env = reporting_command(), environment(settings)
+    command = reporting_command()
+    env = environment(settings) | {
+        "REPORTING_STATS_PUBLISHER": "Caritasverband für die Diözese Münster",
+        "REPORTING_STATS_CONTACT": "statistik@example.org",
+    }
 
     seeded = runner.invoke(command, ["demo", "seed", "--cases", "60", "--year", "2026", "--seed", "5"], env=env)
     assert seeded.exit_code == 0, seeded.output
@@ -86,6 +91,11 @@ def test_demo_seed_then_annual_report_on_a_fresh_instance(settings: Settings, tm
     assert (document["k"], document["language"]) == (5, "de")
     counts = [cell["count"] for table in document["tables"] for row in table["rows"] for cell in row["cells"]]
     assert all(count is None or not 0 < count < 5 for count in counts)
+    text = pdf_text(out.read_bytes())
+    assert "Herausgeber: Caritasverband für die Diözese Münster" in text
+    assert "Kontakt: statistik@example.org" in text
+    assert "Datenstand:" in text
+    assert ("vorläufig" in text) == (dt.date.today().year <= 2026)
     # The PDF prints exactly the exported numbers (same release, recorded once each in the register).
     words = set(pdf_text(out.read_bytes()).replace("\u00a0", " ").split())
     assert {f"{count:,}".replace(",", ".") for count in counts if count is not None} <= words
