@@ -568,6 +568,8 @@ def _row_label(table: ProtectedTable, code: str, t: Texts, lang: str) -> str:
     dimension = table.dimensions[0]
     if table.key in TEXT_ROW_TABLES or dimension not in DIMENSIONS:
         return t(f"row_{code}")
+    if t.has(f"term_{dimension}_{code}"):  # the form's bilingual label, in the report's plain German
+        return t(f"term_{dimension}_{code}")
     try:
         return DIMENSIONS[dimension].get(code).label(lang)
     except KeyError:
@@ -692,7 +694,12 @@ def _pairs_view(statistics: YearStatistics, t: Texts, lang: str) -> TableView:
 
 
 def _chart(view: TableView, t: Texts) -> BarChart:
-    bars = [Bar(row.label, row.cells[0].value, row.cells[0].display) for row in view.rows if row.kind == "data"]
+    """Bars by size, largest first; hidden counts after the printed ones, "not recorded" last. Months
+    keep their order."""
+    rows = [row for row in view.rows if row.kind == "data"]
+    if view.key != MONTHS:
+        rows.sort(key=lambda row: (row.code == NOT_RECORDED, row.cells[0].value is None, -(row.cells[0].value or 0)))
+    bars = [Bar(row.label, row.cells[0].value, row.cells[0].display) for row in rows]
     return bar_chart(f"chart-{view.key}", view.title, t("chart_description", title=view.title), bars)
 
 

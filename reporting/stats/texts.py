@@ -33,6 +33,7 @@ _DE: dict[str, str] = {
     "key_change": "gegenüber {previous_year} ({previous} Fälle)",
     "key_change_unavailable": "nicht angegeben",
     "table_cases_previous": "Fälle des Vorjahres",
+    "term_grounds_skin_colour": "Hautfarbe",
     "imprint_published": "Veröffentlicht am {date}",
     "imprint_cut_off": "Datenstand: {date}",
     "imprint_publisher": "Herausgeber: {publisher}",
@@ -316,3 +317,6 @@ class Texts:
     def __call__(self, key: str, **values: Any) -> str:
         text = TEXTS[self.lang][key]
         return text.format(**values) if values else text
+
+    def has(self, key: str) -> bool:
+        return key in TEXTS[self.lang]

@@ -183,3 +183,20 @@ def test_xlsx_holds_exactly_the_printed_numbers(lang: str, sample_views: dict[st
             for value in sheet_row:
                 assert not (isinstance(value, int) and 0 < value < K)
                 assert not (isinstance(value, str) and re.fullmatch(r"[1-4]", value))
+
+
+def test_bars_are_sorted_by_size_and_terms_are_german(
+    sample_views: dict[str, ReportView], sample_pdf_texts: dict[str, str]
+) -> None:
+    charted = [table for table in sample_views["de"].tables() if table.chart is not None and table.key != "months"]
+    assert charted
+    for table in charted:
+        assert table.chart is not None
+        not_recorded = sample_views["de"].texts("row_not_recorded")
+        printed = [
+            bar.bar_length
+            for bar in table.chart.bars
+            if bar.display != "x" and " ".join(line.text for line in bar.label_lines) != not_recorded
+        ]
+        assert printed == sorted(printed, reverse=True), table.key
+    assert "Colorism" not in sample_pdf_texts["de"]
