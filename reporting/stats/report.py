@@ -13,7 +13,7 @@ Two steps, so that one protection serves every output:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -796,11 +796,25 @@ def present(statistics: YearStatistics, lang: str | None = None, imprint: Imprin
         statistics=statistics,
         title=t("document_title", year=statistics.year),
         key_numbers=_key_numbers(statistics, t, lang),
-        sections=tuple(sections),
+        sections=_with_legend_at_first_mark(sections, t("legend", k=statistics.k)),
         texts=t,
         left_out=tuple(t(f"table_{key}") for key in statistics.left_out),
         imprint=imprint,
     )
+
+
+def _with_legend_at_first_mark(sections: Sequence[SectionView], legend: str) -> tuple[SectionView, ...]:
+    """The legend of "x" as a note of the first table that prints it, where a reader meets the mark."""
+    result: list[SectionView] = []
+    placed = False
+    for section in sections:
+        tables: list[TableView] = []
+        for table in section.tables:
+            marked = not placed and any(cell.mark == SECONDARY_DISPLAY for _, cell in table.cells())
+            tables.append(replace(table, notes=(*table.notes, legend)) if marked else table)
+            placed = placed or marked
+        result.append(replace(section, tables=tuple(tables)))
+    return tuple(result)
 
 
 async def build_report(session: AsyncSession, year: int, k: int, lang: str | None = None) -> ReportView:

@@ -200,3 +200,12 @@ def test_bars_are_sorted_by_size_and_terms_are_german(
         ]
         assert printed == sorted(printed, reverse=True), table.key
     assert "Colorism" not in sample_pdf_texts["de"]
+
+
+def test_the_legend_stands_under_the_first_table_that_prints_the_mark(sample_views: dict[str, ReportView]) -> None:
+    view = sample_views["de"]
+    legend = view.texts("legend", k=view.k)
+    marked = [table for table in view.tables() if any(cell.mark == "x" for _, cell in table.cells())]
+    assert marked, "the sample must hide something"
+    assert legend in marked[0].notes
+    assert all(legend not in table.notes for table in view.tables() if table is not marked[0])
