@@ -524,6 +524,8 @@ class ReportView:
     left_out: tuple[str, ...] = ()
     """Titles of tables left out because their tiny numbers could not be protected."""
     imprint: Imprint | None = None
+    findings: tuple[str, ...] = ()
+    """Key findings in sentences, from printed numbers only."""
 
     @property
     def year(self) -> int:
@@ -729,15 +731,44 @@ def _signed_percent(change: int, base: int, lang: str) -> str:
 
 def _top_label(table: ProtectedTable, t: Texts, lang: str) -> str | None:
     """The label of the largest printed count (never a hidden one, never "not recorded")."""
+    top = _top(table)
+    return None if top is None else _row_label(table, top[1], t, lang)
+
+
+def _findings(statistics: YearStatistics, t: Texts, lang: str) -> tuple[str, ...]:
+    """Key findings in sentences, each built from printed numbers only (and left out where one is hidden)."""
+    findings: list[str] = []
+    cases, previous = statistics.cases, statistics.previous_cases
+    if cases.value is not None:
+        findings.append(t("finding_cases", year=statistics.year, cases=format_count(cases.value, lang)))
+        if previous is not None and previous.value is not None:
+            key = "finding_more" if cases.value > previous.value else "finding_fewer"
+            if cases.value == previous.value:
+                key = "finding_same"
+            findings.append(
+                t(
+                    key,
+                    previous_year=statistics.previous_year,
+                    previous=format_count(previous.value, lang),
+                    difference=format_count(abs(cases.value - previous.value), lang),
+                )
+            )
+    for dimension, key in ((GROUNDS_DIMENSION, "finding_top_ground"), (AREAS_DIMENSION, "finding_top_area")):
+        if statistics.has_table(dimension) and (top := _top(statistics.protected.table(dimension))) is not None:
+            count, row = top
+            table = statistics.protected.table(dimension)
+            findings.append(t(key, label=_row_label(table, row, t, lang), count=format_count(count, lang)))
+    return tuple(findings)
+
+
+def _top(table: ProtectedTable) -> tuple[int, str] | None:
+    """The largest printed count and its row (never a hidden one, never "not recorded")."""
     printed = [
         (cell.value, row)
         for row in table.rows
         if row != NOT_RECORDED and (cell := table.cells[(row, CASES)]).value is not None and cell.value > 0
     ]
-    if not printed:
-        return None
-    _, row = max(printed, key=lambda item: (item[0], -table.rows.index(item[1])))
-    return _row_label(table, row, t, lang)
+    return max(printed, key=lambda item: (item[0], -table.rows.index(item[1])), default=None)
 
 
 def _key_numbers(statistics: YearStatistics, t: Texts, lang: str) -> tuple[KeyNumber, ...]:
@@ -800,6 +831,7 @@ def present(statistics: YearStatistics, lang: str | None = None, imprint: Imprin
         texts=t,
         left_out=tuple(t(f"table_{key}") for key in statistics.left_out),
         imprint=imprint,
+        findings=_findings(statistics, t, lang),
     )
 
 

@@ -209,3 +209,19 @@ def test_the_legend_stands_under_the_first_table_that_prints_the_mark(sample_vie
     assert marked, "the sample must hide something"
     assert legend in marked[0].notes
     assert all(legend not in table.notes for table in view.tables() if table is not marked[0])
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_key_findings_are_sentences_from_printed_numbers(
+    lang: str, sample_views: dict[str, ReportView], sample_pdf_texts: dict[str, str]
+) -> None:
+    view = sample_views[lang]
+    assert len(view.findings) >= 3
+    assert view.findings[0].startswith(view.texts("finding_cases", year=SAMPLE_YEAR, cases="")[:4])
+    for finding in view.findings:
+        assert small_counts_in_text(finding, K) == []
+    text = re.sub(r"\s+", " ", sample_pdf_texts[lang])
+    assert view.texts("findings_heading") in text
+    assert all(
+        re.sub(r"\s+", " ", finding).replace("\u00a0", " ") in text.replace("\u00a0", " ") for finding in view.findings
+    )
