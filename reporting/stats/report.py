@@ -81,9 +81,9 @@ DROP_PRIORITY: tuple[str, ...] = (
     AREAS_DIMENSION,
     GROUNDS_DIMENSION,
 )
-"""Tables that may be left out, least needed first, when tiny numbers cannot be protected otherwise
-(with k=3, two hidden counts of a hidden total of two are one each, whatever else is hidden). The
-numbers of cases per year are never left out."""
+"""Tables that may be left out, least needed first, when a small count cannot be protected otherwise.
+With one mark for every hidden count this needs HiGHS to give up (hiding every non-zero count always
+suffices in exact arithmetic), so it is a safety net. The numbers of cases per year are never left out."""
 
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("section_grounds", (GROUNDS_DIMENSION, "racism_subtypes", GROUNDS_PER_CASE, INTERSECTIONAL, PAIRS)),
@@ -356,7 +356,7 @@ def grounds_per_case_limits(grounds: Table, per_case: Table) -> list[dict[CellRe
 def protect_report(tables: TableSet, k: int) -> tuple[ProtectedTableSet, tuple[str, ...]]:
     """Protect the whole set; where that is impossible, leave out tables until it is not.
 
-    Happens only with tiny numbers. The table holding the pinned count goes (if it may go at all);
+    Happens only when the solver cannot decide. The table holding the exposed count goes (if it may go at all);
     otherwise the first table of :data:`DROP_PRIORITY` whose absence alone suffices, or failing that
     the first one, and the search goes on.
     """
