@@ -38,8 +38,13 @@ class Settings:
     staff_idle_minutes: int = 30
     retention_years: int = 3
     stats_min_count: int = 5
+<<<<<<< HEAD
     answer_due_months: int = 3
     """Months after receipt within which the reporter gets a substantive answer (EU directive: three)."""
+=======
+    stats_publisher: str = ""
+    stats_contact: str = ""
+>>>>>>> i13stats
 
     @property
     def is_sqlite(self) -> bool:
@@ -66,7 +71,12 @@ class Settings:
             "STAFF_IDLE_MINUTES",
             "RETENTION_YEARS",
             "STATS_MIN_COUNT",
+<<<<<<< HEAD
             "ANSWER_DUE_MONTHS",
+=======
+            "STATS_PUBLISHER",
+            "STATS_CONTACT",
+>>>>>>> i13stats
         }
         unknown = sorted(
             name
@@ -100,8 +110,21 @@ class Settings:
             ),
             retention_years=_integer("RETENTION_YEARS", get("RETENTION_YEARS"), default=3, minimum=1, maximum=30),
             stats_min_count=_integer("STATS_MIN_COUNT", get("STATS_MIN_COUNT"), default=5, minimum=3, maximum=100),
+<<<<<<< HEAD
             answer_due_months=_integer("ANSWER_DUE_MONTHS", get("ANSWER_DUE_MONTHS"), default=3, minimum=1, maximum=12),
+=======
+            stats_publisher=_line("STATS_PUBLISHER", get("STATS_PUBLISHER")),
+            stats_contact=_line("STATS_CONTACT", get("STATS_CONTACT")),
+>>>>>>> i13stats
         )
+
+
+def _line(name: str, raw: str | None) -> str:
+    """One printable line of at most 200 characters (printed on the statistics report), or empty."""
+    value = raw or ""
+    if len(value) > 200 or not value.isprintable():
+        raise SettingsError(f"{ENV_PREFIX}{name} must be one printable line of at most 200 characters")
+    return value
 
 
 def _path(name: str, raw: str) -> Path:

@@ -266,6 +266,7 @@ class UsedToken(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), index=True)
 
 
+<<<<<<< HEAD
 class InstanceIdentity(Base):
     """The one row naming the instance this database belongs to: the fingerprint of its secrets file
     (:attr:`InstanceSecrets.fingerprint`). Receipts open only with the secrets the database was filled
@@ -276,3 +277,21 @@ class InstanceIdentity(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False, default=1)
     fingerprint: Mapped[str] = mapped_column(String(64))
+=======
+class StatsPublication(Base):
+    """One published statistics release (PDF, export or preview): what a reader now holds, so that a later
+    release of the same years is checked against it. ``printed`` is the release's printed tables as JSON
+    (numbers and the mark "x" only, never a true count or why a cell is hidden); ``years`` the data years
+    its facts are about, comma-separated and sorted."""
+
+    __tablename__ = "stats_publication"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    published_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utc_now)
+    kind: Mapped[str] = mapped_column(String(20))
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    years: Mapped[str] = mapped_column(String(100))
+    method: Mapped[str] = mapped_column(String(60))
+    k: Mapped[int] = mapped_column(Integer)
+    printed: Mapped[str] = mapped_column(Text)
+>>>>>>> i13stats
