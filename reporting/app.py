@@ -21,6 +21,7 @@ from reporting.intake.routes import INTAKE_ROUTE_HANDLERS
 from reporting.stats.controllers import StatsController
 from reporting.web.app_state import app_state
 from reporting.web.errors import http_exception_handler, unhandled_exception_handler
+from reporting.web.form_body import CSRF_COOKIE, form_body_middleware
 from reporting.web.health import healthz
 from reporting.web.language import language_middleware
 from reporting.web.request_limits import request_head_limit_middleware
@@ -60,7 +61,7 @@ def create_app(settings: Settings) -> Litestar:
         template_config=template_config(),
         csrf_config=CSRFConfig(
             secret=secrets.csrf_secret,
-            cookie_name="csrftoken",
+            cookie_name=CSRF_COOKIE,
             cookie_secure=settings.secure_cookies,
             cookie_httponly=True,
             cookie_samesite="strict",
@@ -69,6 +70,7 @@ def create_app(settings: Settings) -> Litestar:
         middleware=[
             language_middleware,
             request_head_limit_middleware,
+            form_body_middleware,
         ],
         before_send=[security_headers_hook(settings.onion_location)],
         exception_handlers={
