@@ -7,7 +7,6 @@ from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
-from litestar.static_files import create_static_files_router
 
 from reporting.access.rules import PUBLIC
 from reporting.audit.routes import AUDIT_ROUTE_HANDLERS
@@ -26,7 +25,8 @@ from reporting.web.health import healthz
 from reporting.web.language import language_middleware
 from reporting.web.request_limits import request_head_limit_middleware
 from reporting.web.security_headers import security_headers_hook
-from reporting.web.templating import STATIC_DIR, template_config
+from reporting.web.static_files import static_files_router
+from reporting.web.templating import template_config
 
 MAX_REQUEST_BODY_BYTES = 30 * 1024 * 1024
 
@@ -43,7 +43,7 @@ def create_app(settings: Settings) -> Litestar:
         route_handlers=[
             # ``web`` sits below ``access``, so its routes get their rule here.
             Router(path="/", route_handlers=[healthz], opt=PUBLIC),
-            create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False, opt=PUBLIC),
+            static_files_router(opt=PUBLIC),
             *STAFF_ROUTE_HANDLERS,
             *AUDIT_ROUTE_HANDLERS,
             *CASE_ROUTE_HANDLERS,
