@@ -54,7 +54,7 @@ def _mailbox_limit(request: Request[Any, Any, State]) -> list[Limit]:
 
 def _code_not_verified(request: Request[Any, Any, State], _exc: PermissionDeniedException) -> Template:
     code = field_text(refused_form(request), "code")
-    return with_renewed_csrf_cookie(request, code_entry_page(code, csrf_failed, HTTP_403_FORBIDDEN))
+    return with_renewed_csrf_cookie(request, code_entry_page(code, csrf_failed(), HTTP_403_FORBIDDEN))
 
 
 def _unsent_reply(request: Request[Any, Any, State], problem: Callable[[], str], status_code: int) -> Template:
