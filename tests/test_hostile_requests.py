@@ -15,7 +15,7 @@ import logging
 import os
 import re
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -87,24 +87,28 @@ def _start_two_factor_session(settings: Settings, account: StaffAccount, passwor
     return run_db(settings, start)
 
 
+def _client_sharing_the_app(client: TestClient[Litestar]) -> TestClient[Litestar]:
+    """Another browser on the running app: it shares the app's event loop (the database pool belongs to it)."""
+    other: TestClient[Litestar] = TestClient(app=client.app, base_url=BASE_URL)
+    other.blocking_portal = client.blocking_portal
+    return other
+
+
 @pytest.fixture
 def hostile_clients(
-    app: Litestar, initialised_settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[HostileClients]:
+    client: TestClient[Litestar], initialised_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> HostileClients:
     use_cheap_receipts(monkeypatch)
     coordinator, password, _secret = create_staff(initialised_settings, "coordinator")
     pending, pending_password, _pending_secret = create_staff(initialised_settings, "adviser")
     case = seed_case(initialised_settings, readers=[coordinator])
-    with (
-        TestClient(app=app, base_url=BASE_URL) as anonymous,
-        TestClient(app=app, base_url=BASE_URL) as two_factor,
-        TestClient(app=app, base_url=BASE_URL) as staff,
-    ):
-        set_staff_cookie(staff, start_active_session(initialised_settings, coordinator, password))
-        set_staff_cookie(two_factor, _start_two_factor_session(initialised_settings, pending, pending_password))
-        for client in (anonymous, two_factor, staff):
-            csrf_token(client)
-        yield HostileClients(anonymous, two_factor, staff, case.id, coordinator.id)
+    two_factor = _client_sharing_the_app(client)
+    staff = _client_sharing_the_app(client)
+    set_staff_cookie(staff, start_active_session(initialised_settings, coordinator, password))
+    set_staff_cookie(two_factor, _start_two_factor_session(initialised_settings, pending, pending_password))
+    for each in (client, two_factor, staff):
+        csrf_token(each)
+    return HostileClients(client, two_factor, staff, case.id, coordinator.id)
 
 
 def _route_paths(app: Litestar, clients: HostileClients) -> list[tuple[str, list[str]]]:
