@@ -7,7 +7,6 @@ from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
-from litestar.static_files import create_static_files_router
 
 from reporting.access.rules import PUBLIC
 from reporting.audit.routes import AUDIT_ROUTE_HANDLERS
@@ -21,11 +20,13 @@ from reporting.intake.routes import INTAKE_ROUTE_HANDLERS
 from reporting.stats.controllers import StatsController
 from reporting.web.app_state import app_state
 from reporting.web.errors import http_exception_handler, unhandled_exception_handler
+from reporting.web.form_body import CSRF_COOKIE, form_body_middleware
 from reporting.web.health import healthz
 from reporting.web.language import language_middleware
 from reporting.web.request_limits import request_head_limit_middleware
 from reporting.web.security_headers import security_headers_hook
-from reporting.web.templating import STATIC_DIR, template_config
+from reporting.web.static_files import static_files_router
+from reporting.web.templating import template_config
 
 MAX_REQUEST_BODY_BYTES = 30 * 1024 * 1024
 
@@ -42,7 +43,7 @@ def create_app(settings: Settings) -> Litestar:
         route_handlers=[
             # ``web`` sits below ``access``, so its routes get their rule here.
             Router(path="/", route_handlers=[healthz], opt=PUBLIC),
-            create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False, opt=PUBLIC),
+            static_files_router(opt=PUBLIC),
             *STAFF_ROUTE_HANDLERS,
             *AUDIT_ROUTE_HANDLERS,
             *CASE_ROUTE_HANDLERS,
@@ -60,7 +61,7 @@ def create_app(settings: Settings) -> Litestar:
         template_config=template_config(),
         csrf_config=CSRFConfig(
             secret=secrets.csrf_secret,
-            cookie_name="csrftoken",
+            cookie_name=CSRF_COOKIE,
             cookie_secure=settings.secure_cookies,
             cookie_httponly=True,
             cookie_samesite="strict",
@@ -69,6 +70,7 @@ def create_app(settings: Settings) -> Litestar:
         middleware=[
             language_middleware,
             request_head_limit_middleware,
+            form_body_middleware,
         ],
         before_send=[security_headers_hook(settings.onion_location)],
         exception_handlers={

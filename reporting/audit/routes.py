@@ -32,7 +32,7 @@ def _uuid_or_none(value: str | None) -> uuid.UUID | None:
 
 
 def _page_number(value: str | None) -> int:
-    return int(value) if value and value.isdigit() and len(value) < 9 else 1
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 9 else 1
 
 
 @get(AUDIT_PATH, opt=allow(Role.COORDINATOR), include_in_schema=False)

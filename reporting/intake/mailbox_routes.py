@@ -6,6 +6,7 @@ could only ever be about a reporter.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -21,7 +22,7 @@ from reporting.access.rules import PUBLIC
 from reporting.config.secrets import InstanceSecrets
 from reporting.crypto import report_keys
 from reporting.i18n import gettext_ as _
-from reporting.intake.attachments import UPLOAD_MIDDLEWARE, UPLOAD_REQUEST_MAX_BYTES, kept_attachment_key
+from reporting.intake.attachments import UPLOAD_REQUEST_MAX_BYTES, UPLOADS, kept_attachment_key
 from reporting.intake.forms import field_text, read_message_form
 from reporting.intake.pages import (
     code_entry_page,
@@ -31,12 +32,14 @@ from reporting.intake.pages import (
     refused_form,
     too_many_attempts,
     unknown_code,
+    unreadable_text,
     with_renewed_csrf_cookie,
 )
 from reporting.intake.submissions import claim_submission, submission_id
 from reporting.vault.opening import find_report_by_receipt, mailbox_key_for_reporter
 from reporting.vault.sealing import add_attachment, add_message
 from reporting.vault.values import REPORTER
+from reporting.web.form_body import UnreadableFormError
 from reporting.web.forms import read_form
 from reporting.web.throttle import Limit, client_limit, within_limits
 
@@ -54,14 +57,18 @@ def _code_not_verified(request: Request[Any, Any, State], _exc: PermissionDenied
     return with_renewed_csrf_cookie(request, code_entry_page(code, csrf_failed(), HTTP_403_FORBIDDEN))
 
 
-def _reply_not_verified(request: Request[Any, Any, State], _exc: PermissionDeniedException) -> Template:
-    page = problem_page(
-        _("Your message was not sent"),
-        csrf_failed(),
-        HTTP_403_FORBIDDEN,
-        unsent_text=field_text(refused_form(request), "message"),
-    )
+def _unsent_reply(request: Request[Any, Any, State], problem: Callable[[], str], status_code: int) -> Template:
+    unsent_text = field_text(refused_form(request), "message")
+    page = problem_page(_("Your message was not sent"), problem(), status_code, unsent_text=unsent_text)
     return with_renewed_csrf_cookie(request, page)
+
+
+def _reply_not_verified(request: Request[Any, Any, State], _exc: PermissionDeniedException) -> Template:
+    return _unsent_reply(request, csrf_failed, HTTP_403_FORBIDDEN)
+
+
+def _reply_unreadable(request: Request[Any, Any, State], _exc: UnreadableFormError) -> Template:
+    return _unsent_reply(request, unreadable_text, HTTP_400_BAD_REQUEST)
 
 
 class MailboxController(Controller):
@@ -97,10 +104,9 @@ class MailboxController(Controller):
 
     @post(
         "/reply",
-        opt=PUBLIC,
-        middleware=[UPLOAD_MIDDLEWARE],
+        opt={**PUBLIC, **UPLOADS},
         request_max_body_size=UPLOAD_REQUEST_MAX_BYTES,
-        exception_handlers={PermissionDeniedException: _reply_not_verified},
+        exception_handlers={PermissionDeniedException: _reply_not_verified, UnreadableFormError: _reply_unreadable},
         status_code=200,
     )
     async def reply(

@@ -342,6 +342,13 @@ def csrf_failed() -> str:
     )
 
 
+def unreadable_text() -> str:
+    return _(
+        "Nothing was sent, because some characters of what this browser sent could not be read. They are "
+        "shown as “\ufffd”: please check your text and send it again."
+    )
+
+
 def with_renewed_csrf_cookie(request: Request[Any, Any, State], page: Template) -> Template:
     """Give the page shown again a fresh CSRF token and cookie, so that sending it again works.
 

@@ -7,6 +7,7 @@ could only ever be about a reporter.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -24,7 +25,7 @@ from reporting.config.settings import Settings
 from reporting.i18n import current_language
 from reporting.i18n import gettext_ as _
 from reporting.intake import pow as proof_of_work
-from reporting.intake.attachments import UPLOAD_MIDDLEWARE, UPLOAD_REQUEST_MAX_BYTES, kept_attachment_key
+from reporting.intake.attachments import UPLOAD_REQUEST_MAX_BYTES, UPLOADS, kept_attachment_key
 from reporting.intake.forms import (
     FormCheck,
     ReportFormValues,
@@ -44,12 +45,14 @@ from reporting.intake.pages import (
     rate_limited_form,
     receipt_page,
     refused_form,
+    unreadable_text,
     with_renewed_csrf_cookie,
 )
 from reporting.intake.submissions import claim_submission, new_submission_id, submission_id
 from reporting.vault.sealing import create_report
 from reporting.vault.values import NoRecoveryKeyError, ReportContent, ReportMetadata
 from reporting.web.app_state import app_secrets, app_settings
+from reporting.web.form_body import UnreadableFormError
 from reporting.web.forms import read_form
 from reporting.web.throttle import client_limit, purge_expired, within_limits
 
@@ -61,7 +64,11 @@ REPORT_LIMIT_WITH_POW = 10
 REPORT_LIMIT_WITHOUT_POW = 3
 
 
-def _report_not_verified(request: Request[Any, Any, State], _exc: PermissionDeniedException) -> Template:
+def _refused_report(request: Request[Any, Any, State], problem: Callable[[], str], status_code: int) -> Template:
+    """The form again with what was posted (the text and files already kept) and ``problem``.
+
+    ``problem`` is called once :func:`refused_form` has set the request's language.
+    """
     form = refused_form(request)
     secrets = app_secrets(request)
     values, _check = read_report_form(form, dt.date.today())
@@ -70,11 +77,19 @@ def _report_not_verified(request: Request[Any, Any, State], _exc: PermissionDeni
         secrets,
         values,
         FormCheck(attachments=kept_attachments(form, kept_attachment_key(secrets))),
-        csrf_failed(),
+        problem(),
         submission_id=submission_id(form),
-        status_code=HTTP_403_FORBIDDEN,
+        status_code=status_code,
     )
     return with_renewed_csrf_cookie(request, page)
+
+
+def _report_not_verified(request: Request[Any, Any, State], _exc: PermissionDeniedException) -> Template:
+    return _refused_report(request, csrf_failed, HTTP_403_FORBIDDEN)
+
+
+def _report_unreadable(request: Request[Any, Any, State], _exc: UnreadableFormError) -> Template:
+    return _refused_report(request, unreadable_text, HTTP_400_BAD_REQUEST)
 
 
 class IntakeController(Controller):
@@ -91,10 +106,12 @@ class IntakeController(Controller):
 
     @post(
         "/report",
-        opt=PUBLIC,
-        middleware=[UPLOAD_MIDDLEWARE],
+        opt={**PUBLIC, **UPLOADS},
         request_max_body_size=UPLOAD_REQUEST_MAX_BYTES,
-        exception_handlers={PermissionDeniedException: _report_not_verified},
+        exception_handlers={
+            PermissionDeniedException: _report_not_verified,
+            UnreadableFormError: _report_unreadable,
+        },
         status_code=200,
     )
     async def submit_report(
