@@ -20,6 +20,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    UniqueConstraint,
     Uuid,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -178,6 +179,8 @@ class Message(Base):
     """A message between reporter and advisers, sealed under the report's mailbox key."""
 
     __tablename__ = "message"
+    # Messages are shown in sequence order: two replies racing must never get the same number.
+    __table_args__ = (UniqueConstraint("report_id", "sequence"),)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     report_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)

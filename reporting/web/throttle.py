@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from reporting.config.settings import Settings
 from reporting.db.models import ThrottleCounter, UsedToken, utc_now
+from reporting.db.retry import with_retries
 from reporting.web.app_state import app_secrets, app_settings
 
 FIFTEEN_MINUTES = 15 * 60
@@ -76,9 +77,12 @@ async def register_hit(engine: AsyncEngine, scope: str, key: str, *, limit: int,
         )
         .returning(ThrottleCounter.hits)
     )
-    async with engine.begin() as connection:
-        hits = (await connection.execute(statement)).scalar_one()
-    return int(hits) <= limit
+
+    async def count() -> int:
+        async with engine.begin() as connection:
+            return int((await connection.execute(statement)).scalar_one())
+
+    return await with_retries(count) <= limit
 
 
 async def spend_once(engine: AsyncEngine, scope: str, token: str | bytes, *, valid_for_seconds: int) -> bool:
@@ -86,18 +90,22 @@ async def spend_once(engine: AsyncEngine, scope: str, token: str | bytes, *, val
     raw = token.encode() if isinstance(token, str) else token
     token_hash = hashlib.sha256(raw).hexdigest()
     expires_at = utc_now() + dt.timedelta(seconds=valid_for_seconds)
-    try:
+
+    async def record() -> None:
         async with engine.begin() as connection:
             await connection.execute(
                 sql_insert(UsedToken).values(scope=scope, token_hash=token_hash, expires_at=expires_at)
             )
+
+    try:
+        await with_retries(record)
     except IntegrityError:
         return False
     return True
 
 
 async def purge_expired(engine: AsyncEngine) -> None:
-    """Delete expired counters and tokens (run from time to time; expired rows are ignored anyway)."""
+    """Delete expired counters and tokens (housekeeping; expired rows are ignored anyway)."""
     now = utc_now()
     async with engine.begin() as connection:
         await connection.execute(delete(ThrottleCounter).where(ThrottleCounter.expires_at < now))
