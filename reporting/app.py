@@ -27,7 +27,7 @@ from reporting.web.errors import http_exception_handler, service_busy_handler, u
 from reporting.web.health import healthz
 from reporting.web.housekeeping import HousekeepingJob, housekeeping_lifespan
 from reporting.web.language import language_middleware
-from reporting.web.request_limits import request_head_limit_middleware
+from reporting.web.request_limits import request_body_middleware, request_head_limit_middleware
 from reporting.web.security_headers import security_headers_hook
 from reporting.web.templating import STATIC_DIR, template_config
 from reporting.web.throttle import purge_expired
@@ -75,6 +75,7 @@ def create_app(settings: Settings) -> Litestar:
         middleware=[
             language_middleware,
             request_head_limit_middleware,
+            request_body_middleware(MAX_REQUEST_BODY_BYTES),
         ],
         before_send=[security_headers_hook(settings.onion_location)],
         exception_handlers={
