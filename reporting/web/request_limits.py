@@ -46,15 +46,18 @@ def request_body_middleware(max_body_bytes: int) -> Callable[[ASGIApp], ASGIApp]
     """Read the whole request body (up to ``max_body_bytes``) under time limits, then route the request.
 
     A body that stalls or takes too long is answered with 408 before anything else happens. A body over
-    ``max_body_bytes`` is passed on partly read, so the application's own size limit answers it.
+    ``max_body_bytes`` is passed on unread (or partly read, when its length was not announced), so the
+    application's own size limit answers it.
     """
 
     def wrap(app: ASGIApp) -> ASGIApp:
         async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-            if scope["type"] != ScopeType.HTTP or not _has_body(scope):
+            announced = _announced_length(scope)
+            if scope["type"] != ScopeType.HTTP or not _has_body(scope) or announced > max_body_bytes:
+                # Nothing to wait for, or too large anyway: the application answers at once.
                 await app(scope, receive, send)
                 return
-            buffered = await _read_body(receive, _announced_length(scope), max_body_bytes)
+            buffered = await _read_body(receive, announced, max_body_bytes)
             pending = iter(buffered)
 
             async def replay() -> ReceiveMessage:
@@ -75,7 +78,7 @@ def _has_body(scope: Scope) -> bool:
 
 
 def _announced_length(scope: Scope) -> int:
-    for name, value in scope["headers"]:
+    for name, value in scope.get("headers", ()):
         if name == b"content-length" and value.isdigit():
             return int(value)
     return 0
