@@ -7,26 +7,31 @@ from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from reporting.access.rules import PUBLIC
 from reporting.audit.routes import AUDIT_ROUTE_HANDLERS
 from reporting.auth.guards import LoginRequiredError, access_guard, current_staff, login_required_handler
 from reporting.auth.routes import STAFF_ROUTE_HANDLERS
+from reporting.auth.sessions import purge_expired_sessions
 from reporting.casework.controllers import CASE_ROUTE_HANDLERS
 from reporting.config.secrets import load_instance_secrets
 from reporting.config.settings import Settings
 from reporting.db.engine import create_engine
 from reporting.intake.routes import INTAKE_ROUTE_HANDLERS
 from reporting.stats.controllers import StatsController
+from reporting.vault.opening import ReceiptWorkBusyError
 from reporting.web.app_state import app_state
-from reporting.web.errors import http_exception_handler, unhandled_exception_handler
+from reporting.web.errors import http_exception_handler, service_busy_handler, unhandled_exception_handler
 from reporting.web.form_body import CSRF_COOKIE, form_body_middleware
 from reporting.web.health import healthz
+from reporting.web.housekeeping import HousekeepingJob, housekeeping_lifespan
 from reporting.web.language import language_middleware
-from reporting.web.request_limits import request_head_limit_middleware
+from reporting.web.request_limits import request_body_middleware, request_head_limit_middleware
 from reporting.web.security_headers import security_headers_hook
 from reporting.web.static_files import static_files_router
 from reporting.web.templating import template_config
+from reporting.web.throttle import purge_expired
 
 MAX_REQUEST_BODY_BYTES = 30 * 1024 * 1024
 
@@ -34,8 +39,9 @@ MAX_REQUEST_BODY_BYTES = 30 * 1024 * 1024
 def create_app(settings: Settings) -> Litestar:
     """Build the application for ``settings``; the database must already be migrated (``reporting init``)."""
     secrets = load_instance_secrets(settings)
+    engine = create_engine(settings)
     database = SQLAlchemyAsyncConfig(
-        engine_instance=create_engine(settings),
+        engine_instance=engine,
         before_send_handler="autocommit_include_redirects",
         create_all=False,
     )
@@ -70,11 +76,14 @@ def create_app(settings: Settings) -> Litestar:
         middleware=[
             language_middleware,
             request_head_limit_middleware,
+            # Read the whole body under time limits first, then parse forms defensively from memory.
+            request_body_middleware(MAX_REQUEST_BODY_BYTES),
             form_body_middleware,
         ],
         before_send=[security_headers_hook(settings.onion_location)],
         exception_handlers={
             LoginRequiredError: login_required_handler,
+            ReceiptWorkBusyError: service_busy_handler,
             HTTPException: http_exception_handler,
             Exception: unhandled_exception_handler,
         },
@@ -83,8 +92,21 @@ def create_app(settings: Settings) -> Litestar:
         logging_config=None,
         debug=False,
         state=app_state(settings, secrets),
+        lifespan=[housekeeping_lifespan(housekeeping_jobs(engine, settings))],
     )
     return app
+
+
+def housekeeping_jobs(engine: AsyncEngine, settings: Settings) -> list[HousekeepingJob]:
+    """What each worker deletes from time to time: expired counters, spent tokens and sessions."""
+
+    async def expired_counters_and_tokens() -> None:
+        await purge_expired(engine)
+
+    async def expired_sessions() -> None:
+        await purge_expired_sessions(engine, settings)
+
+    return [expired_counters_and_tokens, expired_sessions]
 
 
 def create_app_from_env() -> Litestar:

@@ -20,7 +20,6 @@ from reporting.auth.guards import LOGIN_PATH
 from reporting.auth.sessions import (
     clear_session_cookie,
     end_session,
-    purge_expired_sessions,
     session_of_connection,
     set_session_cookie,
     start_session,
@@ -77,7 +76,6 @@ async def login_submit(
             ("staff-login-email", pseudonym(request, "login-email", email), LOGIN_ATTEMPTS_PER_EMAIL),
         ],
     )
-    await purge_expired_sessions(db_session, settings)
     authenticated = await authenticate(db_session, email, form.text("password"))
     if authenticated is None:
         await audit.record(db_session, action="login.failed", actor=audit.UNKNOWN_ACTOR, detail="password")

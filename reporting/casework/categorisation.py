@@ -28,6 +28,7 @@ from reporting.taxonomy import (
     Dimension,
     validate_codes,
 )
+from reporting.vault.sealing import lock_case
 from reporting.vault.values import REPORTER, STAFF
 
 CATEGORISATION_DIMENSIONS: tuple[Dimension, ...] = tuple(DIMENSIONS[code].for_staff() for code in STAT_DIMENSIONS)
@@ -130,8 +131,12 @@ async def load_case_codes(db: AsyncSession, report_id: uuid.UUID) -> CaseCodes:
 
 
 async def save_categorisation(work: CaseWork, report: Report, data: CategorisationInput) -> None:
-    """Replace the adviser's record of ``report`` with ``data`` and audit it (codes only)."""
+    """Replace the adviser's record of ``report`` with ``data`` and audit it (codes only).
+
+    The case is locked first, so a double click waits for the first save and then replaces it.
+    """
     db = work.db
+    await lock_case(db, report)
     await db.execute(delete(CaseCode).where(CaseCode.report_id == report.id, CaseCode.origin == STAFF))
     db.add_all(
         CaseCode(report_id=report.id, origin=STAFF, dimension=dimension, code=code)

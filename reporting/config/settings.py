@@ -38,13 +38,10 @@ class Settings:
     staff_idle_minutes: int = 30
     retention_years: int = 3
     stats_min_count: int = 5
-<<<<<<< HEAD
     answer_due_months: int = 3
     """Months after receipt within which the reporter gets a substantive answer (EU directive: three)."""
-=======
     stats_publisher: str = ""
     stats_contact: str = ""
->>>>>>> i13stats
 
     @property
     def is_sqlite(self) -> bool:
@@ -71,12 +68,9 @@ class Settings:
             "STAFF_IDLE_MINUTES",
             "RETENTION_YEARS",
             "STATS_MIN_COUNT",
-<<<<<<< HEAD
             "ANSWER_DUE_MONTHS",
-=======
             "STATS_PUBLISHER",
             "STATS_CONTACT",
->>>>>>> i13stats
         }
         unknown = sorted(
             name
@@ -110,12 +104,9 @@ class Settings:
             ),
             retention_years=_integer("RETENTION_YEARS", get("RETENTION_YEARS"), default=3, minimum=1, maximum=30),
             stats_min_count=_integer("STATS_MIN_COUNT", get("STATS_MIN_COUNT"), default=5, minimum=3, maximum=100),
-<<<<<<< HEAD
             answer_due_months=_integer("ANSWER_DUE_MONTHS", get("ANSWER_DUE_MONTHS"), default=3, minimum=1, maximum=12),
-=======
             stats_publisher=_line("STATS_PUBLISHER", get("STATS_PUBLISHER")),
             stats_contact=_line("STATS_CONTACT", get("STATS_CONTACT")),
->>>>>>> i13stats
         )
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    UniqueConstraint,
     Uuid,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -198,6 +199,8 @@ class Message(Base):
     """A message between reporter and advisers, sealed under the report's mailbox key."""
 
     __tablename__ = "message"
+    # Messages are shown in sequence order: two replies racing must never get the same number.
+    __table_args__ = (UniqueConstraint("report_id", "sequence"),)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     report_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
@@ -266,7 +269,6 @@ class UsedToken(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), index=True)
 
 
-<<<<<<< HEAD
 class InstanceIdentity(Base):
     """The one row naming the instance this database belongs to: the fingerprint of its secrets file
     (:attr:`InstanceSecrets.fingerprint`). Receipts open only with the secrets the database was filled
@@ -277,7 +279,6 @@ class InstanceIdentity(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False, default=1)
     fingerprint: Mapped[str] = mapped_column(String(64))
-=======
 class StatsPublication(Base):
     """One published statistics release (PDF, export or preview): what a reader now holds, so that a later
     release of the same years is checked against it. ``printed`` is the release's printed tables as JSON
@@ -294,4 +295,3 @@ class StatsPublication(Base):
     method: Mapped[str] = mapped_column(String(60))
     k: Mapped[int] = mapped_column(Integer)
     printed: Mapped[str] = mapped_column(Text)
->>>>>>> i13stats

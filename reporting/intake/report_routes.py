@@ -49,12 +49,13 @@ from reporting.intake.pages import (
     with_renewed_csrf_cookie,
 )
 from reporting.intake.submissions import claim_submission, new_submission_id, submission_id
+from reporting.vault.opening import ReceiptWorkBusyError
 from reporting.vault.sealing import create_report
 from reporting.vault.values import NoRecoveryKeyError, ReportContent, ReportMetadata
 from reporting.web.app_state import app_secrets, app_settings
 from reporting.web.form_body import UnreadableFormError
 from reporting.web.forms import read_form
-from reporting.web.throttle import client_limit, purge_expired, within_limits
+from reporting.web.throttle import client_limit, within_limits
 
 HOUR = 3600
 # Every POST of the form counts (bounds the image decoding a client can cause); accepted reports count
@@ -123,9 +124,6 @@ class IntakeController(Controller):
         secrets: NamedDependency[InstanceSecrets],
     ) -> Template:
         """Check, then seal in memory and store; answer with the receipt code (shown only this once)."""
-        # Expired rate-limit counters and spent tokens carry the hour or day of past requests: remove them
-        # as reports come in (before this request's own transaction writes, which SQLite would block).
-        await purge_expired(db_engine)
         form = await read_form(request, max_length=None)
         kept_key = kept_attachment_key(secrets)
         today = dt.date.today()
@@ -180,6 +178,20 @@ class IntakeController(Controller):
                     reporter_codes=values.reporter_codes(),
                 ),
                 attachments=check.attachments,
+            )
+        except ReceiptWorkBusyError:
+            busy = _(
+                "Too many reports are being sent at this moment. Nothing was stored. "
+                "Please send the form again in a minute."
+            )
+            return form_with_problem(
+                settings,
+                secrets,
+                values,
+                check,
+                busy,
+                submission_id=submission,
+                status_code=HTTP_503_SERVICE_UNAVAILABLE,
             )
         except NoRecoveryKeyError:
             not_ready = _(

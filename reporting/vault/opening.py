@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import uuid
+import weakref
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,10 +32,46 @@ from reporting.vault.values import (
 _TIMING_DECOY_CODE = "0" * 20
 
 
+# Each derivation holds 64 MiB and a core for about 0.2 s. Beyond the running ones, a bounded queue
+# absorbs bursts; past it a request is refused at once, so a flood cannot grow the process's memory.
+MAX_CONCURRENT_DERIVATIONS = max(1, min(os.cpu_count() or 1, 4))
+MAX_QUEUED_DERIVATIONS = 16
+
+
+class ReceiptWorkBusyError(Exception):
+    """Too many receipt derivations are running or waiting in this process: answer 503, try later."""
+
+
+class _DerivationGate:
+    """Bounds the receipt derivations of one event loop: a few at a time, a few more waiting."""
+
+    def __init__(self) -> None:
+        self.slots = asyncio.Semaphore(MAX_CONCURRENT_DERIVATIONS)
+        self.admitted = 0
+
+    async def derive(self, code: str, salt: bytes) -> ReceiptKeys:
+        if self.admitted >= MAX_CONCURRENT_DERIVATIONS + MAX_QUEUED_DERIVATIONS:
+            raise ReceiptWorkBusyError
+        self.admitted += 1
+        try:
+            async with self.slots:
+                return await asyncio.to_thread(derive_receipt_keys, code, salt)
+        finally:
+            self.admitted -= 1
+
+
+# asyncio primitives belong to one loop; a worker has one, tests start several.
+_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _DerivationGate] = weakref.WeakKeyDictionary()
+
+
 async def receipt_keys_for(code: str, secrets: InstanceSecrets) -> ReceiptKeys:
-    """Argon2id over the code in a worker thread (about 0.2 s: deliberately slow against guessing)."""
+    """Argon2id over the code in a worker thread (about 0.2 s: deliberately slow against guessing).
+
+    Raises :class:`ReceiptWorkBusyError` when this process already has its bound of derivations.
+    """
     normalized = normalize_receipt_code(code) or _TIMING_DECOY_CODE
-    return await asyncio.to_thread(derive_receipt_keys, normalized, secrets.receipt_salt)
+    gate = _gates.setdefault(asyncio.get_running_loop(), _DerivationGate())
+    return await gate.derive(normalized, secrets.receipt_salt)
 
 
 async def find_report_by_receipt(

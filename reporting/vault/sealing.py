@@ -7,8 +7,9 @@ import json
 import uuid
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.config.secrets import InstanceSecrets
@@ -28,6 +29,8 @@ from reporting.vault.values import (
     ReportContent,
     ReportMetadata,
 )
+
+SEQUENCE_ATTEMPTS = 3
 
 
 async def new_report_recipients(session: AsyncSession, settings: Settings) -> list[Recipient]:
@@ -101,13 +104,15 @@ async def create_report(
 
     The receipt code itself is never stored: only the Argon2id-derived lookup id and public key.
     """
+    # Argon2id first: the session's first statement below flushes what the caller added (the submission
+    # id), and on SQLite that takes the database's one write lock until the request commits.
+    receipt_code = new_receipt_code() if issue_receipt else None
+    receipt = await receipt_keys_for(receipt_code, secrets) if receipt_code else None
     # An extra recipient may already be one by default (a coordinator recording a walk-in): wrap once.
     default_recipients = await new_report_recipients(session, settings)
     recipients = list({each.recipient: each for each in [*default_recipients, *extra_recipients]}.values())
     report_id = uuid.uuid4()
     case_key, mailbox_key = envelope.new_data_key(), envelope.new_data_key()
-    receipt_code = new_receipt_code() if issue_receipt else None
-    receipt = await receipt_keys_for(receipt_code, secrets) if receipt_code else None
 
     report = Report(
         id=report_id,
@@ -164,28 +169,52 @@ async def add_message(
     body: str,
     staff_id: uuid.UUID | None = None,
 ) -> Message:
-    """Seal a message under the mailbox key: readable by the reporter's receipt key and by staff."""
-    next_sequence = (
-        await session.execute(
-            select(func.coalesce(func.max(Message.sequence), 0)).where(Message.report_id == report.id)
-        )
-    ).scalar_one() + 1
+    """Seal a message under the mailbox key: readable by the reporter's receipt key and by staff.
+
+    Its number is one past the case's last: the case is locked first (:func:`lock_case`), so a reply
+    racing this one waits and then counts this message; the unique (report, sequence) constraint is the
+    backstop, with a retry under a savepoint should a number still be taken.
+    """
+    await lock_case(session, report)
     message_id = uuid.uuid4()
-    message = Message(
-        id=message_id,
-        report_id=report.id,
-        sequence=next_sequence,
-        author=author,
-        staff_id=staff_id,
-        sent_on=dt.date.today(),
-        sealed_body=report_keys.seal_field(mailbox_key, report.id, report_keys.MESSAGE, body.encode(), message_id),
-    )
-    session.add(message)
-    report.last_activity_on = dt.date.today()
-    await session.flush()
-    if author == REPORTER:
-        await reporter_wrote(session, report)
-    return message
+    sealed_body = report_keys.seal_field(mailbox_key, report.id, report_keys.MESSAGE, body.encode(), message_id)
+    for attempt in range(1, SEQUENCE_ATTEMPTS + 1):
+        next_sequence = (
+            await session.execute(
+                select(func.coalesce(func.max(Message.sequence), 0)).where(Message.report_id == report.id)
+            )
+        ).scalar_one() + 1
+        message = Message(
+            id=message_id,
+            report_id=report.id,
+            sequence=next_sequence,
+            author=author,
+            staff_id=staff_id,
+            sent_on=dt.date.today(),
+            sealed_body=sealed_body,
+        )
+        try:
+            async with session.begin_nested():
+                session.add(message)
+        except IntegrityError:
+            if attempt == SEQUENCE_ATTEMPTS:
+                raise
+            continue
+        if author == REPORTER:
+            await reporter_wrote(session, report)
+        return message
+    raise AssertionError("unreachable")
+
+
+async def lock_case(session: AsyncSession, report: Report) -> None:
+    """Mark activity on the case and hold its row until this transaction ends.
+
+    Writes that depend on what the case already holds (the next message number, the replaced
+    categorisation) then run one after the other per case: PostgreSQL locks the row, SQLite the database.
+    """
+    today = dt.date.today()
+    await session.execute(update(Report).where(Report.id == report.id).values(last_activity_on=today))
+    report.last_activity_on = today
 
 
 REPLY_RECEIVED = "reply_received"

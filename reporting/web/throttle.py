@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from reporting.config.settings import Settings
 from reporting.db.models import ThrottleCounter, UsedToken, utc_now
+from reporting.db.retry import with_retries
 from reporting.web.app_state import app_secrets, app_settings
 
 FIFTEEN_MINUTES = 15 * 60
@@ -90,9 +91,14 @@ async def register_hit(
         ThrottleCounter.client_key == key,
         ThrottleCounter.window_start == window_start - window_seconds,
     )
-    async with engine.begin() as connection:
-        hits = int((await connection.execute(statement)).scalar_one())
-        previous_hits = int((await connection.execute(previous)).scalar_one_or_none() or 0)
+
+    async def count() -> tuple[int, int]:
+        async with engine.begin() as connection:
+            hits = int((await connection.execute(statement)).scalar_one())
+            previous_hits = int((await connection.execute(previous)).scalar_one_or_none() or 0)
+            return hits, previous_hits
+
+    hits, previous_hits = await with_retries(count)
     still_counting = 1 - (moment - window_start) / window_seconds
     return hits + previous_hits * still_counting <= limit
 
@@ -102,18 +108,22 @@ async def spend_once(engine: AsyncEngine, scope: str, token: str | bytes, *, val
     raw = token.encode() if isinstance(token, str) else token
     token_hash = hashlib.sha256(raw).hexdigest()
     expires_at = utc_now() + dt.timedelta(seconds=valid_for_seconds)
-    try:
+
+    async def record() -> None:
         async with engine.begin() as connection:
             await connection.execute(
                 sql_insert(UsedToken).values(scope=scope, token_hash=token_hash, expires_at=expires_at)
             )
+
+    try:
+        await with_retries(record)
     except IntegrityError:
         return False
     return True
 
 
 async def purge_expired(engine: AsyncEngine) -> None:
-    """Delete expired counters and tokens (run from time to time; expired rows are ignored anyway)."""
+    """Delete expired counters and tokens (housekeeping; expired rows are ignored anyway)."""
     now = utc_now()
     async with engine.begin() as connection:
         await connection.execute(delete(ThrottleCounter).where(ThrottleCounter.expires_at < now))

@@ -16,6 +16,7 @@ from litestar.testing import TestClient
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from reporting.app import housekeeping_jobs
 from reporting.auth import accounts, sessions, totp
 from reporting.config.secrets import load_instance_secrets
 from reporting.config.settings import Settings
@@ -23,6 +24,7 @@ from reporting.crypto import passwords
 from reporting.db.engine import create_engine
 from reporting.db.models import AuditEvent, StaffAccount, StaffSession, WrappedKey
 from reporting.vault import sealing, values
+from reporting.web.housekeeping import run_jobs
 from tests.casework.conftest import login, post_form, set_staff_cookie, totp_code
 from tests.conftest import run_db
 
@@ -470,7 +472,7 @@ def test_login_pages_render_in_german_and_english(client: TestClient[Litestar]) 
     assert "Sie sind abgemeldet." in client.get("/staff/login?logged-out=1").text
 
 
-def test_a_login_purges_sessions_that_can_no_longer_be_used(
+def test_housekeeping_purges_sessions_that_can_no_longer_be_used(
     client: TestClient[Litestar],
     staff_client: Callable[..., TestClient[Litestar]],
     make_staff: MakeStaff,
@@ -482,4 +484,14 @@ def test_a_login_purges_sessions_that_can_no_longer_be_used(
     _age_sessions(initialised_settings, last_seen_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=1))
     account, password, _ = make_staff("adviser")
     post_form(client, "/staff/login", {"email": account.email, "password": password})
+    assert len(_session_rows(initialised_settings)) == 3  # a login no longer deletes anything itself
+
+    async def housekeeping() -> None:
+        engine = create_engine(initialised_settings)
+        try:
+            await run_jobs(housekeeping_jobs(engine, initialised_settings))
+        finally:
+            await engine.dispose()
+
+    asyncio.run(housekeeping())
     assert [row.stage for row in _session_rows(initialised_settings)] == ["totp"]
