@@ -153,6 +153,7 @@ def form_page(
                 "yes_no_unsure": _choices(YES_NO_UNSURE, lang),
             },
             "language_path": "/",
+            "language_form": ("report-form", "/language"),
             "submission_id": submission_id,
         },
         status_code=status_code,
@@ -300,6 +301,7 @@ async def mailbox_page(
             "limits": _limits(),
             "accept": ACCEPT_ATTRIBUTE,
             "language_path": "/mailbox",
+            "language_form": ("reply-form", "/mailbox/language"),
         },
         status_code=status_code,
         media_type=MediaType.HTML,
@@ -309,7 +311,12 @@ async def mailbox_page(
 def code_entry_page(code: str = "", error: str = "", status_code: int = 200) -> Template:
     return Template(
         template_name="intake/mailbox_login.html",
-        context={"code": code, "error": error, "language_path": "/mailbox"},
+        context={
+            "code": code,
+            "error": error,
+            "language_path": "/mailbox",
+            "language_form": ("code-form", "/mailbox/language"),
+        },
         status_code=status_code,
         media_type=MediaType.HTML,
     )
