@@ -14,7 +14,7 @@ from litestar import MediaType, Request
 from litestar.datastructures import Cookie, State
 from litestar.middleware.csrf import generate_csrf_token
 from litestar.response import Template
-from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_409_CONFLICT, HTTP_429_TOO_MANY_REQUESTS
+from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_429_TOO_MANY_REQUESTS
 from litestar.utils.scope.state import ScopeState
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -43,6 +43,7 @@ from reporting.intake.forms import (
     MessageFormValues,
     ReportFormValues,
 )
+from reporting.intake.receipt_slip import spoken_groups
 from reporting.intake.submissions import new_submission_id
 from reporting.taxonomy import (
     AFFECTED,
@@ -199,11 +200,16 @@ def rate_limited_form(
     )
 
 
-def receipt_page(receipt_code: str) -> Template:
-    """The receipt code, shown this once and stored nowhere."""
+def receipt_page(receipt_code: str, *, web_address: str, shown_again: bool = False) -> Template:
+    """The receipt code (stored nowhere), read out in groups, with a printable slip; never indexed."""
     return Template(
         template_name="intake/receipt.html",
-        context={"code_groups": receipt_code.split()},
+        context={
+            "code_groups": receipt_code.split(),
+            "spoken_code": spoken_groups(receipt_code),
+            "web_address": web_address,
+            "shown_again": shown_again,
+        },
         media_type=MediaType.HTML,
     )
 
@@ -222,18 +228,6 @@ def problem_page(title: str, explanation: str, status_code: int, unsent_text: st
         context={"title": title, "explanation": explanation, "unsent_text": unsent_text},
         status_code=status_code,
         media_type=MediaType.HTML,
-    )
-
-
-def already_sent() -> Template:
-    return problem_page(
-        _("This report was already sent"),
-        _(
-            "The form was sent a second time, for example because the page was reloaded. The report was "
-            "stored only once. Its receipt code was shown after the first sending; if you could not note "
-            "it, you can send a new report and mention the earlier one."
-        ),
-        HTTP_409_CONFLICT,
     )
 
 
