@@ -21,10 +21,11 @@ from reporting.intake.routes import INTAKE_ROUTE_HANDLERS
 from reporting.stats.controllers import StatsController
 from reporting.web.app_state import app_state
 from reporting.web.errors import http_exception_handler, unhandled_exception_handler
+from reporting.web.head import answer_head_like_get
 from reporting.web.health import healthz
 from reporting.web.language import language_middleware
 from reporting.web.request_limits import request_head_limit_middleware
-from reporting.web.security_headers import security_headers_hook
+from reporting.web.security_headers import indexable_paths, security_headers_hook
 from reporting.web.templating import STATIC_DIR, template_config
 
 MAX_REQUEST_BODY_BYTES = 30 * 1024 * 1024
@@ -70,7 +71,7 @@ def create_app(settings: Settings) -> Litestar:
             language_middleware,
             request_head_limit_middleware,
         ],
-        before_send=[security_headers_hook(settings.onion_location)],
+        before_send=[security_headers_hook(settings.onion_location, indexable_paths(settings))],
         exception_handlers={
             LoginRequiredError: login_required_handler,
             HTTPException: http_exception_handler,
@@ -82,6 +83,7 @@ def create_app(settings: Settings) -> Litestar:
         debug=False,
         state=app_state(settings, secrets),
     )
+    app.asgi_handler = answer_head_like_get(app.asgi_handler)
     return app
 
 

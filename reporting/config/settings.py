@@ -38,6 +38,15 @@ class Settings:
     staff_idle_minutes: int = 30
     retention_years: int = 3
     stats_min_count: int = 5
+    index_landing_page: bool = True
+    help_office_name: str = ""
+    help_office_address: str = ""
+    help_office_phone: str = ""
+    help_office_hours: str = ""
+    operator_name: str = ""
+    operator_address: str = ""
+    operator_contact: str = ""
+    operator_representative: str = ""
 
     @property
     def is_sqlite(self) -> bool:
@@ -64,6 +73,8 @@ class Settings:
             "STAFF_IDLE_MINUTES",
             "RETENTION_YEARS",
             "STATS_MIN_COUNT",
+            "INDEX_LANDING_PAGE",
+            *TEXT_SETTINGS,
         }
         unknown = sorted(
             name
@@ -97,7 +108,30 @@ class Settings:
             ),
             retention_years=_integer("RETENTION_YEARS", get("RETENTION_YEARS"), default=3, minimum=1, maximum=30),
             stats_min_count=_integer("STATS_MIN_COUNT", get("STATS_MIN_COUNT"), default=5, minimum=3, maximum=100),
+            index_landing_page=_boolean("INDEX_LANDING_PAGE", get("INDEX_LANDING_PAGE"), default=True),
+            **{name.lower(): _text(name, get(name)) for name in TEXT_SETTINGS},
         )
+
+
+TEXT_SETTINGS = (
+    "HELP_OFFICE_NAME",
+    "HELP_OFFICE_ADDRESS",
+    "HELP_OFFICE_PHONE",
+    "HELP_OFFICE_HOURS",
+    "OPERATOR_NAME",
+    "OPERATOR_ADDRESS",
+    "OPERATOR_CONTACT",
+    "OPERATOR_REPRESENTATIVE",
+)
+"""Shown on every public page (where to get help in person) and on the legal notice (``/impressum``)."""
+
+
+def _text(name: str, raw: str | None) -> str:
+    if raw is None:
+        return ""
+    if len(raw) > 300 or any(ord(char) < 32 for char in raw):
+        raise SettingsError(f"{ENV_PREFIX}{name} must be one line of at most 300 characters")
+    return raw
 
 
 def _path(name: str, raw: str) -> Path:

@@ -48,7 +48,6 @@ from reporting.intake.submissions import new_submission_id
 from reporting.taxonomy import (
     AFFECTED,
     AREAS,
-    CASE_STATUSES,
     GROUNDS,
     REGIONS,
     REPORTER_ROLES,
@@ -243,14 +242,24 @@ def too_many_attempts(unsent_text: str = "") -> Template:
     )
 
 
-def _status_explanation(status: str) -> str:
-    explanations = {
-        "new": _("Your report has arrived. An adviser will read it soon."),
-        "in_progress": _("An adviser is working on your report."),
-        "waiting_for_reporter": _("An adviser has asked you something. Please read the messages below and reply."),
-        "closed": _("Work on this report has finished. You can still write a message if something new happens."),
+def _reporter_status(status: str, answered: bool) -> tuple[str, str]:
+    """The status as the reporter sees it (title, explanation), not in staff wording; once the reporter
+    has answered a question, the mailbox no longer asks them to reply."""
+    if status == "waiting_for_reporter" and answered:
+        return _("Your answer has arrived"), _("Thank you. An adviser will read it and reply here.")
+    statuses = {
+        "new": (_("Received"), _("Your report has arrived. An adviser will read it soon.")),
+        "in_progress": (_("Being worked on"), _("An adviser is working on your report.")),
+        "waiting_for_reporter": (
+            _("A question for you"),
+            _("An adviser has asked you something. Please read the messages below and reply."),
+        ),
+        "closed": (
+            _("Finished"),
+            _("Work on this report has finished. You can still write a message if something new happens."),
+        ),
     }
-    return explanations.get(status, "")
+    return statuses.get(status, (status, ""))
 
 
 async def mailbox_page(
@@ -270,14 +279,14 @@ async def mailbox_page(
     lang = current_language().code
     mailbox_key = await mailbox_key_for_reporter(session, report, receipt)
     messages = await open_messages(session, report.id, mailbox_key)
-    status = CASE_STATUSES.get(report.status).label(lang) if report.status in CASE_STATUSES else report.status
+    status, status_explanation = _reporter_status(report.status, bool(messages) and messages[-1].author == REPORTER)
     locale = babel_locale(lang)
     return Template(
         template_name="intake/mailbox.html",
         context={
             "code": code,
             "status": status,
-            "status_explanation": _status_explanation(report.status),
+            "status_explanation": status_explanation,
             "received_on": format_date(report.received_on, format="long", locale=locale),
             "messages": [
                 {
