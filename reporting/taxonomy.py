@@ -83,20 +83,33 @@ GROUNDS = Dimension(
         Term(
             "racism_ethnic_origin",
             N_("Racist attribution / ethnic origin"),
+            hint_message=N_("Because of origin, name, appearance or accent"),
         ),
         Term("religion", N_("Religion")),
-        Term("belief", N_("Belief")),
+        Term("belief", N_("Belief"), hint_message=N_("A world view that is not a religion")),
         Term("gender", N_("Gender")),
-        Term("gender_identity", N_("Gender identity")),
-        Term("sexual_identity", N_("Sexual identity")),
+        Term(
+            "gender_identity", N_("Gender identity"), hint_message=N_("For example trans, inter or non-binary people")
+        ),
+        Term("sexual_identity", N_("Sexual identity"), hint_message=N_("For example lesbian, gay or bisexual people")),
         Term("disability", N_("Disability")),
         Term("chronic_illness", N_("Chronic illness")),
         Term("age", N_("Age")),
         Term("language", N_("Language")),
-        Term("social_status", N_("Social status")),
+        Term(
+            "social_status", N_("Social status"), hint_message=N_("For example poverty, homelessness, education or job")
+        ),
         Term("nationality", N_("Nationality")),
-        Term("residence_status", N_("Residence status")),
-        Term("skin_colour", N_("Skin colour / colourism")),
+        Term(
+            "residence_status",
+            N_("Residence status"),
+            hint_message=N_("For example asylum, Duldung or residence permit"),
+        ),
+        Term(
+            "skin_colour",
+            N_("Skin colour / colourism"),
+            hint_message=N_("Also unfair treatment because skin is lighter or darker"),
+        ),
         Term("other", N_("Other")),
         Term("unknown", N_("Don't know"), reporter_only=True),
     ),
@@ -241,20 +254,24 @@ AFFECTED = Dimension(
     multiple=False,
 )
 
+# Named as people know them (towns and districts); which church district each belongs to is the
+# organisation's internal mapping, and the codes stay the same.
 REGIONS = Dimension(
     "regions",
     N_("Region"),
     (
-        Term("muenster", N_("Münster (city deanery)")),
-        Term("borken", N_("Borken (district deanery)")),
-        Term("coesfeld", N_("Coesfeld (district deanery)")),
-        Term("kleve", N_("Kleve (district deanery)")),
-        Term("recklinghausen", N_("Recklinghausen (district deanery)")),
-        Term("steinfurt", N_("Steinfurt (district deanery)")),
-        Term("warendorf", N_("Warendorf (district deanery)")),
-        Term("wesel", N_("Wesel (district deanery)")),
-        Term("oldenburg", N_("Oldenburg (Officialate district)")),
-        Term("outside_diocese", N_("Outside the Diocese of Münster")),
+        Term("muenster", N_("City of Münster")),
+        Term("borken", N_("Borken district")),
+        Term("coesfeld", N_("Coesfeld district")),
+        Term("kleve", N_("Kleve district")),
+        Term("recklinghausen", N_("Recklinghausen district")),
+        Term("steinfurt", N_("Steinfurt district")),
+        Term("warendorf", N_("Warendorf district")),
+        Term("wesel", N_("Wesel district")),
+        Term(
+            "oldenburg", N_("Oldenburg region (Oldenburg, Cloppenburg, Vechta, Delmenhorst, Wilhelmshaven and around)")
+        ),
+        Term("outside_diocese", N_("Somewhere else")),
         Term("not_stated", N_("Prefer not to say")),
     ),
     multiple=False,

@@ -132,9 +132,13 @@ GERMAN_TERMS = [
     ("reporter_roles", "witness", "Zeug*in"),
     ("reporter_roles", "affected", "Betroffene Person"),
     ("targets", "institution", "Einrichtung"),
-    ("regions", "muenster", "Stadtdekanat Münster"),
-    ("regions", "recklinghausen", "Kreisdekanat Recklinghausen"),
-    ("regions", "oldenburg", "Offizialatsbezirk Oldenburg"),
+    ("regions", "muenster", "Stadt Münster"),
+    ("regions", "recklinghausen", "Kreis Recklinghausen"),
+    (
+        "regions",
+        "oldenburg",
+        "Oldenburger Land (Oldenburg, Cloppenburg, Vechta, Delmenhorst, Wilhelmshaven und Umgebung)",
+    ),
     ("interventions", "information", "Information / rechtliche Erstauskunft"),
     ("interventions", "contact_lost", "Kontaktabbruch"),
 ]
