@@ -175,6 +175,7 @@ def test_labels_come_from_the_catalogue_of_each_language() -> None:
 
     assert witness.label("de") == "Zeug*in"
     assert witness.label("en") == "Witness"
+    assert witness.label("uk") == "Свідок / свідкиня"
     assert taxonomy.AREAS.label("en") == "Areas of life"
 
 
