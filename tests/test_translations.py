@@ -12,7 +12,7 @@ from reporting.i18n import DEFAULT_LANGUAGE, LOCALE_DIR, SUPPORTED_LANGUAGES, tr
 from reporting.i18n.catalogues import MessageId, extract, placeholders, public_message_ids
 
 TRANSLATED_LANGUAGES = [code for code in SUPPORTED_LANGUAGES if code != "en"]
-PUBLIC_TRANSLATIONS_DONE = ["de", "uk", "ar"]
+PUBLIC_TRANSLATIONS_DONE = ["de", "uk", "ar", "ru", "tr"]
 
 
 def _catalogues(code: str) -> list[Catalog]:
