@@ -24,11 +24,12 @@ from reporting.vault.opening import ReceiptWorkBusyError
 from reporting.web.app_state import app_state
 from reporting.web.errors import http_exception_handler, service_busy_handler, unhandled_exception_handler
 from reporting.web.form_body import CSRF_COOKIE, form_body_middleware
+from reporting.web.head import answer_head_like_get
 from reporting.web.health import healthz
 from reporting.web.housekeeping import HousekeepingJob, housekeeping_lifespan
 from reporting.web.language import language_middleware
 from reporting.web.request_limits import request_body_middleware, request_head_limit_middleware
-from reporting.web.security_headers import security_headers_hook
+from reporting.web.security_headers import indexable_paths, security_headers_hook
 from reporting.web.static_files import static_files_router
 from reporting.web.templating import template_config
 from reporting.web.throttle import purge_expired
@@ -80,7 +81,7 @@ def create_app(settings: Settings) -> Litestar:
             request_body_middleware(MAX_REQUEST_BODY_BYTES),
             form_body_middleware,
         ],
-        before_send=[security_headers_hook(settings.onion_location)],
+        before_send=[security_headers_hook(settings.onion_location, indexable_paths(settings))],
         exception_handlers={
             LoginRequiredError: login_required_handler,
             ReceiptWorkBusyError: service_busy_handler,
@@ -94,6 +95,7 @@ def create_app(settings: Settings) -> Litestar:
         state=app_state(settings, secrets),
         lifespan=[housekeeping_lifespan(housekeeping_jobs(engine, settings))],
     )
+    app.asgi_handler = answer_head_like_get(app.asgi_handler)
     return app
 
 

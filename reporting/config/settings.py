@@ -42,6 +42,15 @@ class Settings:
     """Months after receipt within which the reporter gets a substantive answer (EU directive: three)."""
     stats_publisher: str = ""
     stats_contact: str = ""
+    index_landing_page: bool = True
+    help_office_name: str = ""
+    help_office_address: str = ""
+    help_office_phone: str = ""
+    help_office_hours: str = ""
+    operator_name: str = ""
+    operator_address: str = ""
+    operator_contact: str = ""
+    operator_representative: str = ""
 
     @property
     def is_sqlite(self) -> bool:
@@ -71,6 +80,8 @@ class Settings:
             "ANSWER_DUE_MONTHS",
             "STATS_PUBLISHER",
             "STATS_CONTACT",
+            "INDEX_LANDING_PAGE",
+            *TEXT_SETTINGS,
         }
         unknown = sorted(
             name
@@ -104,17 +115,34 @@ class Settings:
             ),
             retention_years=_integer("RETENTION_YEARS", get("RETENTION_YEARS"), default=3, minimum=1, maximum=30),
             stats_min_count=_integer("STATS_MIN_COUNT", get("STATS_MIN_COUNT"), default=5, minimum=3, maximum=100),
-            answer_due_months=_integer("ANSWER_DUE_MONTHS", get("ANSWER_DUE_MONTHS"), default=3, minimum=1, maximum=12),
-            stats_publisher=_line("STATS_PUBLISHER", get("STATS_PUBLISHER")),
-            stats_contact=_line("STATS_CONTACT", get("STATS_CONTACT")),
+            answer_due_months=_integer(
+                "ANSWER_DUE_MONTHS", get("ANSWER_DUE_MONTHS"), default=3, minimum=1, maximum=12
+            ),
+            stats_publisher=_text("STATS_PUBLISHER", get("STATS_PUBLISHER"), max_length=200),
+            stats_contact=_text("STATS_CONTACT", get("STATS_CONTACT"), max_length=200),
+            index_landing_page=_boolean("INDEX_LANDING_PAGE", get("INDEX_LANDING_PAGE"), default=True),
+            **{name.lower(): _text(name, get(name)) for name in TEXT_SETTINGS},
         )
 
 
-def _line(name: str, raw: str | None) -> str:
-    """One printable line of at most 200 characters (printed on the statistics report), or empty."""
+TEXT_SETTINGS = (
+    "HELP_OFFICE_NAME",
+    "HELP_OFFICE_ADDRESS",
+    "HELP_OFFICE_PHONE",
+    "HELP_OFFICE_HOURS",
+    "OPERATOR_NAME",
+    "OPERATOR_ADDRESS",
+    "OPERATOR_CONTACT",
+    "OPERATOR_REPRESENTATIVE",
+)
+"""Shown on every public page (where to get help in person) and on the legal notice (``/impressum``)."""
+
+
+def _text(name: str, raw: str | None, *, max_length: int = 300) -> str:
+    """One printable line (shown on public pages or printed on the statistics report), or empty."""
     value = raw or ""
-    if len(value) > 200 or not value.isprintable():
-        raise SettingsError(f"{ENV_PREFIX}{name} must be one printable line of at most 200 characters")
+    if len(value) > max_length or not value.isprintable():
+        raise SettingsError(f"{ENV_PREFIX}{name} must be one printable line of at most {max_length} characters")
     return value
 
 

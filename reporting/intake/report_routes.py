@@ -37,7 +37,6 @@ from reporting.intake.forms import (
 )
 from reporting.intake.pages import (
     FORM_ERROR,
-    already_sent,
     csrf_failed,
     form_page,
     form_with_problem,
@@ -48,6 +47,7 @@ from reporting.intake.pages import (
     unreadable_text,
     with_renewed_csrf_cookie,
 )
+from reporting.intake.receipt_slip import receipt_code_for
 from reporting.intake.submissions import claim_submission, new_submission_id, submission_id
 from reporting.vault.opening import ReceiptWorkBusyError
 from reporting.vault.sealing import create_report
@@ -123,7 +123,11 @@ class IntakeController(Controller):
         settings: NamedDependency[Settings],
         secrets: NamedDependency[InstanceSecrets],
     ) -> Template:
-        """Check, then seal in memory and store; answer with the receipt code (shown only this once)."""
+        """Check, then seal in memory and store; answer with the receipt code.
+
+        A repeat of the same form (a reload of the receipt page, Back and send again) stores nothing
+        and shows the same code again: it is derived from the form's one-time id.
+        """
         form = await read_form(request, max_length=None)
         kept_key = kept_attachment_key(secrets)
         today = dt.date.today()
@@ -159,10 +163,12 @@ class IntakeController(Controller):
                 status_code=HTTP_400_BAD_REQUEST,
             )
 
+        receipt_code = receipt_code_for(secrets, submission)
+        web_address = str(request.base_url)
         if not await claim_submission(db_session, "intake:submission", submission):
-            return already_sent()
+            return receipt_page(receipt_code, web_address=web_address, shown_again=True)
         try:
-            _report, receipt_code = await create_report(
+            await create_report(
                 db_session,
                 settings=settings,
                 secrets=secrets,
@@ -178,6 +184,7 @@ class IntakeController(Controller):
                     reporter_codes=values.reporter_codes(),
                 ),
                 attachments=check.attachments,
+                receipt_code=receipt_code,
             )
         except ReceiptWorkBusyError:
             busy = _(
@@ -208,9 +215,8 @@ class IntakeController(Controller):
                 status_code=HTTP_503_SERVICE_UNAVAILABLE,
             )
         except IntegrityError:
-            return already_sent()
-        assert receipt_code is not None  # create_report issues one unless told not to
-        return receipt_page(receipt_code)
+            return receipt_page(receipt_code, web_address=web_address, shown_again=True)
+        return receipt_page(receipt_code, web_address=web_address)
 
     @get("/privacy", opt=PUBLIC)
     async def privacy_notice(self, settings: NamedDependency[Settings]) -> Template:

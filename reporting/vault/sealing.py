@@ -98,15 +98,17 @@ async def create_report(
     metadata: ReportMetadata,
     attachments: Sequence[FileUpload] = (),
     issue_receipt: bool = True,
+    receipt_code: str | None = None,
     extra_recipients: Sequence[Recipient] = (),
 ) -> tuple[Report, str | None]:
     """Seal a new report in memory and add it to the session; return it and the receipt code (shown once).
 
     The receipt code itself is never stored: only the Argon2id-derived lookup id and public key.
+    ``receipt_code`` is one the caller derived (see ``reporting.intake.receipt_slip``); else a random one.
     """
     # Argon2id first: the session's first statement below flushes what the caller added (the submission
     # id), and on SQLite that takes the database's one write lock until the request commits.
-    receipt_code = new_receipt_code() if issue_receipt else None
+    receipt_code = (receipt_code or new_receipt_code()) if issue_receipt else None
     receipt = await receipt_keys_for(receipt_code, secrets) if receipt_code else None
     # An extra recipient may already be one by default (a coordinator recording a walk-in): wrap once.
     default_recipients = await new_report_recipients(session, settings)
