@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig, SQLAlchemyPlugin
+from advanced_alchemy.extensions.litestar import AsyncSessionConfig, SQLAlchemyAsyncConfig, SQLAlchemyPlugin
 from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
@@ -20,6 +20,7 @@ from reporting.db.engine import create_engine
 from reporting.intake.routes import INTAKE_ROUTE_HANDLERS
 from reporting.stats.controllers import StatsController
 from reporting.web.app_state import app_state
+from reporting.web.commits import NotStoredError, commit_before_send_middleware, not_stored_page
 from reporting.web.errors import http_exception_handler, unhandled_exception_handler
 from reporting.web.health import healthz
 from reporting.web.language import language_middleware
@@ -34,8 +35,11 @@ def create_app(settings: Settings) -> Litestar:
     """Build the application for ``settings``; the database must already be migrated (``reporting init``)."""
     secrets = load_instance_secrets(settings)
     database = SQLAlchemyAsyncConfig(
+        # No autocommit: it ran after the page was rendered and swallowed a failed commit. Handlers commit
+        # before they announce a write; the middleware below commits what a success left open, loudly.
         engine_instance=create_engine(settings),
-        before_send_handler="autocommit_include_redirects",
+        # A page rendered after its commit still reads what it stored (no lazy reload in a template).
+        session_config=AsyncSessionConfig(expire_on_commit=False),
         create_all=False,
     )
     app = Litestar(
@@ -69,11 +73,13 @@ def create_app(settings: Settings) -> Litestar:
         middleware=[
             language_middleware,
             request_head_limit_middleware,
+            commit_before_send_middleware(database),
         ],
         before_send=[security_headers_hook(settings.onion_location)],
         exception_handlers={
             LoginRequiredError: login_required_handler,
             HTTPException: http_exception_handler,
+            NotStoredError: not_stored_page,
             Exception: unhandled_exception_handler,
         },
         openapi_config=None,

@@ -13,16 +13,23 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.exceptions import PermissionDeniedException
 from litestar.response import Template
-from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_403_FORBIDDEN, HTTP_409_CONFLICT
-from sqlalchemy.exc import IntegrityError
+from litestar.status_codes import (
+    HTTP_400_BAD_REQUEST,
+    HTTP_403_FORBIDDEN,
+    HTTP_409_CONFLICT,
+    HTTP_503_SERVICE_UNAVAILABLE,
+)
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from reporting.access.rules import PUBLIC
 from reporting.config.secrets import InstanceSecrets
 from reporting.crypto import report_keys
+from reporting.crypto.receipt import ReceiptKeys
+from reporting.db.models import Report
 from reporting.i18n import gettext_ as _
 from reporting.intake.attachments import UPLOAD_MIDDLEWARE, UPLOAD_REQUEST_MAX_BYTES, kept_attachment_key
-from reporting.intake.forms import field_text, read_message_form
+from reporting.intake.forms import FormCheck, MessageFormValues, field_text, read_message_form
 from reporting.intake.pages import (
     code_entry_page,
     csrf_failed,
@@ -37,7 +44,8 @@ from reporting.intake.submissions import claim_submission, submission_id
 from reporting.vault.opening import find_report_by_receipt, mailbox_key_for_reporter
 from reporting.vault.sealing import add_attachment, add_message
 from reporting.vault.values import REPORTER
-from reporting.web.forms import read_form
+from reporting.web.commits import NotStoredError, commit, discard
+from reporting.web.forms import PostedForm, read_form
 from reporting.web.throttle import Limit, client_limit, within_limits
 
 MAILBOX_ATTEMPT_LIMIT = 10
@@ -62,6 +70,45 @@ def _reply_not_verified(request: Request[Any, Any, State], _exc: PermissionDenie
         unsent_text=field_text(refused_form(request), "message"),
     )
     return with_renewed_csrf_cookie(request, page)
+
+
+async def _reply_not_stored(
+    db_session: AsyncSession,
+    secrets: InstanceSecrets,
+    form: PostedForm,
+    found: tuple[Report, ReceiptKeys] | None,
+    message_form: tuple[MessageFormValues, FormCheck] | None,
+) -> Template:
+    """The mailbox with the reply form as it was sent (text and files) and why nothing was stored; only
+    the text, to be copied, if the database cannot even be read."""
+    values, check = message_form or await read_message_form(form, kept_attachment_key(secrets))
+    code = field_text(form, "code")
+    explanation = _(
+        "Nothing was stored: a technical problem stopped your reply from being saved, so it has not reached "
+        "the advisers. What you wrote is still here. Please send it again later."
+    )
+    try:
+        if found is not None:
+            await db_session.refresh(found[0])  # the rollback expired it
+        else:
+            found = await find_report_by_receipt(db_session, secrets, code)
+        if found is not None:
+            report, receipt = found
+            return await mailbox_page(
+                db_session,
+                secrets,
+                report,
+                receipt,
+                code,
+                values=values,
+                check=check,
+                notice=explanation,
+                submission_id=submission_id(form),
+                status_code=HTTP_503_SERVICE_UNAVAILABLE,
+            )
+    except SQLAlchemyError as exc:
+        await discard(db_session, exc, where="reply page")
+    return problem_page(_("Nothing was stored"), explanation, HTTP_503_SERVICE_UNAVAILABLE, values.message)
 
 
 class MailboxController(Controller):
@@ -110,54 +157,70 @@ class MailboxController(Controller):
         db_engine: NamedDependency[AsyncEngine],
         secrets: NamedDependency[InstanceSecrets],
     ) -> Template:
-        """Add a message and/or files, sealed under the mailbox key (advisers and the reporter can read it)."""
+        """Add a message and/or files, sealed under the mailbox key (advisers and the reporter can read it),
+        and say so only once it is committed: when the database fails, the reply comes back as it was sent."""
         form = await read_form(request, max_length=None)
-        if not await within_limits(db_engine, _mailbox_limit(request), window_seconds=MAILBOX_WINDOW_SECONDS):
-            return too_many_attempts(unsent_text=field_text(form, "message"))
         code = field_text(form, "code")
-        found = await find_report_by_receipt(db_session, secrets, code)
-        if found is None:
-            return unknown_code(code)
-        report, receipt = found
-        values, check = await read_message_form(form, kept_attachment_key(secrets))
-        submission = submission_id(form)
-        if not check.valid:
-            return await mailbox_page(
-                db_session,
-                secrets,
-                report,
-                receipt,
-                code,
-                values=values,
-                check=check,
-                submission_id=submission,
-                status_code=HTTP_400_BAD_REQUEST,
-            )
-        if not await claim_submission(db_session, "mailbox:submission", submission):
-            return await mailbox_page(
-                db_session,
-                secrets,
-                report,
-                receipt,
-                code,
-                notice=_("This was already sent."),
-                status_code=HTTP_409_CONFLICT,
-            )
-        mailbox_key = await mailbox_key_for_reporter(db_session, report, receipt)
+        found: tuple[Report, ReceiptKeys] | None = None
+        message_form: tuple[MessageFormValues, FormCheck] | None = None
         try:
-            if values.message:
-                await add_message(db_session, report, mailbox_key=mailbox_key, author=REPORTER, body=values.message)
-            for upload in check.attachments:
-                await add_attachment(
+            if not await within_limits(db_engine, _mailbox_limit(request), window_seconds=MAILBOX_WINDOW_SECONDS):
+                return too_many_attempts(unsent_text=field_text(form, "message"))
+            found = await find_report_by_receipt(db_session, secrets, code)
+            if found is None:
+                return unknown_code(code)
+            report, receipt = found
+            message_form = values, check = await read_message_form(form, kept_attachment_key(secrets))
+            submission = submission_id(form)
+            if not check.valid:
+                return await mailbox_page(
                     db_session,
+                    secrets,
                     report,
-                    upload,
-                    data_key=mailbox_key,
-                    key_purpose=report_keys.MAILBOX_KEY,
-                    added_by=REPORTER,
+                    receipt,
+                    code,
+                    values=values,
+                    check=check,
+                    submission_id=submission,
+                    status_code=HTTP_400_BAD_REQUEST,
                 )
-        except IntegrityError:
-            return problem_page(_("This was already sent."), _("You can close this page."), HTTP_409_CONFLICT)
-        return await mailbox_page(
-            db_session, secrets, report, receipt, code, notice=_("Thank you. What you sent has reached the advisers.")
-        )
+            if not await claim_submission(db_session, "mailbox:submission", submission):
+                return await mailbox_page(
+                    db_session,
+                    secrets,
+                    report,
+                    receipt,
+                    code,
+                    notice=_("This was already sent."),
+                    status_code=HTTP_409_CONFLICT,
+                )
+            mailbox_key = await mailbox_key_for_reporter(db_session, report, receipt)
+            try:
+                if values.message:
+                    await add_message(db_session, report, mailbox_key=mailbox_key, author=REPORTER, body=values.message)
+                for upload in check.attachments:
+                    await add_attachment(
+                        db_session,
+                        report,
+                        upload,
+                        data_key=mailbox_key,
+                        key_purpose=report_keys.MAILBOX_KEY,
+                        added_by=REPORTER,
+                    )
+            except IntegrityError:
+                return problem_page(_("This was already sent."), _("You can close this page."), HTTP_409_CONFLICT)
+            await commit(db_session, where="reply")
+        except NotStoredError:
+            pass
+        except SQLAlchemyError as exc:  # a write refused before the commit (a full disk, a lost connection)
+            await discard(db_session, exc, where="reply")
+        else:
+            return await mailbox_page(
+                db_session,
+                secrets,
+                report,
+                receipt,
+                code,
+                notice=_("Thank you. What you sent has reached the advisers."),
+            )
+        return await _reply_not_stored(db_session, secrets, form, found, message_form)
