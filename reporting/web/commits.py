@@ -1,17 +1,17 @@
 """Commit before you announce: a page that says something was saved goes out only after its COMMIT returned.
 
-Handlers that write call :func:`commit` before they render success and answer :class:`NotStoredError`
-with a page that keeps what was typed. :func:`commit_before_send_middleware` is the net under all of
-them: it commits whatever a successful answer (2xx, 3xx) left open before its first byte goes out, and
-when that fails the answer is replaced by the "nothing was saved" page. Nothing here swallows a
-failure: each one is logged as an error, by type and code location only (never the message, which can
-carry what was typed).
+Handlers that write call :func:`commit` (or write inside :func:`saving`) before they render success, and
+answer :class:`NotStoredError` with a page that keeps what was typed. :func:`commit_before_send_middleware`
+is the net under all of them: it commits whatever a successful answer (2xx, 3xx) left open before its
+first byte goes out, and when that fails the answer is replaced by the "nothing was stored" page.
+Nothing here swallows a failure: each one is logged as an error, by type and code location only (never
+the message, which can carry what was typed).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -96,7 +96,7 @@ def not_stored_page(request: Request[Any, Any, State], exc: NotStoredError) -> T
     )
 
 
-def commit_before_send_middleware(config: SQLAlchemyAsyncConfig) -> Any:
+def commit_before_send_middleware(config: SQLAlchemyAsyncConfig) -> Callable[[ASGIApp], ASGIApp]:
     """Middleware: a successful answer is sent only once this request's transaction is committed."""
 
     def middleware(app: ASGIApp) -> ASGIApp:
