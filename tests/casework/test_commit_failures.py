@@ -31,8 +31,8 @@ from tests.casework.conftest import (
     set_staff_cookie,
     totp_code,
 )
+from tests.commit_faults import CommitBreaker, assert_not_stored_logged, small_data_dir
 from tests.conftest import run_db
-from tests.faults import CommitBreaker, assert_not_stored_logged, small_data_dir
 
 NOTE = "Rückruf vereinbart, Kanarienvogel-5521."
 

@@ -13,7 +13,7 @@ from litestar.testing import TestClient
 
 from reporting.cli.instance import initialise
 from reporting.config.settings import Settings
-from tests.faults import CommitBreaker, assert_not_stored_logged, small_data_dir
+from tests.commit_faults import CommitBreaker, assert_not_stored_logged, small_data_dir
 from tests.intake.conftest import (
     assert_report_values_kept,
     form_state,
