@@ -25,11 +25,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from reporting.access.rules import PUBLIC
 from reporting.config.secrets import InstanceSecrets
 from reporting.crypto import report_keys
-from reporting.crypto.receipt import ReceiptKeys
-from reporting.db.models import Report
 from reporting.i18n import gettext_ as _
 from reporting.intake.attachments import UPLOAD_MIDDLEWARE, UPLOAD_REQUEST_MAX_BYTES, kept_attachment_key
-from reporting.intake.forms import FormCheck, MessageFormValues, field_text, read_message_form
+from reporting.intake.forms import field_text, read_message_form
 from reporting.intake.pages import (
     code_entry_page,
     csrf_failed,
@@ -72,26 +70,17 @@ def _reply_not_verified(request: Request[Any, Any, State], _exc: PermissionDenie
     return with_renewed_csrf_cookie(request, page)
 
 
-async def _reply_not_stored(
-    db_session: AsyncSession,
-    secrets: InstanceSecrets,
-    form: PostedForm,
-    found: tuple[Report, ReceiptKeys] | None,
-    message_form: tuple[MessageFormValues, FormCheck] | None,
-) -> Template:
+async def _reply_not_stored(db_session: AsyncSession, secrets: InstanceSecrets, form: PostedForm) -> Template:
     """The mailbox with the reply form as it was sent (text and files) and why nothing was stored; only
-    the text, to be copied, if the database cannot even be read."""
-    values, check = message_form or await read_message_form(form, kept_attachment_key(secrets))
+    the text, to be copied, when the mailbox cannot even be read."""
+    values, check = await read_message_form(form, kept_attachment_key(secrets))
     code = field_text(form, "code")
     explanation = _(
         "Nothing was stored: a technical problem stopped your reply from being saved, so it has not reached "
         "the advisers. What you wrote is still here. Please send it again later."
     )
     try:
-        if found is not None:
-            await db_session.refresh(found[0])  # the rollback expired it
-        else:
-            found = await find_report_by_receipt(db_session, secrets, code)
+        found = await find_report_by_receipt(db_session, secrets, code)
         if found is not None:
             report, receipt = found
             return await mailbox_page(
@@ -160,67 +149,70 @@ class MailboxController(Controller):
         """Add a message and/or files, sealed under the mailbox key (advisers and the reporter can read it),
         and say so only once it is committed: when the database fails, the reply comes back as it was sent."""
         form = await read_form(request, max_length=None)
-        code = field_text(form, "code")
-        found: tuple[Report, ReceiptKeys] | None = None
-        message_form: tuple[MessageFormValues, FormCheck] | None = None
         try:
-            if not await within_limits(db_engine, _mailbox_limit(request), window_seconds=MAILBOX_WINDOW_SECONDS):
-                return too_many_attempts(unsent_text=field_text(form, "message"))
-            found = await find_report_by_receipt(db_session, secrets, code)
-            if found is None:
-                return unknown_code(code)
-            report, receipt = found
-            message_form = values, check = await read_message_form(form, kept_attachment_key(secrets))
-            submission = submission_id(form)
-            if not check.valid:
-                return await mailbox_page(
-                    db_session,
-                    secrets,
-                    report,
-                    receipt,
-                    code,
-                    values=values,
-                    check=check,
-                    submission_id=submission,
-                    status_code=HTTP_400_BAD_REQUEST,
-                )
-            if not await claim_submission(db_session, "mailbox:submission", submission):
-                return await mailbox_page(
-                    db_session,
-                    secrets,
-                    report,
-                    receipt,
-                    code,
-                    notice=_("This was already sent."),
-                    status_code=HTTP_409_CONFLICT,
-                )
-            mailbox_key = await mailbox_key_for_reporter(db_session, report, receipt)
-            try:
-                if values.message:
-                    await add_message(db_session, report, mailbox_key=mailbox_key, author=REPORTER, body=values.message)
-                for upload in check.attachments:
-                    await add_attachment(
-                        db_session,
-                        report,
-                        upload,
-                        data_key=mailbox_key,
-                        key_purpose=report_keys.MAILBOX_KEY,
-                        added_by=REPORTER,
-                    )
-            except IntegrityError:
-                return problem_page(_("This was already sent."), _("You can close this page."), HTTP_409_CONFLICT)
-            await commit(db_session, where="reply")
+            return await self._store_reply(request, form, db_session=db_session, db_engine=db_engine, secrets=secrets)
         except NotStoredError:
             pass
         except SQLAlchemyError as exc:  # a write refused before the commit (a full disk, a lost connection)
             await discard(db_session, exc, where="reply")
-        else:
+        return await _reply_not_stored(db_session, secrets, form)
+
+    async def _store_reply(
+        self,
+        request: Request[Any, Any, State],
+        form: PostedForm,
+        *,
+        db_session: AsyncSession,
+        db_engine: AsyncEngine,
+        secrets: InstanceSecrets,
+    ) -> Template:
+        if not await within_limits(db_engine, _mailbox_limit(request), window_seconds=MAILBOX_WINDOW_SECONDS):
+            return too_many_attempts(unsent_text=field_text(form, "message"))
+        code = field_text(form, "code")
+        found = await find_report_by_receipt(db_session, secrets, code)
+        if found is None:
+            return unknown_code(code)
+        report, receipt = found
+        values, check = await read_message_form(form, kept_attachment_key(secrets))
+        submission = submission_id(form)
+        if not check.valid:
             return await mailbox_page(
                 db_session,
                 secrets,
                 report,
                 receipt,
                 code,
-                notice=_("Thank you. What you sent has reached the advisers."),
+                values=values,
+                check=check,
+                submission_id=submission,
+                status_code=HTTP_400_BAD_REQUEST,
             )
-        return await _reply_not_stored(db_session, secrets, form, found, message_form)
+        if not await claim_submission(db_session, "mailbox:submission", submission):
+            return await mailbox_page(
+                db_session,
+                secrets,
+                report,
+                receipt,
+                code,
+                notice=_("This was already sent."),
+                status_code=HTTP_409_CONFLICT,
+            )
+        mailbox_key = await mailbox_key_for_reporter(db_session, report, receipt)
+        try:
+            if values.message:
+                await add_message(db_session, report, mailbox_key=mailbox_key, author=REPORTER, body=values.message)
+            for upload in check.attachments:
+                await add_attachment(
+                    db_session,
+                    report,
+                    upload,
+                    data_key=mailbox_key,
+                    key_purpose=report_keys.MAILBOX_KEY,
+                    added_by=REPORTER,
+                )
+        except IntegrityError:
+            return problem_page(_("This was already sent."), _("You can close this page."), HTTP_409_CONFLICT)
+        await commit(db_session, where="reply")
+        return await mailbox_page(
+            db_session, secrets, report, receipt, code, notice=_("Thank you. What you sent has reached the advisers.")
+        )

@@ -51,7 +51,7 @@ from reporting.vault.sealing import create_report
 from reporting.vault.values import NoRecoveryKeyError, ReportContent, ReportMetadata
 from reporting.web.app_state import app_secrets, app_settings
 from reporting.web.commits import NotStoredError, commit, discard
-from reporting.web.forms import read_form
+from reporting.web.forms import PostedForm, read_form
 from reporting.web.throttle import client_limit, purge_expired, within_limits
 
 HOUR = 3600
@@ -60,13 +60,6 @@ HOUR = 3600
 FORM_ATTEMPT_LIMIT = 30
 REPORT_LIMIT_WITH_POW = 10
 REPORT_LIMIT_WITHOUT_POW = 3
-
-
-def _report_not_stored() -> str:
-    return _(
-        "Nothing was stored: a technical problem stopped your report from being saved, and no receipt code "
-        "was issued. Everything you entered is still here. Please send the form again later."
-    )
 
 
 def _report_not_verified(request: Request[Any, Any, State], _exc: PermissionDeniedException) -> Template:
@@ -113,104 +106,118 @@ class IntakeController(Controller):
         settings: NamedDependency[Settings],
         secrets: NamedDependency[InstanceSecrets],
     ) -> Template:
-        """Check, then seal in memory and store; answer with the receipt code (shown only this once), and
+        """Check, then seal in memory and store; answer with the receipt code (shown only this once), but
         only once the report is committed: when the database fails, the form comes back as it was sent."""
         form = await read_form(request, max_length=None)
-        kept_key = kept_attachment_key(secrets)
-        today = dt.date.today()
-        values, check = read_report_form(form, today)
-        submission = submission_id(form)
-        uploads_read = False
         try:
-            # Expired rate-limit counters and spent tokens carry the hour or day of past requests: remove
-            # them as reports come in (before this request's own transaction writes, which SQLite would block).
-            await purge_expired(db_engine)
-            if not await within_limits(
-                db_engine, [client_limit(request, "intake:attempt", FORM_ATTEMPT_LIMIT)], window_seconds=HOUR
-            ):
-                # New uploads are not decoded (that is what this limit bounds), but the text and kept files stay.
-                return rate_limited_form(settings, secrets, values, kept_attachments(form, kept_key), submission)
-            await read_attachments(form, check, kept_key)
-            uploads_read = True
-            if honeypot_filled(form):
-                check.add(FORM_ERROR, _("The form could not be sent. Please check your entries and send it again."))
-            if not check.valid:
-                return form_page(
-                    settings, secrets, values, check, submission_id=submission, status_code=HTTP_400_BAD_REQUEST
-                )
-
-            pow_payload = field_text(form, proof_of_work.FIELD_NAME)
-            scope, limit = ("intake:report", REPORT_LIMIT_WITH_POW)
-            if not pow_payload:
-                scope, limit = ("intake:report-nojs", REPORT_LIMIT_WITHOUT_POW)
-            if not await within_limits(db_engine, [client_limit(request, scope, limit)], window_seconds=HOUR):
-                return rate_limited_form(settings, secrets, values, check.attachments, submission)
-            if pow_payload and not await proof_of_work.verify_and_spend(db_engine, secrets, pow_payload):
-                return form_with_problem(
-                    settings,
-                    secrets,
-                    values,
-                    check,
-                    _("The automatic check did not succeed. Please send the form again."),
-                    submission_id=new_submission_id(),
-                    status_code=HTTP_400_BAD_REQUEST,
-                )
-
-            if not await claim_submission(db_session, "intake:submission", submission):
-                return already_sent()
-            try:
-                _report, receipt_code = await create_report(
-                    db_session,
-                    settings=settings,
-                    secrets=secrets,
-                    content=ReportContent(
-                        narrative=values.description, contact=values.contact or None, answers=values.answers()
-                    ),
-                    metadata=ReportMetadata(
-                        received_on=today,
-                        language=current_language().code,
-                        source="online",
-                        consent_statistics=values.consent_statistics,
-                        wants_counselling=values.wants_counselling,
-                        reporter_codes=values.reporter_codes(),
-                    ),
-                    attachments=check.attachments,
-                )
-            except NoRecoveryKeyError:
-                not_ready = _(
-                    "The service is not ready yet and cannot accept reports at the moment. Nothing was stored. "
-                    "Please try again later or contact a Caritas counselling office directly."
-                )
-                return form_with_problem(
-                    settings,
-                    secrets,
-                    values,
-                    check,
-                    not_ready,
-                    submission_id=submission,
-                    status_code=HTTP_503_SERVICE_UNAVAILABLE,
-                )
-            except IntegrityError:
-                return already_sent()
-            await commit(db_session, where="submit_report")
+            return await self._store_report(
+                request, form, db_session=db_session, db_engine=db_engine, settings=settings, secrets=secrets
+            )
         except NotStoredError:
             pass
         except SQLAlchemyError as exc:  # a write refused before the commit (a full disk, a lost connection)
             await discard(db_session, exc, where="submit_report")
-        else:
-            assert receipt_code is not None  # create_report issues one unless told not to
-            return receipt_page(receipt_code)
-        if not uploads_read:  # the failure came first: keep the new files too, as any re-shown form does
-            await read_attachments(form, check, kept_key)
+        values, check = read_report_form(form, dt.date.today())
+        await read_attachments(form, check, kept_attachment_key(secrets))
         return form_with_problem(
             settings,
             secrets,
             values,
             check,
-            _report_not_stored(),
-            submission_id=submission,
+            _(
+                "Nothing was stored: a technical problem stopped your report from being saved, and no receipt "
+                "code was issued. Everything you entered is still here. Please send the form again later."
+            ),
+            submission_id=submission_id(form),
             status_code=HTTP_503_SERVICE_UNAVAILABLE,
         )
+
+    async def _store_report(
+        self,
+        request: Request[Any, Any, State],
+        form: PostedForm,
+        *,
+        db_session: AsyncSession,
+        db_engine: AsyncEngine,
+        settings: Settings,
+        secrets: InstanceSecrets,
+    ) -> Template:
+        # Expired rate-limit counters and spent tokens carry the hour or day of past requests: remove them
+        # as reports come in (before this request's own transaction writes, which SQLite would block).
+        await purge_expired(db_engine)
+        kept_key = kept_attachment_key(secrets)
+        today = dt.date.today()
+        values, check = read_report_form(form, today)
+        submission = submission_id(form)
+        if not await within_limits(
+            db_engine, [client_limit(request, "intake:attempt", FORM_ATTEMPT_LIMIT)], window_seconds=HOUR
+        ):
+            # New uploads are not decoded (that is what this limit bounds), but the text and kept files stay.
+            return rate_limited_form(settings, secrets, values, kept_attachments(form, kept_key), submission)
+        await read_attachments(form, check, kept_key)
+        if honeypot_filled(form):
+            check.add(FORM_ERROR, _("The form could not be sent. Please check your entries and send it again."))
+        if not check.valid:
+            return form_page(
+                settings, secrets, values, check, submission_id=submission, status_code=HTTP_400_BAD_REQUEST
+            )
+
+        pow_payload = field_text(form, proof_of_work.FIELD_NAME)
+        scope, limit = ("intake:report", REPORT_LIMIT_WITH_POW)
+        if not pow_payload:
+            scope, limit = ("intake:report-nojs", REPORT_LIMIT_WITHOUT_POW)
+        if not await within_limits(db_engine, [client_limit(request, scope, limit)], window_seconds=HOUR):
+            return rate_limited_form(settings, secrets, values, check.attachments, submission)
+        if pow_payload and not await proof_of_work.verify_and_spend(db_engine, secrets, pow_payload):
+            return form_with_problem(
+                settings,
+                secrets,
+                values,
+                check,
+                _("The automatic check did not succeed. Please send the form again."),
+                submission_id=new_submission_id(),
+                status_code=HTTP_400_BAD_REQUEST,
+            )
+
+        if not await claim_submission(db_session, "intake:submission", submission):
+            return already_sent()
+        try:
+            _report, receipt_code = await create_report(
+                db_session,
+                settings=settings,
+                secrets=secrets,
+                content=ReportContent(
+                    narrative=values.description, contact=values.contact or None, answers=values.answers()
+                ),
+                metadata=ReportMetadata(
+                    received_on=today,
+                    language=current_language().code,
+                    source="online",
+                    consent_statistics=values.consent_statistics,
+                    wants_counselling=values.wants_counselling,
+                    reporter_codes=values.reporter_codes(),
+                ),
+                attachments=check.attachments,
+            )
+        except NoRecoveryKeyError:
+            not_ready = _(
+                "The service is not ready yet and cannot accept reports at the moment. Nothing was stored. "
+                "Please try again later or contact a Caritas counselling office directly."
+            )
+            return form_with_problem(
+                settings,
+                secrets,
+                values,
+                check,
+                not_ready,
+                submission_id=submission,
+                status_code=HTTP_503_SERVICE_UNAVAILABLE,
+            )
+        except IntegrityError:
+            return already_sent()
+        assert receipt_code is not None  # create_report issues one unless told not to
+        await commit(db_session, where="submit_report")
+        return receipt_page(receipt_code)
 
     @get("/privacy", opt=PUBLIC)
     async def privacy_notice(self, settings: NamedDependency[Settings]) -> Template:
