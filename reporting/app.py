@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig, SQLAlchemyPlugin
+from advanced_alchemy.extensions.litestar import AsyncSessionConfig, SQLAlchemyAsyncConfig, SQLAlchemyPlugin
 from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
@@ -22,6 +22,7 @@ from reporting.intake.routes import INTAKE_ROUTE_HANDLERS
 from reporting.stats.controllers import StatsController
 from reporting.vault.opening import ReceiptWorkBusyError
 from reporting.web.app_state import app_state
+from reporting.web.commits import NotStoredError, commit_before_send_middleware, not_stored_page
 from reporting.web.errors import http_exception_handler, service_busy_handler, unhandled_exception_handler
 from reporting.web.form_body import CSRF_COOKIE, form_body_middleware
 from reporting.web.head import answer_head_like_get
@@ -42,8 +43,11 @@ def create_app(settings: Settings) -> Litestar:
     secrets = load_instance_secrets(settings)
     engine = create_engine(settings)
     database = SQLAlchemyAsyncConfig(
+        # No autocommit: it ran after the page was rendered and swallowed a failed commit. Handlers commit
+        # before they announce a write; the middleware below commits what a success left open, loudly.
         engine_instance=engine,
-        before_send_handler="autocommit_include_redirects",
+        # A page rendered after its commit still reads what it stored (no lazy reload in a template).
+        session_config=AsyncSessionConfig(expire_on_commit=False),
         create_all=False,
     )
     app = Litestar(
@@ -80,12 +84,14 @@ def create_app(settings: Settings) -> Litestar:
             # Read the whole body under time limits first, then parse forms defensively from memory.
             request_body_middleware(MAX_REQUEST_BODY_BYTES),
             form_body_middleware,
+            commit_before_send_middleware(database),
         ],
         before_send=[security_headers_hook(settings.onion_location, indexable_paths(settings))],
         exception_handlers={
             LoginRequiredError: login_required_handler,
             ReceiptWorkBusyError: service_busy_handler,
             HTTPException: http_exception_handler,
+            NotStoredError: not_stored_page,
             Exception: unhandled_exception_handler,
         },
         openapi_config=None,

@@ -30,6 +30,7 @@ from reporting.db.models import StaffAccount, StaffSession
 from reporting.i18n import N_
 from reporting.i18n import gettext_ as _
 from reporting.vault import grants
+from reporting.web.commits import commit
 from reporting.web.forms import read_form, see_other
 from reporting.web.throttle import client_limit, enforce_limits, pseudonym
 
@@ -88,6 +89,7 @@ async def login_submit(
         stage=Stage.TOTP,
         replaces=previous.session_id_hash if previous else None,
     )
+    await commit(db_session, where="login_submit")
     response = see_other(TWO_FACTOR_PATH)
     set_session_cookie(response, cookie_value, settings)
     return response
@@ -169,6 +171,7 @@ async def two_factor_submit(
     if staff.role is Role.COORDINATOR:
         await grants.share_with_coordinators(db_session, staff_id=staff.staff_id, private_key=staff.private_key)
     await audit.record(db_session, action="login.succeeded", actor=staff.actor)
+    await commit(db_session, where="two_factor_submit")
     response = see_other(home_path(staff.role))
     set_session_cookie(response, cookie_value, settings)
     return response
@@ -183,6 +186,7 @@ async def logout(
     """Delete the session row: the sealed private key is gone, and the cookie's key opens nothing."""
     await end_session(db_session, staff.session_id_hash)
     await audit.record(db_session, action="logout", actor=staff.actor)
+    await commit(db_session, where="logout")
     response = see_other(f"{LOGIN_PATH}?logged-out=1")
     clear_session_cookie(response, settings)
     return response

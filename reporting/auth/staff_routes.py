@@ -25,6 +25,7 @@ from reporting.audit.words import local_time
 from reporting.auth import accounts, invitations
 from reporting.db.models import StaffAccount
 from reporting.i18n import N_
+from reporting.web.commits import commit
 from reporting.web.forms import read_form, see_other
 from reporting.web.throttle import client_limit, enforce_limits
 
@@ -93,6 +94,7 @@ async def invite(
     except accounts.AccountError as error:
         return await _accounts_page(db_session, staff, error=str(error), status_code=400)
     await audit.record(db_session, action="invitation.created", actor=staff.actor, detail=f"role={role.value}")
+    await commit(db_session, where="invite")
     link = f"{str(request.base_url).rstrip('/')}{INVITATION_PATH}/{token}"
     return await _accounts_page(db_session, staff, invitation_link=link)
 
@@ -107,7 +109,7 @@ async def withdraw_invitation(
     if email is not None:
         await invitations.withdraw_invitation(db_session, email)
         await audit.record(db_session, action="invitation.withdrawn", actor=staff.actor)
-    await db_session.commit()  # before the page that confirms it
+        await commit(db_session, where="withdraw_invitation")
     return see_other(f"{ACCOUNTS_PATH}?saved=withdrawn")
 
 
@@ -132,7 +134,7 @@ async def disable_account(
     account = await _manageable_account(db_session, staff, staff_id)
     await accounts.disable_staff(db_session, account.id)
     await audit.record(db_session, action="account.disabled", actor=staff.actor, detail=staff_actor(account.id))
-    await db_session.commit()  # before the page that confirms it
+    await commit(db_session, where="disable_account")
     return see_other(f"{ACCOUNTS_PATH}?saved=disabled")
 
 
@@ -145,7 +147,7 @@ async def enable_account(
     account = await _manageable_account(db_session, staff, staff_id)
     await accounts.enable_staff(db_session, account.id)
     await audit.record(db_session, action="account.enabled", actor=staff.actor, detail=staff_actor(account.id))
-    await db_session.commit()  # before the page that confirms it
+    await commit(db_session, where="enable_account")
     return see_other(f"{ACCOUNTS_PATH}?saved=enabled")
 
 
@@ -159,7 +161,7 @@ async def reset_two_factor(
     account = await _manageable_account(db_session, staff, staff_id)
     await accounts.reset_two_factor(db_session, account)
     await audit.record(db_session, action="two_factor.reset", actor=staff.actor, detail=staff_actor(account.id))
-    await db_session.commit()  # before the page that confirms it
+    await commit(db_session, where="reset_two_factor")
     return see_other(f"{ACCOUNTS_PATH}?saved=reset")
 
 
@@ -232,6 +234,7 @@ async def accept_invitation(
     await audit.record(
         db_session, action="account.created", actor=staff_actor(account.id), detail=f"role={account.role};invitation"
     )
+    await commit(db_session, where="accept_invitation")
     return see_other("/staff/login?welcome=1")
 
 

@@ -51,13 +51,18 @@ from reporting.casework.workflow import CaseActionError, CaseWork, case_colleagu
 from reporting.config.secrets import InstanceSecrets
 from reporting.config.settings import Settings
 from reporting.db.models import Report
+from reporting.i18n import N_
+from reporting.i18n import gettext_ as _
 from reporting.vault import opening, values
+from reporting.web.commits import NotStoredError, commit, saving
 from reporting.web.forms import read_form, see_other
 
 CASE_WORKERS = allow(Role.ADVISER, Role.COORDINATOR)
 COORDINATORS = allow(Role.COORDINATOR)
 INLINE_MEDIA_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png", "image/gif", "text/plain"})
 """Stored types a download may declare; anything else (HTML, SVG …) goes out as a plain byte stream."""
+TEXT_LABELS = {"note": N_("New note"), "message": N_("Reply to the reporter")}
+"""The labels of the case page's free texts, for the page that shows them again when nothing was saved."""
 
 
 def _parse_uuid(raw: str) -> uuid.UUID | None:
@@ -65,6 +70,10 @@ def _parse_uuid(raw: str) -> uuid.UUID | None:
         return uuid.UUID(raw)
     except ValueError:
         return None
+
+
+def _kept_texts(texts: dict[str, str] | None) -> dict[str, str]:
+    return {TEXT_LABELS[name]: text for name, text in (texts or {}).items()}
 
 
 def safe_filename(name: str, fallback: str = "attachment") -> str:
@@ -89,7 +98,7 @@ async def load_accessible_case(work: CaseWork, report_id: uuid.UUID) -> Report:
         raise NotFoundException
     if not await opening.staff_has_access(work.db, report_id, work.staff.staff_id):
         await work.record("case.denied", report_id)
-        await work.db.commit()
+        await commit(work.db, where="case access")
         raise PermissionDeniedException
     return report
 
@@ -108,7 +117,7 @@ async def _saved(work: CaseWork, report_id: uuid.UUID, section: str) -> Response
 
     The commit comes first: the confirmation must never be shown for a write the database refused.
     """
-    await work.db.commit()
+    await commit(work.db, where=f"save {section}")
     return see_other(f"/staff/cases/{report_id}?saved={section}#{section}")
 
 
@@ -174,7 +183,7 @@ class CaseController(Controller):
         if report is None:
             raise NotFoundException
         page = await case_page(work, report, errors=errors, categorisation=categorisation, texts=texts, status_code=400)
-        await work.db.commit()
+        await commit(work.db, where="refused case action", kept=_kept_texts(texts))
         return page
 
     @get("/", opt=CASE_WORKERS)
@@ -214,7 +223,8 @@ class CaseController(Controller):
         )
         if errors:
             return await self._refused(work, report_id, errors, categorisation=data)
-        await save_categorisation(work, report, data)
+        async with saving(work.db, where="categorise"):
+            await save_categorisation(work, report, data)
         return await _saved(work, report_id, "categorisation")
 
     @post("/status", opt=CASE_WORKERS)
@@ -227,7 +237,8 @@ class CaseController(Controller):
         report = await load_accessible_case(work, report_id)
         form = await read_form(request, max_length=None)
         try:
-            await work.change_status(report, form.text("status"), close_reason=form.text("close_reason"))
+            async with saving(work.db, where="change_status"):
+                await work.change_status(report, form.text("status"), close_reason=form.text("close_reason"))
         except CaseActionError as error:
             return await self._refused(work, report_id, {error.field: error.message})
         return await _saved(work, report_id, "status")
@@ -242,7 +253,8 @@ class CaseController(Controller):
         report = await load_accessible_case(work, report_id)
         body = (await read_form(request, max_length=None)).text("body")
         try:
-            await work.add_note(report, body)
+            async with saving(work.db, where="add_note", kept=_kept_texts({"note": body})):
+                await work.add_note(report, body)
         except CaseActionError as error:
             return await self._refused(work, report_id, {error.field: error.message}, texts={"note": body})
         return await _saved(work, report_id, "notes")
@@ -258,7 +270,8 @@ class CaseController(Controller):
         form = await read_form(request, max_length=None)
         body = form.text("body")
         try:
-            await work.send_reply(report, body, wait_for_reporter=form.text("wait_for_reporter") == "yes")
+            async with saving(work.db, where="send_reply", kept=_kept_texts({"message": body})):
+                await work.send_reply(report, body, wait_for_reporter=form.text("wait_for_reporter") == "yes")
         except CaseActionError as error:
             return await self._refused(work, report_id, {error.field: error.message}, texts={"message": body})
         return await _saved(work, report_id, "messages")
@@ -273,10 +286,11 @@ class CaseController(Controller):
         report = await load_accessible_case(work, report_id)
         chosen = (await read_form(request, max_length=None)).text("assignee")
         try:
-            if chosen == ASSIGNEE_NONE:
-                await work.unassign(report)
-            else:
-                await work.assign(report, _parse_uuid(chosen))
+            async with saving(work.db, where="assign"):
+                if chosen == ASSIGNEE_NONE:
+                    await work.unassign(report)
+                else:
+                    await work.assign(report, _parse_uuid(chosen))
         except CaseActionError as error:
             return await self._refused(work, report_id, {error.field: error.message})
         return await _saved(work, report_id, "access")
@@ -289,8 +303,10 @@ class CaseController(Controller):
         work: NamedDependency[CaseWork],
     ) -> Response[Any]:
         report = await load_accessible_case(work, report_id)
+        chosen = (await read_form(request, max_length=None)).text("staff_id")
         try:
-            await work.grant(report, _parse_uuid((await read_form(request, max_length=None)).text("staff_id")))
+            async with saving(work.db, where="grant"):
+                await work.grant(report, _parse_uuid(chosen))
         except CaseActionError as error:
             return await self._refused(work, report_id, {error.field: error.message})
         return await _saved(work, report_id, "access")
@@ -318,7 +334,8 @@ class CaseController(Controller):
     ) -> Response[Any]:
         report = await load_accessible_case(work, report_id)
         try:
-            await work.revoke(report, staff_id)
+            async with saving(work.db, where="revoke"):
+                await work.revoke(report, staff_id)
         except CaseActionError as error:
             return await self._refused(work, report_id, {error.field: error.message})
         return await _saved(work, report_id, "access")
@@ -359,7 +376,7 @@ class CaseController(Controller):
     async def export(self, report_id: FromPath[uuid.UUID], work: NamedDependency[CaseWork]) -> Response[bytes]:
         """The whole case as a PDF marked confidential (audited as ``case.export``), never kept in a cache."""
         case_view = await build_case_view(work, await load_accessible_case(work, report_id), action="case.export")
-        await work.db.commit()
+        await commit(work.db, where="case export")
         return Response(
             await case_export_pdf(case_view),
             media_type="application/pdf",
@@ -396,9 +413,17 @@ class WalkInController(Controller):
         data, errors = parse_intake(form.all_texts(), today=dt.date.today())
         if errors:
             return walk_in_form(data, errors, token, status_code=400)
-        if not await spend_form_token(work.db, token):
-            return walk_in_done(None, None, status_code=409)
-        report, receipt_code = await record_walk_in(work, data, settings=settings, secrets=secrets)
+        try:
+            async with saving(work.db, where="record_walk_in"):
+                if not await spend_form_token(work.db, token):
+                    return walk_in_done(None, None, status_code=409)
+                report, receipt_code = await record_walk_in(work, data, settings=settings, secrets=secrets)
+        except NotStoredError:
+            problem = _(
+                "Nothing was stored: a technical problem stopped the database from saving this case. Everything "
+                "you entered is still here. Please send the form again later."
+            )
+            return walk_in_form(data, {"form": problem}, token, status_code=503)
         mailbox_url = f"{str(request.base_url).rstrip('/')}/mailbox"
         return walk_in_done(report.id, receipt_code, status_code=201, mailbox_url=mailbox_url)
 

@@ -14,8 +14,13 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.exceptions import PermissionDeniedException
 from litestar.response import Template
-from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_403_FORBIDDEN, HTTP_409_CONFLICT
-from sqlalchemy.exc import IntegrityError
+from litestar.status_codes import (
+    HTTP_400_BAD_REQUEST,
+    HTTP_403_FORBIDDEN,
+    HTTP_409_CONFLICT,
+    HTTP_503_SERVICE_UNAVAILABLE,
+)
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from reporting.access.rules import PUBLIC
@@ -39,8 +44,9 @@ from reporting.intake.submissions import claim_submission, submission_id
 from reporting.vault.opening import find_report_by_receipt, mailbox_key_for_reporter
 from reporting.vault.sealing import add_attachment, add_message
 from reporting.vault.values import REPORTER
+from reporting.web.commits import NotStoredError, commit, discard
 from reporting.web.form_body import UnreadableFormError
-from reporting.web.forms import read_form
+from reporting.web.forms import PostedForm, read_form
 from reporting.web.throttle import Limit, client_limit, within_limits
 
 MAILBOX_ATTEMPT_LIMIT = 10
@@ -69,6 +75,36 @@ def _reply_not_verified(request: Request[Any, Any, State], _exc: PermissionDenie
 
 def _reply_unreadable(request: Request[Any, Any, State], _exc: UnreadableFormError) -> Template:
     return _unsent_reply(request, unreadable_text, HTTP_400_BAD_REQUEST)
+
+
+async def _reply_not_stored(db_session: AsyncSession, secrets: InstanceSecrets, form: PostedForm) -> Template:
+    """The mailbox with the reply form as it was sent (text and files) and why nothing was stored; only
+    the text, to be copied, when the mailbox cannot even be read."""
+    values, check = await read_message_form(form, kept_attachment_key(secrets))
+    code = field_text(form, "code")
+    explanation = _(
+        "Nothing was stored: a technical problem stopped your reply from being saved, so it has not reached "
+        "the advisers. What you wrote is still here. Please send it again later."
+    )
+    try:
+        found = await find_report_by_receipt(db_session, secrets, code)
+        if found is not None:
+            report, receipt = found
+            return await mailbox_page(
+                db_session,
+                secrets,
+                report,
+                receipt,
+                code,
+                values=values,
+                check=check,
+                notice=explanation,
+                submission_id=submission_id(form),
+                status_code=HTTP_503_SERVICE_UNAVAILABLE,
+            )
+    except SQLAlchemyError as exc:
+        await discard(db_session, exc, where="reply page")
+    return problem_page(_("Nothing was stored"), explanation, HTTP_503_SERVICE_UNAVAILABLE, values.message)
 
 
 class MailboxController(Controller):
@@ -116,8 +152,26 @@ class MailboxController(Controller):
         db_engine: NamedDependency[AsyncEngine],
         secrets: NamedDependency[InstanceSecrets],
     ) -> Template:
-        """Add a message and/or files, sealed under the mailbox key (advisers and the reporter can read it)."""
+        """Add a message and/or files, sealed under the mailbox key (advisers and the reporter can read it),
+        and say so only once it is committed: when the database fails, the reply comes back as it was sent."""
         form = await read_form(request, max_length=None)
+        try:
+            return await self._store_reply(request, form, db_session=db_session, db_engine=db_engine, secrets=secrets)
+        except NotStoredError:
+            pass
+        except SQLAlchemyError as exc:  # a write refused before the commit (a full disk, a lost connection)
+            await discard(db_session, exc, where="reply")
+        return await _reply_not_stored(db_session, secrets, form)
+
+    async def _store_reply(
+        self,
+        request: Request[Any, Any, State],
+        form: PostedForm,
+        *,
+        db_session: AsyncSession,
+        db_engine: AsyncEngine,
+        secrets: InstanceSecrets,
+    ) -> Template:
         if not await within_limits(db_engine, _mailbox_limit(request), window_seconds=MAILBOX_WINDOW_SECONDS):
             return too_many_attempts(unsent_text=field_text(form, "message"))
         code = field_text(form, "code")
@@ -164,6 +218,7 @@ class MailboxController(Controller):
                 )
         except IntegrityError:
             return problem_page(_("This was already sent."), _("You can close this page."), HTTP_409_CONFLICT)
+        await commit(db_session, where="reply")
         return await mailbox_page(
             db_session, secrets, report, receipt, code, notice=_("Thank you. What you sent has reached the advisers.")
         )

@@ -16,7 +16,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import PermissionDeniedException
 from litestar.response import Template
 from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_403_FORBIDDEN, HTTP_503_SERVICE_UNAVAILABLE
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from reporting.access.rules import PUBLIC
@@ -53,8 +53,9 @@ from reporting.vault.opening import ReceiptWorkBusyError
 from reporting.vault.sealing import create_report
 from reporting.vault.values import NoRecoveryKeyError, ReportContent, ReportMetadata
 from reporting.web.app_state import app_secrets, app_settings
+from reporting.web.commits import NotStoredError, commit, discard
 from reporting.web.form_body import UnreadableFormError
-from reporting.web.forms import read_form
+from reporting.web.forms import PostedForm, read_form
 from reporting.web.throttle import client_limit, within_limits
 
 HOUR = 3600
@@ -123,12 +124,46 @@ class IntakeController(Controller):
         settings: NamedDependency[Settings],
         secrets: NamedDependency[InstanceSecrets],
     ) -> Template:
-        """Check, then seal in memory and store; answer with the receipt code.
+        """Check, then seal in memory and store; answer with the receipt code, but only once the report is
+        committed: when the database fails, the form comes back as it was sent.
 
         A repeat of the same form (a reload of the receipt page, Back and send again) stores nothing
         and shows the same code again: it is derived from the form's one-time id.
         """
         form = await read_form(request, max_length=None)
+        try:
+            return await self._store_report(
+                request, form, db_session=db_session, db_engine=db_engine, settings=settings, secrets=secrets
+            )
+        except NotStoredError:
+            pass
+        except SQLAlchemyError as exc:  # a write refused before the commit (a full disk, a lost connection)
+            await discard(db_session, exc, where="submit_report")
+        values, check = read_report_form(form, dt.date.today())
+        await read_attachments(form, check, kept_attachment_key(secrets))
+        return form_with_problem(
+            settings,
+            secrets,
+            values,
+            check,
+            _(
+                "Nothing was stored: a technical problem stopped your report from being saved, and no receipt "
+                "code was issued. Everything you entered is still here. Please send the form again later."
+            ),
+            submission_id=submission_id(form),
+            status_code=HTTP_503_SERVICE_UNAVAILABLE,
+        )
+
+    async def _store_report(
+        self,
+        request: Request[Any, Any, State],
+        form: PostedForm,
+        *,
+        db_session: AsyncSession,
+        db_engine: AsyncEngine,
+        settings: Settings,
+        secrets: InstanceSecrets,
+    ) -> Template:
         kept_key = kept_attachment_key(secrets)
         today = dt.date.today()
         values, check = read_report_form(form, today)
@@ -216,6 +251,7 @@ class IntakeController(Controller):
             )
         except IntegrityError:
             return receipt_page(receipt_code, web_address=web_address, shown_again=True)
+        await commit(db_session, where="submit_report")
         return receipt_page(receipt_code, web_address=web_address)
 
     @get("/privacy", opt=PUBLIC)

@@ -28,6 +28,7 @@ from reporting.stats.export import EXPORT_FORMATS, MEDIA_TYPES, export_tables
 from reporting.stats.register import PublicationRefusedError, publish
 from reporting.stats.report import MIN_PERCENT_BASE, Imprint, ReportView, compute_year_statistics, present
 from reporting.stats.texts import DEFAULT_REPORT_LANGUAGE, REPORT_LANGUAGES, report_language
+from reporting.web.commits import commit
 
 STATS_ACCESS: dict[str, Any] = allow(Role.STATISTICIAN, Role.COORDINATOR)
 """``opt`` of every statistics route: ``{"roles": ("statistician", "coordinator")}``."""
@@ -60,7 +61,7 @@ async def _report(db_session: AsyncSession, settings: Settings, year: int, lang:
         statistics = await publish(db_session, statistics, kind)
     except PublicationRefusedError as refused:
         raise ClientException(str(refused), status_code=409) from None
-    await db_session.commit()
+    await commit(db_session, where="publish statistics")
     today = dt.date.today()
     imprint = Imprint(today, today, settings.stats_publisher, settings.stats_contact)
     return present(statistics, report_language(lang), imprint)
