@@ -225,3 +225,10 @@ def test_key_findings_are_sentences_from_printed_numbers(
     assert all(
         re.sub(r"\s+", " ", finding).replace("\u00a0", " ") in text.replace("\u00a0", " ") for finding in view.findings
     )
+
+
+def test_regions_are_named_as_readers_know_them_with_their_state(sample_views: dict[str, ReportView]) -> None:
+    regions = next(table for table in sample_views["de"].tables() if table.key == "regions")
+    labels = {row.code: row.label for row in regions.rows}
+    assert labels["borken"] == "Kreis Borken (NRW)"
+    assert labels["oldenburg"] == "Oldenburger Land (Niedersachsen)"
