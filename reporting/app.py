@@ -19,6 +19,7 @@ from reporting.config.settings import Settings
 from reporting.db.engine import create_engine
 from reporting.intake.routes import INTAKE_ROUTE_HANDLERS
 from reporting.stats.controllers import StatsController
+from reporting.web.address_keys import adopt_handed_on_seed
 from reporting.web.app_state import app_state
 from reporting.web.errors import http_exception_handler, unhandled_exception_handler
 from reporting.web.health import healthz
@@ -87,4 +88,5 @@ def create_app(settings: Settings) -> Litestar:
 
 def create_app_from_env() -> Litestar:
     """Factory for the ASGI server's worker processes, which get their settings from the environment."""
+    adopt_handed_on_seed()
     return create_app(Settings.from_env())
