@@ -14,6 +14,7 @@ from reporting.audit.routes import AUDIT_ROUTE_HANDLERS
 from reporting.auth.guards import LoginRequiredError, access_guard, current_staff, login_required_handler
 from reporting.auth.routes import STAFF_ROUTE_HANDLERS
 from reporting.casework.controllers import CASE_ROUTE_HANDLERS
+from reporting.config.files import owner_only_directory, restrict_new_files
 from reporting.config.secrets import load_instance_secrets
 from reporting.config.settings import Settings
 from reporting.db.engine import create_engine
@@ -34,6 +35,7 @@ MAX_REQUEST_BODY_BYTES = 30 * 1024 * 1024
 def create_app(settings: Settings) -> Litestar:
     """Build the application for ``settings``; the database must already be migrated (``reporting init``)."""
     secrets = load_instance_secrets(settings)
+    owner_only_directory(settings.data_dir)
     database = SQLAlchemyAsyncConfig(
         engine_instance=create_engine(settings),
         before_send_handler="autocommit_include_redirects",
@@ -89,4 +91,5 @@ def create_app(settings: Settings) -> Litestar:
 def create_app_from_env() -> Litestar:
     """Factory for the ASGI server's worker processes, which get their settings from the environment."""
     adopt_handed_on_seed()
+    restrict_new_files()
     return create_app(Settings.from_env())
