@@ -21,6 +21,7 @@ from reporting.db.engine import create_engine
 from reporting.intake.routes import INTAKE_ROUTE_HANDLERS
 from reporting.stats.controllers import StatsController
 from reporting.web.address_keys import adopt_handed_on_seed
+from reporting.web.allowed_hosts import allowed_hosts_middleware
 from reporting.web.app_state import app_state
 from reporting.web.errors import http_exception_handler, unhandled_exception_handler
 from reporting.web.health import healthz
@@ -70,10 +71,11 @@ def create_app(settings: Settings) -> Litestar:
             exclude=["/healthz", "/static"],
         ),
         middleware=[
+            allowed_hosts_middleware(settings.allowed_hosts),
             language_middleware,
             request_head_limit_middleware,
         ],
-        before_send=[security_headers_hook(settings.onion_location)],
+        before_send=[security_headers_hook(settings.onion_location, strict_transport=settings.secure_cookies)],
         exception_handlers={
             LoginRequiredError: login_required_handler,
             HTTPException: http_exception_handler,

@@ -22,6 +22,7 @@ from reporting.access.roles import INVITABLE_ROLES, ROLE_LABELS, STAFF_MANAGER_R
 from reporting.access.rules import PUBLIC, allow
 from reporting.audit import chain as audit
 from reporting.auth import accounts, invitations
+from reporting.config.settings import Settings
 from reporting.db.models import StaffAccount
 from reporting.i18n import N_
 from reporting.web.forms import read_form, see_other
@@ -65,6 +66,7 @@ async def invite(
     request: Request[Any, Any, State],
     staff: NamedDependency[StaffIdentity],
     db_session: NamedDependency[AsyncSession],
+    settings: NamedDependency[Settings],
 ) -> Template:
     """Create an invitation and show its link once (in the page, never in a URL or a log)."""
     form = await read_form(request)
@@ -78,7 +80,7 @@ async def invite(
     except accounts.AccountError as error:
         return await _accounts_page(db_session, staff, error=str(error), status_code=400)
     await audit.record(db_session, action="invitation.created", actor=staff.actor, detail=f"role={role.value}")
-    link = f"{str(request.base_url).rstrip('/')}{INVITATION_PATH}/{token}"
+    link = f"{settings.public_url}{INVITATION_PATH}/{token}"  # never from the request's Host header
     return await _accounts_page(db_session, staff, invitation_link=link)
 
 

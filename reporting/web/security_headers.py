@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from litestar.datastructures import MutableScopeHeaders
+from litestar.status_codes import HTTP_400_BAD_REQUEST
 from litestar.types import BeforeMessageSendHookHandler, Message, Scope
+
+HSTS_MAX_AGE_SECONDS = 2 * 365 * 24 * 3600
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -46,12 +49,16 @@ def security_headers(onion_location: str | None) -> dict[str, str]:
     return headers
 
 
-def security_headers_hook(onion_location: str | None) -> BeforeMessageSendHookHandler:
+def security_headers_hook(onion_location: str | None, *, strict_transport: bool) -> BeforeMessageSendHookHandler:
     """A ``before_send`` hook: unlike route middleware it also runs for 404s and other early errors.
 
-    Pages default to ``Cache-Control: no-store`` so nothing a reporter saw stays in a shared browser.
+    Pages and every error default to ``Cache-Control: no-store`` so nothing a reporter saw (or asked for)
+    stays in a shared browser or cache; only static files that exist may be cached. With secure cookies
+    the service is reached over HTTPS only, and ``Strict-Transport-Security`` makes browsers keep to it.
     """
     headers = security_headers(onion_location)
+    if strict_transport:
+        headers["strict-transport-security"] = f"max-age={HSTS_MAX_AGE_SECONDS}"
 
     async def add_headers(message: Message, scope: Scope) -> None:
         if message["type"] != "http.response.start":
@@ -61,7 +68,7 @@ def security_headers_hook(onion_location: str | None) -> BeforeMessageSendHookHa
             response_headers[name] = value
         if "server" in response_headers:
             del response_headers["server"]
-        if not scope["path"].startswith("/static/"):
+        if not scope["path"].startswith("/static/") or message["status"] >= HTTP_400_BAD_REQUEST:
             response_headers["cache-control"] = "no-store"
 
     return add_headers
