@@ -44,7 +44,6 @@ def rebuild_pdf(content: bytes) -> bytes:
             capture_output=True,
             timeout=TIMEOUT_SECONDS,
             env={"PYTHONPATH": str(package_root)},
-            preexec_fn=_limit_child,
             check=False,
         )
     except subprocess.TimeoutExpired:
@@ -54,7 +53,8 @@ def rebuild_pdf(content: bytes) -> bytes:
     return finished.stdout
 
 
-def _limit_child() -> None:
+def _limit_this_process() -> None:
+    """Set by the child itself before it reads the file (``preexec_fn`` is unsafe from a worker thread)."""
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
     resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS))
     resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
@@ -96,6 +96,7 @@ def _render(content: bytes) -> bytes:
 
 
 def _main() -> int:
+    _limit_this_process()
     try:
         rebuilt = _render(sys.stdin.buffer.read())
     except Exception:

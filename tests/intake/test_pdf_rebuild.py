@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, StreamObject, TextStringObject
 
 from reporting.config.settings import Settings
-from reporting.intake.attachments import PDF_MEDIA_TYPE, clean_file
+from reporting.intake.attachments import PDF_MEDIA_TYPE, AttachmentRejectedError, clean_file
 from reporting.intake.memory_form import ReceivedFile
+from reporting.intake.pdf_rebuild import MAX_PAGES
 from tests.intake.conftest import assert_report_values_kept, full_report_form, post_form, report_count, run
 
 AUTHOR = "Jane Reporter"
@@ -81,3 +83,9 @@ def test_html_that_starts_like_a_pdf_is_refused_in_the_visitors_language(
     assert "„statement.pdf“ konnte nicht gelesen werden." in response.text
     assert_report_values_kept(response.text, form)
     assert run(report_count(initialised_settings)) == 0
+
+
+def test_a_pdf_past_the_page_limit_is_refused_not_rendered() -> None:
+    too_long = _pdf_with_metadata_and_script(pages=MAX_PAGES + 1)
+    with pytest.raises(AttachmentRejectedError, match="could not be read"):
+        clean_file(ReceivedFile(filename="book.pdf", content_type="application/pdf", content=too_long))
