@@ -87,5 +87,5 @@ def test_html_that_starts_like_a_pdf_is_refused_in_the_visitors_language(
 
 def test_a_pdf_past_the_page_limit_is_refused_not_rendered() -> None:
     too_long = _pdf_with_metadata_and_script(pages=MAX_PAGES + 1)
-    with pytest.raises(AttachmentRejectedError, match="book.pdf"):
+    with pytest.raises(AttachmentRejectedError, match=r"book\.pdf"):
         clean_file(ReceivedFile(filename="book.pdf", content_type="application/pdf", content=too_long))
