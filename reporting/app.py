@@ -15,12 +15,15 @@ from reporting.auth.guards import LoginRequiredError, access_guard, current_staf
 from reporting.auth.routes import STAFF_ROUTE_HANDLERS
 from reporting.auth.sessions import purge_expired_sessions
 from reporting.casework.controllers import CASE_ROUTE_HANDLERS
+from reporting.config.files import owner_only_directory, restrict_new_files
 from reporting.config.secrets import load_instance_secrets
 from reporting.config.settings import Settings
 from reporting.db.engine import create_engine
 from reporting.intake.routes import INTAKE_ROUTE_HANDLERS
 from reporting.stats.controllers import StatsController
 from reporting.vault.opening import ReceiptWorkBusyError
+from reporting.web.address_keys import adopt_handed_on_seed
+from reporting.web.allowed_hosts import allowed_hosts_middleware
 from reporting.web.app_state import app_state
 from reporting.web.commits import NotStoredError, commit_before_send_middleware, not_stored_page
 from reporting.web.errors import http_exception_handler, service_busy_handler, unhandled_exception_handler
@@ -41,6 +44,7 @@ MAX_REQUEST_BODY_BYTES = 30 * 1024 * 1024
 def create_app(settings: Settings) -> Litestar:
     """Build the application for ``settings``; the database must already be migrated (``reporting init``)."""
     secrets = load_instance_secrets(settings)
+    owner_only_directory(settings.data_dir)
     engine = create_engine(settings)
     database = SQLAlchemyAsyncConfig(
         # No autocommit: it ran after the page was rendered and swallowed a failed commit. Handlers commit
@@ -79,6 +83,7 @@ def create_app(settings: Settings) -> Litestar:
             exclude=["/healthz", "/static"],
         ),
         middleware=[
+            allowed_hosts_middleware(settings.allowed_hosts),
             language_middleware,
             request_head_limit_middleware,
             # Read the whole body under time limits first, then parse forms defensively from memory.
@@ -86,7 +91,11 @@ def create_app(settings: Settings) -> Litestar:
             form_body_middleware,
             commit_before_send_middleware(database),
         ],
-        before_send=[security_headers_hook(settings.onion_location, indexable_paths(settings))],
+        before_send=[
+            security_headers_hook(
+                settings.onion_location, indexable_paths(settings), strict_transport=settings.secure_cookies
+            )
+        ],
         exception_handlers={
             LoginRequiredError: login_required_handler,
             ReceiptWorkBusyError: service_busy_handler,
@@ -119,4 +128,6 @@ def housekeeping_jobs(engine: AsyncEngine, settings: Settings) -> list[Housekeep
 
 def create_app_from_env() -> Litestar:
     """Factory for the ASGI server's worker processes, which get their settings from the environment."""
+    adopt_handed_on_seed()
+    restrict_new_files()
     return create_app(Settings.from_env())

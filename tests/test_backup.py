@@ -124,7 +124,7 @@ def test_backup_while_serving_then_restore_opens_every_receipt(
     assert restored.secrets_file.read_bytes() == settings.secrets_file.read_bytes()
     assert stat.S_IMODE(restored.secrets_file.stat().st_mode) == 0o600
     assert run_db(restored, _message_count) == REPORTS
-    # Rate-limit counters (HMACs of client addresses under the signing key in the same file) stay out.
+    # Rate-limit counters (pseudonyms of client addresses) stay out of backups.
     client_keys = run_db(settings, _client_keys)
     assert client_keys
     backup_bytes = backup_file.read_bytes()

@@ -23,6 +23,7 @@ from reporting.access.rules import PUBLIC, allow
 from reporting.audit import chain as audit
 from reporting.audit.words import local_time
 from reporting.auth import accounts, invitations
+from reporting.config.settings import Settings
 from reporting.db.models import StaffAccount
 from reporting.i18n import N_
 from reporting.web.commits import commit
@@ -81,6 +82,7 @@ async def invite(
     request: Request[Any, Any, State],
     staff: NamedDependency[StaffIdentity],
     db_session: NamedDependency[AsyncSession],
+    settings: NamedDependency[Settings],
 ) -> Template:
     """Create an invitation and show its link once (in the page, never in a URL or a log)."""
     form = await read_form(request)
@@ -95,7 +97,7 @@ async def invite(
         return await _accounts_page(db_session, staff, error=str(error), status_code=400)
     await audit.record(db_session, action="invitation.created", actor=staff.actor, detail=f"role={role.value}")
     await commit(db_session, where="invite")
-    link = f"{str(request.base_url).rstrip('/')}{INVITATION_PATH}/{token}"
+    link = f"{settings.public_url}{INVITATION_PATH}/{token}"  # never from the request's Host header
     return await _accounts_page(db_session, staff, invitation_link=link)
 
 

@@ -62,12 +62,12 @@ class CategorisationInput:
         return not any(self.codes.values()) and not self.intersectional
 
     def audit_detail(self) -> str:
-        """The record in one line for the audit log: dimension and term codes only."""
-        parts = [f"{dimension}={','.join(codes)}" for dimension, codes in self.codes.items() if codes]
-        parts.append(f"intersectional={'yes' if self.intersectional else 'no'}")
-        if self.consent_statistics is not None:
-            parts.append(f"consent={'yes' if self.consent_statistics else 'no'}")
-        return ";".join(parts)
+        """The audit log names the action, never the codes: the log is kept for good, and codes such as the
+        region would make a case recognisable there long after its content was shredded. Only a recorded
+        statistics consent is noted (who recorded it matters)."""
+        if self.consent_statistics is None:
+            return ""
+        return f"consent={'yes' if self.consent_statistics else 'no'}"
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import click
 
 from reporting.cli.common import ReportingError, load_settings
-from reporting.config.files import write_owner_only
+from reporting.config.files import owner_only_directory, write_owner_only
 from reporting.config.secrets import create_instance_secrets, load_instance_secrets
 from reporting.config.settings import Settings
 from reporting.db.engine import session_scope
@@ -48,8 +48,9 @@ def initialise(settings: Settings) -> InitResult:
     """Create what a new instance needs; safe to run any number of times."""
     changes: list[str] = []
     if not settings.data_dir.exists():
-        settings.data_dir.mkdir(parents=True, mode=0o700)
         changes.append(f"created data directory {settings.data_dir}")
+    owner_only_directory(settings.data_dir)
+    owner_only_directory(settings.keys_dir)
     if create_instance_secrets(settings):
         changes.append(f"created instance secrets in {settings.secrets_file}")
     if migrate_database(settings):

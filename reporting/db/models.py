@@ -245,8 +245,8 @@ class AuditEvent(Base):
 class ThrottleCounter(Base):
     """Requests per client and time window, shared by all worker processes.
 
-    ``client_key`` is an HMAC of the client address under a key that changes every day and is never
-    stored, so these rows cannot be turned back into addresses.
+    ``client_key`` is an HMAC of the client address under a key per scope and window that exists only in
+    memory (``web.address_keys``), so these rows cannot be turned back into addresses.
     """
 
     __tablename__ = "throttle_counter"

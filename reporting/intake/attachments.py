@@ -2,8 +2,8 @@
 
 Photos carry EXIF (GPS position, camera serial number, time to the second), XMP and ICC text: any of it
 can identify a reporter. Images are therefore decoded and rebuilt from their pixels alone, so no
-metadata chunk of any kind survives; PDFs are accepted as sent (see SECURITY.md); everything else is
-refused with a message naming the file.
+metadata chunk of any kind survives; PDFs are redrawn from their rendered pages (``pdf_rebuild``), and a
+file that only claims to be one is refused; everything else is refused with a message naming the file.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from PIL import ExifTags, Image, UnidentifiedImageError
 
 from reporting.config.secrets import InstanceSecrets
 from reporting.i18n import gettext_ as _
+from reporting.intake.pdf_rebuild import PdfNotReadableError, rebuild_pdf
 from reporting.vault.values import FileUpload
 from reporting.web.form_body import ReceivedFile, accepts_uploads
 
@@ -170,7 +171,13 @@ def clean_file(received: ReceivedFile) -> FileUpload:
     if not received.content:
         raise AttachmentRejectedError(_("“{name}” is empty.").format(name=name))
     if received.content.startswith(b"%PDF-"):
-        return FileUpload(_with_extension(name, "pdf", "document"), PDF_MEDIA_TYPE, received.content)
+        try:
+            rebuilt = rebuild_pdf(received.content)
+        except PdfNotReadableError:
+            raise AttachmentRejectedError(
+                _("“{name}” could not be read. The file may be damaged or too large.").format(name=name)
+            ) from None
+        return FileUpload(_with_extension(name, "pdf", "document"), PDF_MEDIA_TYPE, rebuilt)
     try:
         content, media_type, extension = _rebuild_image(received.content)
     except _TooManyPixelsError as too_many:

@@ -42,6 +42,11 @@ def run_retention(settings: Settings, *args: str, years: int | None = None) -> R
     return result
 
 
+async def _categorised_on(db: AsyncSession, report_id: uuid.UUID) -> dt.date | None:
+    categorisation = await db.get(Categorisation, report_id)
+    return categorisation.categorised_on if categorisation else None
+
+
 def rows_of(settings: Settings, report_id: uuid.UUID) -> dict[str, int]:
     async def count(db: AsyncSession) -> dict[str, int]:
         counts = {}
@@ -102,7 +107,7 @@ def test_retention_shreds_old_closed_cases_and_keeps_their_statistical_record(
 
     assert "Crypto-shredded the content of 1 cases" in result.output
     report = load_report(initialised_settings, old.id)
-    assert report.shredded_on == TODAY
+    assert report.shredded_on == TODAY.replace(day=1)  # a shredded case keeps months, never days
     assert (report.sealed_narrative, report.sealed_contact, report.sealed_answers) == (None, None, None)
     assert (report.receipt_lookup, report.receipt_public_key, report.assignee_id) == (None, None, None)
     assert (report.received_on, report.closed_on) == (dt.date(2020, 3, 1), three_years_and_a_day.replace(day=1))
@@ -115,6 +120,9 @@ def test_retention_shreds_old_closed_cases_and_keeps_their_statistical_record(
         "reporter_codes": 0,
     }
     assert staff_codes(initialised_settings, old.id) == {"areas": ["housing"], "grounds": ["gender", "religion"]}
+    categorised_on = run_db(initialised_settings, lambda db: _categorised_on(db, old.id))
+    assert categorised_on is not None
+    assert categorised_on.day == 1
     assert audit_events(initialised_settings, old.id)[-1] == ("cli", "retention.shred", "")
 
     async def by_receipt(db: AsyncSession) -> object:
@@ -133,7 +141,7 @@ def test_the_period_is_configurable(initialised_settings: Settings) -> None:
     case = seed_case(initialised_settings, closed_on=TODAY - dt.timedelta(days=400)).id
     assert "0 cases" in run_retention(initialised_settings, "--dry-run").output
     assert "1 cases" in run_retention(initialised_settings, years=1).output
-    assert load_report(initialised_settings, case).shredded_on == TODAY
+    assert load_report(initialised_settings, case).shredded_on == TODAY.replace(day=1)
 
 
 def test_a_case_closed_exactly_on_the_cutoff_day_is_shredded_and_one_closed_a_day_later_is_not(
@@ -146,5 +154,5 @@ def test_a_case_closed_exactly_on_the_cutoff_day_is_shredded_and_one_closed_a_da
     dry_run = run_retention(initialised_settings, "--dry-run").output
     assert f"1 cases closed on or before {cutoff.isoformat()}" in dry_run
     assert "Crypto-shredded the content of 1 cases" in run_retention(initialised_settings).output
-    assert load_report(initialised_settings, on_the_cutoff).shredded_on == TODAY
+    assert load_report(initialised_settings, on_the_cutoff).shredded_on == TODAY.replace(day=1)
     assert load_report(initialised_settings, a_day_later).shredded_on is None

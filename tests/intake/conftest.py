@@ -17,6 +17,7 @@ import altcha
 import pytest
 from httpx import Client, Response
 from PIL import Image
+from pypdf import PdfWriter
 from sqlalchemy import select
 
 from reporting.config.settings import Settings
@@ -184,9 +185,13 @@ def jpeg_with_gps(camera_maker: str = "CanaryCam", size: tuple[int, int] = (64, 
 
 
 def pdf_bytes(text: str = "hello", size: int = 0) -> bytes:
-    """A minimal PDF; ``size`` pads it (only the header matters to the service)."""
-    body = f"%PDF-1.4\n% {text}\n".encode()
-    return body + b"0" * max(0, size - len(body) - 6) + b"\n%%EOF"
+    """A real one-page PDF that carries ``text`` in a comment, padded after its end to ``size`` bytes."""
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    body = buffer.getvalue() + f"% {text}\n".encode()
+    return body + b"%" * max(0, size - len(body))
 
 
 @dataclass
