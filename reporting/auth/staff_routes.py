@@ -22,6 +22,7 @@ from reporting.access.roles import INVITABLE_ROLES, ROLE_LABELS, STAFF_MANAGER_R
 from reporting.access.rules import PUBLIC, allow
 from reporting.audit import chain as audit
 from reporting.auth import accounts, invitations
+from reporting.config.settings import Settings
 from reporting.db.models import StaffAccount
 from reporting.i18n import N_
 from reporting.web.forms import read_form, see_other
@@ -166,6 +167,7 @@ async def accept_invitation(
     token: FromPath[str],
     db_session: NamedDependency[AsyncSession],
     db_engine: NamedDependency[AsyncEngine],
+    settings: NamedDependency[Settings],
 ) -> Response[Any]:
     """Create the account from the invitation; the first login then enrols the second factor."""
     await enforce_limits(db_engine, [client_limit(request, "staff-invitation-client", INVITATION_ATTEMPTS_PER_CLIENT)])
@@ -180,7 +182,7 @@ async def accept_invitation(
         return _invitation_form(invitation.email, token, problem, status_code=400)
     try:
         account = await invitations.accept_invitation(
-            db_session, token, display_name=form.text("display_name"), password=password
+            db_session, token, settings=settings, display_name=form.text("display_name"), password=password
         )
     except accounts.AccountError as error:
         return _invitation_form(invitation.email, token, str(error), status_code=400)

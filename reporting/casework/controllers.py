@@ -89,9 +89,13 @@ async def load_accessible_case(work: CaseWork, report_id: uuid.UUID) -> Report:
     return report
 
 
-def provide_case_work(db_session: NamedDependency[AsyncSession], staff: NamedDependency[StaffIdentity]) -> CaseWork:
+def provide_case_work(
+    db_session: NamedDependency[AsyncSession],
+    staff: NamedDependency[StaffIdentity],
+    settings: NamedDependency[Settings],
+) -> CaseWork:
     """Dependency ``work``: the logged-in member acting on cases in this request."""
-    return CaseWork(db_session, staff)
+    return CaseWork(db_session, staff, settings)
 
 
 class InboxController(Controller):

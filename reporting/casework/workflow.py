@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reporting.access.identity import StaffIdentity, staff_actor
 from reporting.access.roles import CASE_ROLES, Role
 from reporting.audit import chain as audit
+from reporting.config.settings import Settings
 from reporting.crypto import report_keys
 from reporting.db.models import Report, StaffAccount, WrappedKey
 from reporting.i18n import gettext_ as _
@@ -78,9 +79,10 @@ class CaseWork:
     case as it was.
     """
 
-    def __init__(self, db: AsyncSession, staff: StaffIdentity) -> None:
+    def __init__(self, db: AsyncSession, staff: StaffIdentity, settings: Settings) -> None:
         self.db = db
         self.staff = staff
+        self.settings = settings
 
     async def record(self, action: str, report_id: uuid.UUID, detail: str = "") -> None:
         await audit.record(
@@ -128,6 +130,7 @@ class CaseWork:
         await grants.grant_access(
             self.db,
             report.id,
+            settings=self.settings,
             granter_id=self.staff.staff_id,
             granter_private_key=self.staff.private_key,
             grantee=assignee,
@@ -145,6 +148,7 @@ class CaseWork:
         if await grants.grant_access(
             self.db,
             report.id,
+            settings=self.settings,
             granter_id=self.staff.staff_id,
             granter_private_key=self.staff.private_key,
             grantee=grantee,
@@ -154,8 +158,8 @@ class CaseWork:
     async def revoke(self, report: Report, staff_id: uuid.UUID) -> None:
         """Delete a colleague's wrapped keys of this case (and unassign them).
 
-        Coordinators cannot be revoked: any coordinator's login re-wraps every case they hold for the
-        others (``grants.share_with_coordinators``), so the revocation would not last and would mislead.
+        Coordinators cannot be revoked here: intake routes every new report to them, so a revocation on
+        one case would mislead; disable the account instead.
         """
         colleague = await self.db.get(StaffAccount, staff_id)
         if colleague is None or staff_id == self.staff.staff_id or colleague.role == Role.COORDINATOR:

@@ -16,6 +16,7 @@ from reporting.crypto import envelope, report_keys
 from reporting.crypto.receipt import new_receipt_code
 from reporting.crypto.recovery import load_recovery_public_key
 from reporting.db.models import Attachment, CaseCode, Message, Note, Report, StaffAccount, WrappedKey
+from reporting.vault.key_trust import UncertifiedKeyError, certified_recipient
 from reporting.vault.opening import receipt_keys_for
 from reporting.vault.values import (
     RECOVERY_RECIPIENT,
@@ -30,21 +31,42 @@ from reporting.vault.values import (
 
 
 async def new_report_recipients(session: AsyncSession, settings: Settings) -> list[Recipient]:
-    """Who can open a new report: the recovery key and every active coordinator."""
+    """Who can open a new report: the recovery key and every active coordinator whose key is certified.
+
+    A coordinator row whose certificate does not verify is left out (logged; audited at the next staff
+    login), so a forged row neither reads reports nor stops intake.
+    """
     recovery_public_key = load_recovery_public_key(settings.keys_dir)
     if recovery_public_key is None:
         raise NoRecoveryKeyError
     coordinators = (
         await session.execute(
-            select(StaffAccount.id, StaffAccount.public_key).where(
-                StaffAccount.role == "coordinator", StaffAccount.is_active.is_(True)
-            )
+            select(StaffAccount).where(StaffAccount.role == "coordinator", StaffAccount.is_active.is_(True))
         )
-    ).all()
-    return [
-        Recipient(RECOVERY_RECIPIENT, recovery_public_key),
-        *(Recipient.for_staff(staff_id, public_key) for staff_id, public_key in coordinators),
-    ]
+    ).scalars()
+    recipients = [Recipient(RECOVERY_RECIPIENT, recovery_public_key)]
+    for coordinator in coordinators:
+        try:
+            recipients.append(certified_recipient(settings, coordinator))
+        except UncertifiedKeyError:
+            continue
+    return recipients
+
+
+async def verified_recipients(
+    session: AsyncSession, settings: Settings, recipients: Iterable[Recipient]
+) -> list[Recipient]:
+    """``recipients`` with every staff key checked against its account's certificate (else refused)."""
+    checked = []
+    for recipient in recipients:
+        if recipient.staff_id is None:
+            checked.append(recipient)
+            continue
+        account = await session.get(StaffAccount, recipient.staff_id)
+        if account is None or account.public_key != recipient.public_key:
+            raise UncertifiedKeyError(recipient.staff_id)
+        checked.append(certified_recipient(settings, account))
+    return checked
 
 
 def wrapped_key(report_id: uuid.UUID, key_purpose: str, data_key: bytes, recipient: Recipient) -> WrappedKey:
@@ -102,7 +124,8 @@ async def create_report(
     """
     # An extra recipient may already be one by default (a coordinator recording a walk-in): wrap once.
     default_recipients = await new_report_recipients(session, settings)
-    recipients = list({each.recipient: each for each in [*default_recipients, *extra_recipients]}.values())
+    extra = await verified_recipients(session, settings, extra_recipients)
+    recipients = list({each.recipient: each for each in [*default_recipients, *extra]}.values())
     report_id = uuid.uuid4()
     case_key, mailbox_key = envelope.new_data_key(), envelope.new_data_key()
     receipt_code = new_receipt_code() if issue_receipt else None
