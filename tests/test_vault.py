@@ -35,7 +35,7 @@ from reporting.vault.opening import (
     open_case,
     open_messages,
 )
-from reporting.vault.recovery_key import RECOVERY_PRIVATE_KEY_FILENAME, read_recovery_secret
+from reporting.vault.recovery_key import read_recovery_secret
 from reporting.vault.sealing import add_message, add_note, create_report
 from reporting.vault.shredding import shred_report
 from reporting.vault.values import (
@@ -307,7 +307,7 @@ def test_recovery_restores_a_staff_member_who_lost_their_password(
         recovery_text = "\n".join([share_lines[4], share_lines[0], share_lines[2]])
         too_few_text = "\n".join(share_lines[:2])
     else:
-        recovery_text = (settings.data_dir / RECOVERY_PRIVATE_KEY_FILENAME).read_text()
+        recovery_text = settings.recovery_private_key_file.read_text()
         too_few_text = (
             "-----BEGIN REPORTING RECOVERY PRIVATE KEY-----\nAAAA\n-----END REPORTING RECOVERY PRIVATE KEY-----\n"
         )
@@ -342,7 +342,7 @@ def test_keys_directory_never_holds_a_private_key(initialised_settings: Settings
             if path.is_file():
                 assert not recovery.contains_private_key(path.read_bytes()), f"private key material in {path}"
     assert recovery.load_recovery_public_key(initialised_settings.keys_dir) is not None
-    assert (initialised_settings.data_dir / RECOVERY_PRIVATE_KEY_FILENAME).stat().st_mode & 0o077 == 0
+    assert initialised_settings.recovery_private_key_file.stat().st_mode & 0o077 == 0
 
 
 async def _seed_for_seizure(settings: Settings, texts: list[str]) -> list[str]:
@@ -391,7 +391,7 @@ async def _seed_for_seizure(settings: Settings, texts: list[str]) -> list[str]:
 def test_seized_disk_reveals_no_report_content(initialised_settings: Settings, tmp_path: Path) -> None:
     settings = initialised_settings
     # The operator moved the private recovery key offline, as init told them to.
-    (settings.data_dir / RECOVERY_PRIVATE_KEY_FILENAME).unlink()
+    settings.recovery_private_key_file.unlink()
     canaries = [f"seizure-canary-{uuid.uuid4().hex}" for _ in range(3)]
     codes = asyncio.run(_seed_for_seizure(settings, canaries))
 
@@ -439,7 +439,7 @@ async def test_recovery_restores_exactly_the_cases_the_member_held(initialised_s
             grantee=adviser,
         )
         email, granted_id = adviser.email, granted.id
-    recovery_secret = read_recovery_secret((initialised_settings.data_dir / RECOVERY_PRIVATE_KEY_FILENAME).read_text())
+    recovery_secret = read_recovery_secret(initialised_settings.recovery_private_key_file.read_text())
     restored = await restore_staff_access(
         initialised_settings, email=email, recovery_secret=recovery_secret, new_password="a brand new password"
     )

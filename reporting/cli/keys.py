@@ -11,10 +11,10 @@ import click
 from reporting.auth.accounts import AccountError
 from reporting.auth.recovery import restore_staff_access
 from reporting.cli.common import ReportingError, load_settings, read_new_password
-from reporting.config.files import write_owner_only
+from reporting.config.files import overwrite_and_delete, write_owner_only
 from reporting.crypto import recovery
 from reporting.crypto.errors import CryptoError
-from reporting.vault.recovery_key import create_recovery_key, read_recovery_secret
+from reporting.vault.recovery_key import create_recovery_key, read_recovery_secret, recovery_secret_text
 
 
 @click.group("keys")
@@ -70,3 +70,36 @@ def recover(email: str, recovery_file: TextIO, password_file: str | None) -> Non
     except AccountError as error:
         raise ReportingError(str(error)) from None
     click.echo(f"Access restored for {email}: {restored} report keys re-wrapped. They enrol two-factor again.")
+
+
+@keys_cli.command("export-recovery")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Write here (owner-only).")
+@click.option("--shares", type=click.IntRange(2, recovery.MAX_SHARES), default=None, help="Split into N shares.")
+@click.option("--threshold", type=click.IntRange(2, recovery.MAX_SHARES), default=None, help="Shares needed.")
+def export_recovery(out: Path, shares: int | None, threshold: int | None) -> None:
+    """Move the private recovery key that `init` left in the data directory off the server.
+
+    Writes it (or k-of-n SLIP-39 shares) to OUT, then overwrites and deletes the server copy: from then on
+    the instance is no longer a trial and its pages stop saying so.
+    """
+    if (shares is None) != (threshold is None):
+        raise click.UsageError("give --shares and --threshold together")
+    if shares is not None and threshold is not None and threshold > shares:
+        raise click.UsageError("--threshold cannot be larger than --shares")
+    settings = load_settings()
+    server_copy = settings.recovery_private_key_file
+    if not server_copy.exists():
+        raise ReportingError(f"no private recovery key in {settings.data_dir}: it has left the server already")
+    try:
+        secret = read_recovery_secret(server_copy.read_text())
+    except CryptoError:
+        raise ReportingError(f"{server_copy} is damaged; it was left in place") from None
+    if recovery.recovery_keypair_from_secret(secret).public_key != recovery.load_recovery_public_key(settings.keys_dir):
+        raise ReportingError(f"{server_copy} does not belong to the installed recovery public key; left in place")
+    try:
+        write_owner_only(out, recovery_secret_text(secret, threshold, shares))
+    except FileExistsError:
+        raise ReportingError(f"{out} exists already; it is not overwritten") from None
+    overwrite_and_delete(server_copy)
+    click.echo(f"Private recovery key written to {out} and removed from {settings.data_dir}.")
+    click.echo("Store it offline (print it, or give each share to a different person), then delete this file.")

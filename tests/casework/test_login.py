@@ -435,7 +435,7 @@ def test_a_coordinator_row_forged_by_sql_gets_no_key_and_raises_an_audit_alarm(
 
     async def forge(db: AsyncSession) -> None:
         await db.execute(
-            insert(StaffAccount.__table__).values(
+            insert(StaffAccount).values(
                 id=forged_id,
                 email="forged@attacker.example",
                 display_name="Forged",
