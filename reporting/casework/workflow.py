@@ -91,9 +91,15 @@ class CaseWork:
 
     async def open_case(self, report: Report, *, action: str = "case.open") -> values.OpenedCase:
         """Decrypt the whole case in memory for this request, and audit it (``case.open``, ``case.export``)."""
-        opened = await opening.open_case(
-            self.db, report, staff_id=self.staff.staff_id, private_key=self.staff.private_key
-        )
+        try:
+            opened = await opening.open_case(
+                self.db, report, staff_id=self.staff.staff_id, private_key=self.staff.private_key
+            )
+        except values.TamperedContentError:
+            # Kept even though the request fails: someone changed the case in the database.
+            await self.record("case.tampered", report.id)
+            await self.db.commit()
+            raise
         await self.record(action, report.id)
         return opened
 

@@ -27,6 +27,7 @@ from reporting.vault.values import (
     Recipient,
     ReportContent,
     ReportMetadata,
+    message_binding,
 )
 
 
@@ -93,7 +94,9 @@ def _seal_attachment(
     report_id: uuid.UUID, data_key: bytes, key_purpose: str, upload: FileUpload, added_by: str
 ) -> Attachment:
     attachment_id = uuid.uuid4()
-    meta = json.dumps({"filename": upload.filename, "media_type": upload.media_type}).encode()
+    meta = json.dumps(
+        {"filename": upload.filename, "media_type": upload.media_type, "size": len(upload.content)}
+    ).encode()
     return Attachment(
         id=attachment_id,
         report_id=report_id,
@@ -193,14 +196,22 @@ async def add_message(
         )
     ).scalar_one() + 1
     message_id = uuid.uuid4()
+    sent_on = dt.date.today()
     message = Message(
         id=message_id,
         report_id=report.id,
         sequence=next_sequence,
         author=author,
         staff_id=staff_id,
-        sent_on=dt.date.today(),
-        sealed_body=report_keys.seal_field(mailbox_key, report.id, report_keys.MESSAGE, body.encode(), message_id),
+        sent_on=sent_on,
+        sealed_body=report_keys.seal_field(
+            mailbox_key,
+            report.id,
+            report_keys.MESSAGE,
+            body.encode(),
+            message_id,
+            bound=message_binding(author, next_sequence, sent_on, staff_id),
+        ),
     )
     session.add(message)
     report.last_activity_on = dt.date.today()
