@@ -7,19 +7,23 @@ from pathlib import Path
 from typing import TextIO
 
 import click
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from reporting.auth.accounts import AccountError
+from reporting.access.identity import staff_actor
+from reporting.audit import chain as audit
+from reporting.auth.accounts import AccountError, find_account
 from reporting.auth.recovery import restore_staff_access
-from reporting.cli.common import ReportingError, load_settings, read_new_password
+from reporting.cli.common import ReportingError, load_settings, read_new_password, run_in_transaction
 from reporting.config.files import overwrite_and_delete, write_owner_only
 from reporting.crypto import recovery
 from reporting.crypto.errors import CryptoError
+from reporting.vault.key_trust import certify_account, uncertified_accounts
 from reporting.vault.recovery_key import create_recovery_key, read_recovery_secret, recovery_secret_text
 
 
 @click.group("keys")
 def keys_cli() -> None:
-    """The organisation's recovery key."""
+    """The organisation's recovery key and the certificates of staff keys."""
 
 
 @keys_cli.command("init-recovery")
@@ -103,3 +107,34 @@ def export_recovery(out: Path, shares: int | None, threshold: int | None) -> Non
     overwrite_and_delete(server_copy)
     click.echo(f"Private recovery key written to {out} and removed from {settings.data_dir}.")
     click.echo("Store it offline (print it, or give each share to a different person), then delete this file.")
+
+
+@keys_cli.command("certify-staff")
+@click.option("--email", "emails", multiple=True, help="An account to vouch for (repeatable).")
+@click.option("--all-active", is_flag=True, help="Every active account without a valid certificate.")
+def certify_staff(emails: tuple[str, ...], all_active: bool) -> None:
+    """Vouch for accounts from before key certificates (or after a restore onto a new server).
+
+    Only accounts you have checked (`reporting staff list`): a certified key receives report keys.
+    """
+    if bool(emails) == all_active:
+        raise click.UsageError("give --email (one or more) or --all-active")
+    settings = load_settings()
+
+    async def certify(session: AsyncSession) -> list[str]:
+        if all_active:
+            accounts = await uncertified_accounts(session, settings)
+        else:
+            accounts = []
+            for email in emails:
+                account = await find_account(session, email)
+                if account is None:
+                    raise ReportingError(f"no staff account with the e-mail address {email}")
+                accounts.append(account)
+        for account in accounts:
+            certify_account(settings, account)
+            await audit.record(session, actor=audit.CLI_ACTOR, action="keys.certified", detail=staff_actor(account.id))
+        return [account.email for account in accounts]
+
+    for email in run_in_transaction(settings, certify):
+        click.echo(f"Certified the key of {email}.")

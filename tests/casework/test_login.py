@@ -13,12 +13,14 @@ from collections.abc import Callable
 import pyotp
 import pytest
 from argon2 import PasswordHasher
+from click.testing import CliRunner
 from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from reporting.auth import accounts, sessions, totp
+from reporting.cli import cli
 from reporting.config.secrets import load_instance_secrets
 from reporting.config.settings import Settings
 from reporting.crypto import envelope, passwords
@@ -544,3 +546,27 @@ def test_a_login_purges_sessions_that_can_no_longer_be_used(
     account, password, _ = make_staff("adviser")
     post_form(client, "/staff/login", {"email": account.email, "password": password})
     assert [row.stage for row in _session_rows(initialised_settings)] == ["totp"]
+
+
+def test_certify_staff_vouches_for_an_account_from_before_certificates(
+    make_staff: MakeStaff, initialised_settings: Settings
+) -> None:
+    """After the upgrade (or a restore onto a new server) accounts have no valid certificate until checked."""
+    coordinator, _, _ = make_staff("coordinator")
+
+    async def drop_certificate(db: AsyncSession) -> None:
+        await db.execute(update(StaffAccount).values(key_certificate=None))
+
+    run_db(initialised_settings, drop_certificate)
+    _new_report(initialised_settings, "While uncertified.")
+    assert _keys_of(initialised_settings, coordinator.id) == 0
+    env = {
+        "REPORTING_DATA_DIR": str(initialised_settings.data_dir),
+        "REPORTING_KEYS_DIR": str(initialised_settings.keys_dir),
+        "REPORTING_DATABASE_URL": initialised_settings.database_url,
+    }
+    result = CliRunner().invoke(cli, ["keys", "certify-staff", "--email", coordinator.email], env=env)
+    assert result.exit_code == 0, result.output
+    _new_report(initialised_settings, "After certification.")
+    assert _keys_of(initialised_settings, coordinator.id) == 2
+    assert ("cli", "keys.certified", f"staff:{coordinator.id}") in _audit(initialised_settings)
