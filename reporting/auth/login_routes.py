@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -10,8 +11,8 @@ from litestar.di import NamedDependency
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from reporting.access.identity import StaffIdentity, Stage
-from reporting.access.roles import Role, home_path
+from reporting.access.identity import StaffIdentity, Stage, staff_actor
+from reporting.access.roles import home_path
 from reporting.access.rules import PUBLIC, TOTP_STAGE
 from reporting.audit import chain as audit
 from reporting.auth import totp
@@ -29,7 +30,7 @@ from reporting.crypto.errors import CryptoError
 from reporting.db.models import StaffAccount, StaffSession
 from reporting.i18n import N_
 from reporting.i18n import gettext_ as _
-from reporting.vault import grants
+from reporting.vault import key_trust
 from reporting.web.commits import commit
 from reporting.web.forms import read_form, see_other
 from reporting.web.throttle import client_limit, enforce_limits, pseudonym
@@ -39,6 +40,8 @@ TWO_FACTOR_PATH = "/staff/login/two-factor"
 LOGIN_ATTEMPTS_PER_EMAIL = 5
 LOGIN_ATTEMPTS_PER_CLIENT = 20
 CODE_ATTEMPTS_PER_ACCOUNT = 5
+
+logger = logging.getLogger("reporting.auth.login")
 
 
 def _login_form(error: str | None = None, email: str = "", *, notice: str | None = None) -> Template:
@@ -168,8 +171,12 @@ async def two_factor_submit(
     cookie_value = await start_session(
         db_session, account, staff.private_key, stage=Stage.ACTIVE, replaces=staff.session_id_hash
     )
-    if staff.role is Role.COORDINATOR:
-        await grants.share_with_coordinators(db_session, staff_id=staff.staff_id, private_key=staff.private_key)
+    for forged in await key_trust.uncertified_accounts(db_session, settings):
+        # Loud on every login until someone certifies (``reporting keys certify-staff``) or disables it.
+        logger.error("staff:%s has no valid key certificate: it receives no report keys", forged.id)
+        await audit.record(
+            db_session, action="keys.certificate_refused", actor=audit.SYSTEM_ACTOR, detail=staff_actor(forged.id)
+        )
     await audit.record(db_session, action="login.succeeded", actor=staff.actor)
     await commit(db_session, where="two_factor_submit")
     response = see_other(home_path(staff.role))

@@ -213,6 +213,7 @@ async def accept_invitation(
     token: FromPath[str],
     db_session: NamedDependency[AsyncSession],
     db_engine: NamedDependency[AsyncEngine],
+    settings: NamedDependency[Settings],
 ) -> Response[Any]:
     """Create the account from the invitation; the first login then enrols the second factor."""
     await enforce_limits(db_engine, [client_limit(request, "staff-invitation-client", INVITATION_ATTEMPTS_PER_CLIENT)])
@@ -227,7 +228,7 @@ async def accept_invitation(
         return _invitation_form(invitation.email, token, problem, status_code=400)
     try:
         account = await invitations.accept_invitation(
-            db_session, token, display_name=form.text("display_name"), password=password
+            db_session, token, settings=settings, display_name=form.text("display_name"), password=password
         )
     except accounts.AccountError as error:
         return _invitation_form(invitation.email, token, str(error), status_code=400)

@@ -109,7 +109,7 @@ def provide_case_work(
     settings: NamedDependency[Settings],
 ) -> CaseWork:
     """Dependency ``work``: the logged-in member acting on cases in this request."""
-    return CaseWork(db_session, staff, answer_due_months=settings.answer_due_months)
+    return CaseWork(db_session, staff, settings)
 
 
 async def _saved(work: CaseWork, report_id: uuid.UUID, section: str) -> Response[Any]:

@@ -17,11 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reporting.access.identity import StaffIdentity, staff_actor
 from reporting.access.roles import CASE_ROLES, Role
 from reporting.audit import chain as audit
+from reporting.config.settings import Settings
 from reporting.crypto import report_keys
 from reporting.db.models import CaseUnread, Report, StaffAccount, WrappedKey
 from reporting.i18n import gettext_ as _
 from reporting.taxonomy import CLOSE_REASONS
 from reporting.vault import grants, opening, sealing, values
+from reporting.web.commits import commit
 
 NEW = "new"
 REPLY_RECEIVED = sealing.REPLY_RECEIVED
@@ -80,10 +82,11 @@ class CaseWork:
     case as it was.
     """
 
-    def __init__(self, db: AsyncSession, staff: StaffIdentity, *, answer_due_months: int = 3) -> None:
+    def __init__(self, db: AsyncSession, staff: StaffIdentity, settings: Settings) -> None:
         self.db = db
         self.staff = staff
-        self.answer_due_months = answer_due_months
+        self.settings = settings
+        self.answer_due_months = settings.answer_due_months
 
     async def record(self, action: str, report_id: uuid.UUID, detail: str = "") -> None:
         await audit.record(
@@ -93,9 +96,15 @@ class CaseWork:
     async def open_case(self, report: Report, *, action: str = "case.open") -> values.OpenedCase:
         """Decrypt the whole case in memory for this request, and audit it (``case.open``, ``case.export``).
         What the reporter wrote is now seen by this member: their unread marker goes."""
-        opened = await opening.open_case(
-            self.db, report, staff_id=self.staff.staff_id, private_key=self.staff.private_key
-        )
+        try:
+            opened = await opening.open_case(
+                self.db, report, staff_id=self.staff.staff_id, private_key=self.staff.private_key
+            )
+        except values.TamperedContentError:
+            # Kept even though the request fails: someone changed the case in the database.
+            await self.record("case.tampered", report.id)
+            await commit(self.db, where="case.tampered")
+            raise
         await self.record(action, report.id)
         await self.db.execute(
             delete(CaseUnread).where(CaseUnread.report_id == report.id, CaseUnread.staff_id == self.staff.staff_id)
@@ -147,6 +156,7 @@ class CaseWork:
         await grants.grant_access(
             self.db,
             report.id,
+            settings=self.settings,
             granter_id=self.staff.staff_id,
             granter_private_key=self.staff.private_key,
             grantee=assignee,
@@ -164,6 +174,7 @@ class CaseWork:
         if await grants.grant_access(
             self.db,
             report.id,
+            settings=self.settings,
             granter_id=self.staff.staff_id,
             granter_private_key=self.staff.private_key,
             grantee=grantee,
@@ -173,8 +184,8 @@ class CaseWork:
     async def revoke(self, report: Report, staff_id: uuid.UUID) -> None:
         """Delete a colleague's wrapped keys of this case (and unassign them).
 
-        Coordinators cannot be revoked: any coordinator's login re-wraps every case they hold for the
-        others (``grants.share_with_coordinators``), so the revocation would not last and would mislead.
+        Coordinators cannot be revoked here: intake routes every new report to them, so a revocation on
+        one case would mislead; disable the account instead.
         """
         colleague = await self.db.get(StaffAccount, staff_id)
         if colleague is None or staff_id == self.staff.staff_id or colleague.role == Role.COORDINATOR:

@@ -19,6 +19,8 @@ SUPPORTED_DATABASE_SCHEMES = ("sqlite+aiosqlite", "postgresql+asyncpg")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 HOST_NAME = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")
+# Where ``init`` leaves the private recovery key until ``reporting keys export-recovery`` takes it away.
+RECOVERY_PRIVATE_KEY_FILENAME = "recovery-private-key.txt"
 
 
 class SettingsError(ValueError):
@@ -64,6 +66,16 @@ class Settings:
     @property
     def secrets_file(self) -> Path:
         return self.data_dir / "instance-secrets.json"
+
+    @property
+    def recovery_private_key_file(self) -> Path:
+        return self.data_dir / RECOVERY_PRIVATE_KEY_FILENAME
+
+    @property
+    def is_trial(self) -> bool:
+        """Whether this is still a test instance: the private recovery key has not left the server, so
+        whoever takes the server reads every report (every page says so)."""
+        return self.recovery_private_key_file.exists()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

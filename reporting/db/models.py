@@ -46,6 +46,8 @@ class StaffAccount(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     public_key: Mapped[bytes] = mapped_column(LargeBinary)
     wrapped_private_key: Mapped[bytes] = mapped_column(LargeBinary)
+    # Signed by the instance's staff-signing key (``vault.key_trust``): without a valid one, no data key.
+    key_certificate: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     sealed_totp_secret: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utc_now)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import uuid
 import weakref
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.config.secrets import InstanceSecrets
 from reporting.crypto import report_keys
+from reporting.crypto.errors import CryptoError
 from reporting.crypto.receipt import ReceiptKeys, derive_receipt_keys, normalize_receipt_code
 from reporting.db.models import Attachment, Message, Note, Report, WrappedKey
 from reporting.vault.values import (
@@ -24,8 +26,12 @@ from reporting.vault.values import (
     OpenedMessage,
     OpenedNote,
     ReportContent,
+    TamperedContentError,
+    message_binding,
     staff_recipient,
 )
+
+logger = logging.getLogger("reporting.vault.opening")
 
 # A well-formed code that no installation issues, derived when the input is malformed so that every
 # wrong code costs the same Argon2id run.
@@ -118,6 +124,7 @@ async def staff_has_access(session: AsyncSession, report_id: uuid.UUID, staff_id
 
 
 async def open_messages(session: AsyncSession, report_id: uuid.UUID, mailbox_key: bytes) -> list[OpenedMessage]:
+    """Every message of the case; :class:`TamperedContentError` (logged) if one's metadata was changed."""
     rows = (
         await session.execute(select(Message).where(Message.report_id == report_id).order_by(Message.sequence))
     ).scalars()
@@ -128,10 +135,21 @@ async def open_messages(session: AsyncSession, report_id: uuid.UUID, mailbox_key
             author=row.author,
             staff_id=row.staff_id,
             sent_on=row.sent_on,
-            body=report_keys.open_field(mailbox_key, report_id, report_keys.MESSAGE, row.sealed_body, row.id).decode(),
+            body=_open_message_body(row, mailbox_key),
         )
         for row in rows
     ]
+
+
+def _open_message_body(row: Message, mailbox_key: bytes) -> str:
+    binding = message_binding(row.author, row.sequence, row.sent_on, row.staff_id)
+    try:
+        return report_keys.open_field(
+            mailbox_key, row.report_id, report_keys.MESSAGE, row.sealed_body, row.id, bound=binding
+        ).decode()
+    except CryptoError:
+        logger.error("message %s of report %s does not open with its author, order and date", row.id, row.report_id)
+        raise TamperedContentError from None
 
 
 def _open_attachment_meta(row: Attachment, data_key: bytes) -> OpenedAttachment:
@@ -142,7 +160,7 @@ def _open_attachment_meta(row: Attachment, data_key: bytes) -> OpenedAttachment:
         id=row.id,
         filename=str(meta["filename"]),
         media_type=str(meta["media_type"]),
-        size=len(row.sealed_content) - FIELD_OVERHEAD,
+        size=int(meta["size"]) if "size" in meta else len(row.sealed_content) - FIELD_OVERHEAD,
         added_by=row.added_by,
         added_on=row.added_on,
     )

@@ -18,6 +18,7 @@ from reporting.crypto import envelope, report_keys
 from reporting.crypto.receipt import new_receipt_code
 from reporting.crypto.recovery import load_recovery_public_key
 from reporting.db.models import Attachment, CaseCode, CaseUnread, Message, Note, Report, StaffAccount, WrappedKey
+from reporting.vault.key_trust import UncertifiedKeyError, certified_recipient
 from reporting.vault.opening import receipt_keys_for
 from reporting.vault.values import (
     RECOVERY_RECIPIENT,
@@ -28,27 +29,49 @@ from reporting.vault.values import (
     Recipient,
     ReportContent,
     ReportMetadata,
+    message_binding,
 )
 
 SEQUENCE_ATTEMPTS = 3
 
 
 async def new_report_recipients(session: AsyncSession, settings: Settings) -> list[Recipient]:
-    """Who can open a new report: the recovery key and every active coordinator."""
+    """Who can open a new report: the recovery key and every active coordinator whose key is certified.
+
+    A coordinator row whose certificate does not verify is left out (logged; audited at the next staff
+    login), so a forged row neither reads reports nor stops intake.
+    """
     recovery_public_key = load_recovery_public_key(settings.keys_dir)
     if recovery_public_key is None:
         raise NoRecoveryKeyError
     coordinators = (
         await session.execute(
-            select(StaffAccount.id, StaffAccount.public_key).where(
-                StaffAccount.role == "coordinator", StaffAccount.is_active.is_(True)
-            )
+            select(StaffAccount).where(StaffAccount.role == "coordinator", StaffAccount.is_active.is_(True))
         )
-    ).all()
-    return [
-        Recipient(RECOVERY_RECIPIENT, recovery_public_key),
-        *(Recipient.for_staff(staff_id, public_key) for staff_id, public_key in coordinators),
-    ]
+    ).scalars()
+    recipients = [Recipient(RECOVERY_RECIPIENT, recovery_public_key)]
+    for coordinator in coordinators:
+        try:
+            recipients.append(certified_recipient(settings, coordinator))
+        except UncertifiedKeyError:
+            continue
+    return recipients
+
+
+async def verified_recipients(
+    session: AsyncSession, settings: Settings, recipients: Iterable[Recipient]
+) -> list[Recipient]:
+    """``recipients`` with every staff key checked against its account's certificate (else refused)."""
+    checked = []
+    for recipient in recipients:
+        if recipient.staff_id is None:
+            checked.append(recipient)
+            continue
+        account = await session.get(StaffAccount, recipient.staff_id)
+        if account is None or account.public_key != recipient.public_key:
+            raise UncertifiedKeyError(recipient.staff_id)
+        checked.append(certified_recipient(settings, account))
+    return checked
 
 
 def wrapped_key(report_id: uuid.UUID, key_purpose: str, data_key: bytes, recipient: Recipient) -> WrappedKey:
@@ -75,7 +98,9 @@ def _seal_attachment(
     report_id: uuid.UUID, data_key: bytes, key_purpose: str, upload: FileUpload, added_by: str
 ) -> Attachment:
     attachment_id = uuid.uuid4()
-    meta = json.dumps({"filename": upload.filename, "media_type": upload.media_type}).encode()
+    meta = json.dumps(
+        {"filename": upload.filename, "media_type": upload.media_type, "size": len(upload.content)}
+    ).encode()
     return Attachment(
         id=attachment_id,
         report_id=report_id,
@@ -112,7 +137,8 @@ async def create_report(
     receipt = await receipt_keys_for(receipt_code, secrets) if receipt_code else None
     # An extra recipient may already be one by default (a coordinator recording a walk-in): wrap once.
     default_recipients = await new_report_recipients(session, settings)
-    recipients = list({each.recipient: each for each in [*default_recipients, *extra_recipients]}.values())
+    extra = await verified_recipients(session, settings, extra_recipients)
+    recipients = list({each.recipient: each for each in [*default_recipients, *extra]}.values())
     report_id = uuid.uuid4()
     case_key, mailbox_key = envelope.new_data_key(), envelope.new_data_key()
 
@@ -179,7 +205,7 @@ async def add_message(
     """
     await lock_case(session, report)
     message_id = uuid.uuid4()
-    sealed_body = report_keys.seal_field(mailbox_key, report.id, report_keys.MESSAGE, body.encode(), message_id)
+    sent_on = dt.date.today()
     for attempt in range(1, SEQUENCE_ATTEMPTS + 1):
         next_sequence = (
             await session.execute(
@@ -192,8 +218,16 @@ async def add_message(
             sequence=next_sequence,
             author=author,
             staff_id=staff_id,
-            sent_on=dt.date.today(),
-            sealed_body=sealed_body,
+            sent_on=sent_on,
+            # Author, number, day and staff id are bound into the ciphertext: a changed row no longer opens.
+            sealed_body=report_keys.seal_field(
+                mailbox_key,
+                report.id,
+                report_keys.MESSAGE,
+                body.encode(),
+                message_id,
+                bound=message_binding(author, next_sequence, sent_on, staff_id),
+            ),
         )
         try:
             async with session.begin_nested():

@@ -4,8 +4,10 @@ their de-identified categorisation for statistics, and audits each one."""
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
@@ -156,3 +158,41 @@ def test_a_case_closed_exactly_on_the_cutoff_day_is_shredded_and_one_closed_a_da
     assert "Crypto-shredded the content of 1 cases" in run_retention(initialised_settings).output
     assert load_report(initialised_settings, on_the_cutoff).shredded_on == TODAY.replace(day=1)
     assert load_report(initialised_settings, a_day_later).shredded_on is None
+
+
+def _files_containing(paths: list[Path], blobs: list[bytes]) -> dict[str, int]:
+    """How many of ``blobs`` (each, or any 48-byte slice of it) each file still contains."""
+    found = {}
+    for path in paths:
+        content = path.read_bytes() if path.exists() else b""
+        found[path.name] = sum(
+            1 for blob in blobs if any(blob[start : start + 48] in content for start in range(0, len(blob) - 48, 48))
+        )
+    return found
+
+
+def test_sqlite_shredding_leaves_no_key_blob_in_the_database_or_wal_files(
+    initialised_settings: Settings, make_staff: MakeStaff
+) -> None:
+    """Finding 4: while the service runs (a connection keeps the WAL alive), ``retention apply`` must not
+    leave the shredded wrapped keys in ``reporting.db`` or ``reporting.db-wal``."""
+    if not initialised_settings.is_sqlite:
+        pytest.skip("PostgreSQL residue: see SECURITY.md (finding 3)")
+    make_staff("coordinator")
+    cases = [seed_case(initialised_settings, closed_on=dt.date(2000, 1, 1)).id for _ in range(5)]
+
+    async def blobs(db: AsyncSession) -> list[bytes]:
+        rows = await db.execute(select(WrappedKey.wrapped_data_key).where(WrappedKey.report_id.in_(cases)))
+        return list(rows.scalars())
+
+    shredded_keys = run_db(initialised_settings, blobs)
+    database = Path(initialised_settings.database_url.split("///", 1)[1])
+    files = [database, database.with_name(database.name + "-wal")]
+    running_service = sqlite3.connect(database)  # holds the WAL open, as a serving instance does
+    try:
+        running_service.execute("SELECT count(*) FROM report").fetchall()
+        assert sum(_files_containing(files, shredded_keys).values()) > 0
+        run_retention(initialised_settings)
+        assert _files_containing(files, shredded_keys) == {database.name: 0, database.name + "-wal": 0}
+    finally:
+        running_service.close()

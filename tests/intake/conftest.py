@@ -24,6 +24,7 @@ from reporting.config.settings import Settings
 from reporting.crypto import passwords
 from reporting.db.engine import session_scope
 from reporting.db.models import Report, StaffAccount
+from reporting.vault.key_trust import certify_account
 from reporting.vault.values import new_staff_key_material
 
 CHEAP_ARGON2 = passwords.Argon2Params(time_cost=1, memory_kib=passwords.MIN_MEMORY_KIB, parallelism=1)
@@ -212,6 +213,7 @@ async def _add_coordinator(settings: Settings) -> Coordinator:
         public_key=material.public_key,
         wrapped_private_key=material.wrapped_private_key,
     )
+    certify_account(settings, staff)
     async with session_scope(settings) as session:
         session.add(staff)
     return Coordinator(staff.id, passwords.unwrap_private_key(material.wrapped_private_key, password))
