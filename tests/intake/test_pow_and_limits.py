@@ -21,11 +21,8 @@ from reporting.config.settings import Settings
 from reporting.db.engine import create_engine, session_scope
 from reporting.db.models import ThrottleCounter, UsedToken
 from reporting.intake import pow as proof_of_work
-<<<<<<< HEAD
 from reporting.web.address_keys import ClientAddress
-=======
 from reporting.web.housekeeping import run_jobs
->>>>>>> i10load
 from reporting.web.throttle import register_hit
 from tests.conftest import BASE_URL
 from tests.intake.conftest import (
