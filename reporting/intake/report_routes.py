@@ -48,7 +48,7 @@ from reporting.intake.pages import (
     with_renewed_csrf_cookie,
 )
 from reporting.intake.receipt_slip import receipt_code_for
-from reporting.intake.submissions import claim_submission, new_submission_id, submission_id
+from reporting.intake.submissions import claim_submission, new_submission_id, submission_id, submission_spent
 from reporting.vault.opening import ReceiptWorkBusyError
 from reporting.vault.sealing import create_report
 from reporting.vault.values import NoRecoveryKeyError, ReportContent, ReportMetadata
@@ -168,6 +168,11 @@ class IntakeController(Controller):
         today = dt.date.today()
         values, check = read_report_form(form, today)
         submission = submission_id(form)
+        receipt_code = receipt_code_for(secrets, submission)
+        web_address = f"{settings.public_url}/"  # never from the request's Host header
+        if await submission_spent(db_session, "intake:submission", submission):
+            # A reload of the receipt page: before the limits and the (already spent) proof of work.
+            return receipt_page(receipt_code, web_address=web_address, shown_again=True)
         if not await within_limits(
             db_engine, [client_limit(request, "intake:attempt", FORM_ATTEMPT_LIMIT)], window_seconds=HOUR
         ):
@@ -198,8 +203,6 @@ class IntakeController(Controller):
                 status_code=HTTP_400_BAD_REQUEST,
             )
 
-        receipt_code = receipt_code_for(secrets, submission)
-        web_address = str(request.base_url)
         if not await claim_submission(db_session, "intake:submission", submission):
             return receipt_page(receipt_code, web_address=web_address, shown_again=True)
         try:
