@@ -46,6 +46,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         operator_address="Kardinal-von-Galen-Ring 45, 48149 Münster",
     )
     initialise(settings)
+    # A live instance, not a trial: the recovery key has left the server, so no trial banner sits above
+    # the first screen these tests measure.
+    settings.recovery_private_key_file.unlink()
     with live_server(settings, tmp_path / "server.log") as running:
         yield running
 
