@@ -244,8 +244,8 @@ def too_many_attempts(unsent_text: str = "") -> Template:
 
 def _reporter_status(status: str, answered: bool) -> tuple[str, str]:
     """The status as the reporter sees it (title, explanation), not in staff wording; once the reporter
-    has answered a question, the mailbox no longer asks them to reply."""
-    if status == "waiting_for_reporter" and answered:
+    has answered (the case then shows "reply received" to staff), the mailbox no longer asks them to reply."""
+    if status == "reply_received" or (status == "waiting_for_reporter" and answered):
         return _("Your answer has arrived"), _("Thank you. An adviser will read it and reply here.")
     statuses = {
         "new": (_("Received"), _("Your report has arrived. An adviser will read it soon.")),

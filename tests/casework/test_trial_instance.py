@@ -18,7 +18,7 @@ from reporting.vault.recovery_key import read_recovery_secret
 from tests.casework.conftest import StaffClient
 
 BANNER = "Test instance: do not report real incidents here. This installation is not ready to protect reports yet."
-PUBLIC_PAGES = ["/", "/privacy", "/mailbox", "/no-such-page", "/staff/login"]
+PUBLIC_PAGES = ["/", "/privacy", "/mailbox", "/no-such-page"]
 STAFF_PAGES = ["/staff/", "/staff/stats", "/staff/audit", "/staff/accounts", "/staff/me"]
 
 
@@ -28,6 +28,10 @@ def _banners(client: TestClient[Litestar], staff: TestClient[Litestar]) -> dict[
         banner = translations(code).gettext(BANNER)
         for path in PUBLIC_PAGES:
             shown[f"{path}?lang={code}"] = banner in client.get(path, params={"lang": code}).text
+    for code in ("de", "en"):  # the staff area speaks German and English only
+        shown[f"/staff/login?lang={code}"] = translations(code).gettext(BANNER) in client.get(
+            "/staff/login", params={"lang": code}
+        ).text
     for path in STAFF_PAGES:
         shown[path] = BANNER in staff.get(path).text or translations("de").gettext(BANNER) in staff.get(path).text
     return shown
