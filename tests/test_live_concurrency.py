@@ -22,7 +22,12 @@ from reporting.access.identity import Stage
 from reporting.auth import sessions
 from reporting.config.secrets import load_instance_secrets
 from reporting.config.settings import Settings
-from reporting.vault.opening import MAX_CONCURRENT_DERIVATIONS, find_report_by_receipt, mailbox_key_for_reporter
+from reporting.vault.opening import (
+    MAX_CONCURRENT_DERIVATIONS,
+    MAX_QUEUED_DERIVATIONS,
+    find_report_by_receipt,
+    mailbox_key_for_reporter,
+)
 from tests.casework.conftest import DEFAULT_PASSWORD, create_staff
 from tests.conftest import run_db
 from tests.live_reporter import reporter_address, send_report, shown_receipt
@@ -30,7 +35,9 @@ from tests.live_server import LiveServer, live_server
 
 pytestmark = pytest.mark.slow
 
-CONCURRENT_REPORTERS = 32
+CONCURRENT_REPORTERS = MAX_CONCURRENT_DERIVATIONS + MAX_QUEUED_DERIVATIONS
+"""As many reporters at once as one worker admits (18 on 2 cores, more than the 16 that broke SQLite): all
+of them must get a receipt however the kernel spreads them over the workers; beyond it a worker answers 503."""
 MEBIBYTE = 1024 * 1024
 TRUST_LOOPBACK: dict[str, str] = {"REPORTING_TRUSTED_PROXIES": "127.0.0.1/32"}
 
@@ -119,14 +126,17 @@ def test_a_worker_killed_during_submissions_loses_no_shown_receipt(
     assert len(workers) == 2
 
     async def scenario() -> list[httpx.Response | BaseException]:
-        submissions = asyncio.ensure_future(_reporters(two_workers.base_url, 24))
+        submissions = asyncio.ensure_future(_reporters(two_workers.base_url, CONCURRENT_REPORTERS))
         await asyncio.sleep(1.0)  # requests are in flight on both workers
         os.kill(workers[0], signal.SIGKILL)
         return await submissions
 
     answers = asyncio.run(scenario())
     responses = [answer for answer in answers if isinstance(answer, httpx.Response)]
-    assert all(response.status_code < 500 for response in responses), [r.status_code for r in responses]
+    # The survivor may refuse what it cannot take at once (503, "nothing was stored"), never show a receipt
+    # it did not keep.
+    assert all(response.status_code in (200, 503) for response in responses), [r.status_code for r in responses]
+    assert not [response for response in responses if response.status_code == 503 and shown_receipt(response)]
     codes = [code for code in map(shown_receipt, responses) if code]
     assert codes, "no submission survived at all"
     assert _unopened_receipts(sqlite_only, codes) == []

@@ -49,7 +49,7 @@ from reporting.intake.pages import (
 )
 from reporting.intake.receipt_slip import receipt_code_for
 from reporting.intake.submissions import claim_submission, new_submission_id, submission_id, submission_spent
-from reporting.vault.opening import ReceiptWorkBusyError
+from reporting.vault.opening import ReceiptWorkBusyError, receipt_keys_for
 from reporting.vault.sealing import create_report
 from reporting.vault.values import NoRecoveryKeyError, ReportContent, ReportMetadata
 from reporting.web.app_state import app_secrets, app_settings
@@ -173,6 +173,9 @@ class IntakeController(Controller):
         if await submission_spent(db_session, "intake:submission", submission):
             # A reload of the receipt page: before the limits and the (already spent) proof of work.
             return receipt_page(receipt_code, web_address=web_address, shown_again=True)
+        # End that read: on SQLite a read transaction that outlives other workers' writes can no longer
+        # become a write (SQLITE_BUSY at once, past any busy timeout), and decoding photos takes a while.
+        await db_session.rollback()
         if not await within_limits(
             db_engine, [client_limit(request, "intake:attempt", FORM_ATTEMPT_LIMIT)], window_seconds=HOUR
         ):
@@ -203,9 +206,11 @@ class IntakeController(Controller):
                 status_code=HTTP_400_BAD_REQUEST,
             )
 
-        if not await claim_submission(db_session, "intake:submission", submission):
-            return receipt_page(receipt_code, web_address=web_address, shown_again=True)
         try:
+            # Argon2id (slow on purpose) before this request's transaction starts, not inside it.
+            receipt_keys = await receipt_keys_for(receipt_code, secrets)
+            if not await claim_submission(db_session, "intake:submission", submission):
+                return receipt_page(receipt_code, web_address=web_address, shown_again=True)
             await create_report(
                 db_session,
                 settings=settings,
@@ -223,6 +228,7 @@ class IntakeController(Controller):
                 ),
                 attachments=check.attachments,
                 receipt_code=receipt_code,
+                receipt_keys=receipt_keys,
             )
         except ReceiptWorkBusyError:
             busy = _(

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reporting.config.secrets import InstanceSecrets
 from reporting.config.settings import Settings
 from reporting.crypto import envelope, report_keys
-from reporting.crypto.receipt import new_receipt_code
+from reporting.crypto.receipt import ReceiptKeys, new_receipt_code
 from reporting.crypto.recovery import load_recovery_public_key
 from reporting.db.models import Attachment, CaseCode, CaseUnread, Message, Note, Report, StaffAccount, WrappedKey
 from reporting.vault.key_trust import UncertifiedKeyError, certified_recipient
@@ -124,17 +124,19 @@ async def create_report(
     attachments: Sequence[FileUpload] = (),
     issue_receipt: bool = True,
     receipt_code: str | None = None,
+    receipt_keys: ReceiptKeys | None = None,
     extra_recipients: Sequence[Recipient] = (),
 ) -> tuple[Report, str | None]:
     """Seal a new report in memory and add it to the session; return it and the receipt code (shown once).
 
     The receipt code itself is never stored: only the Argon2id-derived lookup id and public key.
     ``receipt_code`` is one the caller derived (see ``reporting.intake.receipt_slip``); else a random one.
+    ``receipt_keys`` are its Argon2id keys when the caller derived them before its own first statement.
     """
     # Argon2id first: the session's first statement below flushes what the caller added (the submission
     # id), and on SQLite that takes the database's one write lock until the request commits.
     receipt_code = (receipt_code or new_receipt_code()) if issue_receipt else None
-    receipt = await receipt_keys_for(receipt_code, secrets) if receipt_code else None
+    receipt = receipt_keys or (await receipt_keys_for(receipt_code, secrets) if receipt_code else None)
     # An extra recipient may already be one by default (a coordinator recording a walk-in): wrap once.
     default_recipients = await new_report_recipients(session, settings)
     extra = await verified_recipients(session, settings, extra_recipients)
