@@ -134,9 +134,15 @@ def plain_case_rows(rng: random.Random, count: int, adviser_ids: list[uuid.UUID]
     return rows
 
 
-async def add_account(db: AsyncSession, role: str, name: str) -> StaffAccount:
+async def add_account(db: AsyncSession, settings: Settings, role: str, name: str) -> StaffAccount:
     return await accounts.add_staff(
-        db, email=f"{name}@bench.example", display_name=name, role=role, password=PASSWORD, argon2=CHEAP_ARGON2
+        db,
+        settings=settings,
+        email=f"{name}@bench.example",
+        display_name=name,
+        role=role,
+        password=PASSWORD,
+        argon2=CHEAP_ARGON2,
     )
 
 
@@ -185,8 +191,10 @@ async def seed(settings: Settings, count: int) -> Seeded:
     rng = random.Random(20250101)
 
     async def staff(db: AsyncSession) -> tuple[StaffAccount, list[StaffAccount]]:
-        coordinator = await add_account(db, "coordinator", "coordinator")
-        return coordinator, [await add_account(db, "adviser", f"adviser{number}") for number in range(ADVISERS)]
+        coordinator = await add_account(db, settings, "coordinator", "coordinator")
+        return coordinator, [
+            await add_account(db, settings, "adviser", f"adviser{number}") for number in range(ADVISERS)
+        ]
 
     coordinator, advisers = await in_session(settings, staff)
     engine = create_engine(settings)

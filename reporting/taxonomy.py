@@ -1,12 +1,11 @@
-"""Every category the service knows, as data, in German and English.
+"""Every category the service knows, as data: stable codes and English message ids.
 
 The public form, the staff area and the statistics all read their choices from
 here, so a category means the same thing everywhere and a code never changes
 meaning once reports carry it. German terms follow German anti-discrimination
 counselling and documentation practice (AGG, DeZIM/ADS minimum standards, advd,
-RIAS, CLAIM, MIA). Labels are written out as plain literals (first letter
-capitalised for lists and table rows) so that catalogues for further languages
-can be built from them later; until then every language but English shows German.
+RIAS, CLAIM, MIA). Labels are gettext message ids (``N_``) translated by the
+``taxonomy.po`` catalogue of each language, like every other text of the service.
 """
 
 from __future__ import annotations
@@ -17,11 +16,7 @@ from datetime import date
 
 from babel.dates import format_date
 
-from reporting.i18n import babel_locale
-
-
-def _is_english(lang: str) -> bool:
-    return lang.replace("_", "-").split("-")[0].lower() == "en"
+from reporting.i18n import N_, babel_locale, translations
 
 
 @dataclass(frozen=True)
@@ -30,18 +25,16 @@ class Term:
     form but never by staff and never counted, e.g. "don't know" for the ground."""
 
     code: str
-    de: str
-    en: str
-    hint_de: str = ""
-    hint_en: str = ""
+    message: str
+    hint_message: str = ""
     reporter_only: bool = False
 
     def label(self, lang: str) -> str:
-        return self.en if _is_english(lang) else self.de
+        return translations(lang).gettext(self.message)
 
     def hint(self, lang: str) -> str:
         """Short explanation shown under the label on forms; empty when the label says it all."""
-        return self.hint_en if _is_english(lang) else self.hint_de
+        return translations(lang).gettext(self.hint_message) if self.hint_message else ""
 
 
 @dataclass(frozen=True)
@@ -49,8 +42,7 @@ class Dimension:
     """A named list of terms; ``multiple`` says whether one case may carry several of them."""
 
     code: str
-    de: str
-    en: str
+    message: str
     terms: tuple[Term, ...]
     multiple: bool
 
@@ -73,7 +65,7 @@ class Dimension:
         return any(term.code == code for term in self.terms)
 
     def label(self, lang: str) -> str:
-        return self.en if _is_english(lang) else self.de
+        return translations(lang).gettext(self.message)
 
     def choices(self, lang: str) -> list[tuple[str, str]]:
         """(code, label) pairs in taxonomy order, ready for a select or a set of checkboxes."""
@@ -86,29 +78,40 @@ class Dimension:
 
 GROUNDS = Dimension(
     "grounds",
-    "Merkmale",
-    "Grounds",
+    N_("Grounds"),
     (
         Term(
             "racism_ethnic_origin",
-            "Rassistische Zuschreibung / ethnische Herkunft",
-            "Racist attribution / ethnic origin",
+            N_("Racist attribution / ethnic origin"),
+            hint_message=N_("Because of origin, name, appearance or accent"),
         ),
-        Term("religion", "Religion", "Religion"),
-        Term("belief", "Weltanschauung", "Belief"),
-        Term("gender", "Geschlecht", "Gender"),
-        Term("gender_identity", "Geschlechtliche Identität", "Gender identity"),
-        Term("sexual_identity", "Sexuelle Identität", "Sexual identity"),
-        Term("disability", "Behinderung", "Disability"),
-        Term("chronic_illness", "Chronische Erkrankung", "Chronic illness"),
-        Term("age", "Lebensalter", "Age"),
-        Term("language", "Sprache", "Language"),
-        Term("social_status", "Sozialer Status", "Social status"),
-        Term("nationality", "Staatsangehörigkeit", "Nationality"),
-        Term("residence_status", "Aufenthaltsstatus", "Residence status"),
-        Term("skin_colour", "Hautfarbe / Colorism", "Skin colour / colourism"),
-        Term("other", "Sonstiges", "Other"),
-        Term("unknown", "Weiß nicht", "Don't know", reporter_only=True),
+        Term("religion", N_("Religion")),
+        Term("belief", N_("Belief"), hint_message=N_("A world view that is not a religion")),
+        Term("gender", N_("Gender")),
+        Term(
+            "gender_identity", N_("Gender identity"), hint_message=N_("For example trans, inter or non-binary people")
+        ),
+        Term("sexual_identity", N_("Sexual identity"), hint_message=N_("For example lesbian, gay or bisexual people")),
+        Term("disability", N_("Disability")),
+        Term("chronic_illness", N_("Chronic illness")),
+        Term("age", N_("Age")),
+        Term("language", N_("Language")),
+        Term(
+            "social_status", N_("Social status"), hint_message=N_("For example poverty, homelessness, education or job")
+        ),
+        Term("nationality", N_("Nationality")),
+        Term(
+            "residence_status",
+            N_("Residence status"),
+            hint_message=N_("For example asylum, Duldung or residence permit"),
+        ),
+        Term(
+            "skin_colour",
+            N_("Skin colour / colourism"),
+            hint_message=N_("Also unfair treatment because skin is lighter or darker"),
+        ),
+        Term("other", N_("Other")),
+        Term("unknown", N_("Don't know"), reporter_only=True),
     ),
     multiple=True,
 )
@@ -116,71 +119,63 @@ STAFF_GROUNDS = GROUNDS.for_staff()
 
 RACISM_SUBTYPES = Dimension(
     "racism_subtypes",
-    "Formen von Rassismus",
-    "Forms of racism",
+    N_("Forms of racism"),
     (
-        Term("antisemitism", "Antisemitismus", "Antisemitism"),
-        Term("anti_muslim", "Antimuslimischer Rassismus", "Anti-Muslim racism"),
-        Term("antiziganism", "Antiziganismus", "Antigypsyism"),
-        Term("anti_black", "Anti-Schwarzer Rassismus", "Anti-Black racism"),
-        Term("anti_asian", "Antiasiatischer Rassismus", "Anti-Asian racism"),
-        Term("anti_refugee", "Rassismus gegen Geflüchtete", "Racism against refugees"),
-        Term("other", "Anderer Rassismus", "Other racism"),
+        Term("antisemitism", N_("Antisemitism")),
+        Term("anti_muslim", N_("Anti-Muslim racism")),
+        Term("antiziganism", N_("Antigypsyism")),
+        Term("anti_black", N_("Anti-Black racism")),
+        Term("anti_asian", N_("Anti-Asian racism")),
+        Term("anti_refugee", N_("Racism against refugees")),
+        Term("other", N_("Other racism")),
     ),
     multiple=True,
 )
 
 AREAS = Dimension(
     "areas",
-    "Lebensbereiche",
-    "Areas of life",
+    N_("Areas of life"),
     (
-        Term("employment", "Arbeitsleben", "Employment"),
-        Term("housing", "Wohnen / Wohnungsmarkt", "Housing / housing market"),
+        Term("employment", N_("Employment")),
+        Term("housing", N_("Housing / housing market")),
         Term(
             "education",
-            "Bildung",
-            "Education",
-            hint_de="Kita, Schule, Hochschule, Ausbildung",
-            hint_en="Day care, school, university, vocational training",
+            N_("Education"),
+            hint_message=N_("Day care, school, university, vocational training"),
         ),
-        Term("authorities", "Ämter und Behörden", "Public authorities"),
-        Term("immigration_office", "Ausländerbehörde", "Immigration office"),
-        Term("jobcenter_social_benefits", "Jobcenter / Sozialleistungen", "Jobcentre / social benefits"),
-        Term("asylum_accommodation", "Unterkunft / Asylverfahren", "Accommodation / asylum procedure"),
-        Term("police_justice", "Polizei und Justiz", "Police and justice"),
-        Term("health_care", "Gesundheit und Pflege", "Health and care"),
+        Term("authorities", N_("Public authorities")),
+        Term("immigration_office", N_("Immigration office")),
+        Term("jobcenter_social_benefits", N_("Jobcentre / social benefits")),
+        Term("asylum_accommodation", N_("Accommodation / asylum procedure")),
+        Term("police_justice", N_("Police and justice")),
+        Term("health_care", N_("Health and care")),
         Term(
             "goods_services",
-            "Güter und Dienstleistungen",
-            "Goods and services",
-            hint_de="Geschäfte, Gastronomie, Banken, Versicherungen, Verkehr",
-            hint_en="Shops, restaurants and bars, banks, insurance, transport",
+            N_("Goods and services"),
+            hint_message=N_("Shops, restaurants and bars, banks, insurance, transport"),
         ),
-        Term("public_space", "Öffentlichkeit und Freizeit", "Public space and leisure"),
-        Term("media_internet", "Medien und Internet", "Media and internet"),
-        Term("neighbourhood", "Nachbarschaft", "Neighbourhood"),
-        Term("church_caritas", "Kirchliche oder caritative Einrichtung", "Church or Caritas institution"),
-        Term("other", "Sonstiges", "Other"),
+        Term("public_space", N_("Public space and leisure")),
+        Term("media_internet", N_("Media and internet")),
+        Term("neighbourhood", N_("Neighbourhood")),
+        Term("church_caritas", N_("Church or Caritas institution")),
+        Term("other", N_("Other")),
     ),
     multiple=False,
 )
 
 FORMS = Dimension(
     "forms",
-    "Formen der Diskriminierung",
-    "Forms of discrimination",
+    N_("Forms of discrimination"),
     (
-        Term("direct", "Unmittelbare Benachteiligung", "Direct discrimination"),
-        Term("indirect", "Mittelbare Benachteiligung", "Indirect discrimination"),
-        Term("harassment", "Belästigung", "Harassment"),
-        Term("sexual_harassment", "Sexuelle Belästigung", "Sexual harassment"),
-        Term("instruction", "Anweisung zur Benachteiligung", "Instruction to discriminate"),
-        Term("victimisation", "Maßregelung", "Victimisation", hint_de="§ 16 AGG", hint_en="Section 16 AGG"),
+        Term("direct", N_("Direct discrimination")),
+        Term("indirect", N_("Indirect discrimination")),
+        Term("harassment", N_("Harassment")),
+        Term("sexual_harassment", N_("Sexual harassment")),
+        Term("instruction", N_("Instruction to discriminate")),
+        Term("victimisation", N_("Victimisation"), hint_message=N_("Section 16 AGG")),
         Term(
             "denial_reasonable_accommodation",
-            "Verweigerung angemessener Vorkehrungen",
-            "Denial of reasonable accommodation",
+            N_("Denial of reasonable accommodation"),
         ),
     ),
     multiple=True,
@@ -188,23 +183,18 @@ FORMS = Dimension(
 
 LEVELS = Dimension(
     "levels",
-    "Ebene",
-    "Level",
+    N_("Level"),
     (
-        Term("individual", "Individuell", "Individual", hint_de="Eine Person handelt", hint_en="One person acts"),
+        Term("individual", N_("Individual"), hint_message=N_("One person acts")),
         Term(
             "institutional",
-            "Institutionell",
-            "Institutional",
-            hint_de="Regeln und Abläufe einer Organisation",
-            hint_en="Rules and routines of one organisation",
+            N_("Institutional"),
+            hint_message=N_("Rules and routines of one organisation"),
         ),
         Term(
             "structural",
-            "Strukturell",
-            "Structural",
-            hint_de="Gesetze, Verfahren, gesellschaftliche Muster",
-            hint_en="Laws, procedures, societal patterns",
+            N_("Structural"),
+            hint_message=N_("Laws, procedures, societal patterns"),
         ),
     ),
     multiple=True,
@@ -212,46 +202,41 @@ LEVELS = Dimension(
 
 INCIDENT_TYPES = Dimension(
     "incident_types",
-    "Art des Vorfalls",
-    "Type of incident",
+    N_("Type of incident"),
     (
-        Term("discrimination", "Diskriminierung / Benachteiligung", "Discrimination / unequal treatment"),
-        Term("verbal", "Verletzendes Verhalten, verbale Angriffe", "Hurtful behaviour, verbal attacks"),
-        Term("threat", "Bedrohung", "Threat"),
-        Term("assault", "Angriff / körperliche Gewalt", "Assault / physical violence"),
-        Term("property_damage", "Gezielte Sachbeschädigung", "Targeted damage to property"),
-        Term("other", "Sonstiges", "Other"),
+        Term("discrimination", N_("Discrimination / unequal treatment")),
+        Term("verbal", N_("Hurtful behaviour, verbal attacks")),
+        Term("threat", N_("Threat")),
+        Term("assault", N_("Assault / physical violence")),
+        Term("property_damage", N_("Targeted damage to property")),
+        Term("other", N_("Other")),
     ),
     multiple=False,
 )
 
 REPORTER_ROLES = Dimension(
     "reporter_roles",
-    "Meldende Person",
-    "Reported by",
+    N_("Reported by"),
     (
-        Term("affected", "Betroffene Person", "Affected person"),
-        Term("relative", "Angehörige", "Relative"),
-        Term("witness", "Zeug*in", "Witness"),
-        Term("professional", "Fachkraft", "Professional"),
-        Term("organisation", "Organisation", "Organisation"),
+        Term("affected", N_("Affected person")),
+        Term("relative", N_("Relative")),
+        Term("witness", N_("Witness")),
+        Term("professional", N_("Professional")),
+        Term("organisation", N_("Organisation")),
     ),
     multiple=False,
 )
 
 TARGETS = Dimension(
     "targets",
-    "Ziel des Vorfalls",
-    "Target",
+    N_("Target"),
     (
-        Term("person", "Einzelperson", "Individual"),
-        Term("group", "Gruppe", "Group"),
+        Term("person", N_("Individual person")),
+        Term("group", N_("Group")),
         Term(
             "institution",
-            "Einrichtung",
-            "Institution",
-            hint_de="z. B. Moschee, Synagoge, Beratungsstelle",
-            hint_en="e.g. mosque, synagogue, counselling centre",
+            N_("Institution"),
+            hint_message=N_("e.g. mosque, synagogue, counselling centre"),
         ),
     ),
     multiple=False,
@@ -259,117 +244,114 @@ TARGETS = Dimension(
 
 AFFECTED = Dimension(
     "affected",
-    "Wer war betroffen?",
-    "Who was affected?",
+    N_("Who was affected?"),
     (
-        Term("me", "Ich selbst", "Me"),
-        Term("someone_else", "Eine andere Person", "Someone else"),
-        Term("group", "Eine Gruppe", "A group"),
-        Term("institution", "Eine Einrichtung", "An institution"),
+        Term("me", N_("Me")),
+        Term("someone_else", N_("Someone else")),
+        Term("group", N_("A group")),
+        Term("institution", N_("An institution")),
     ),
     multiple=False,
 )
 
+# Named as people know them (towns and districts); which church district each belongs to is the
+# organisation's internal mapping, and the codes stay the same.
 REGIONS = Dimension(
     "regions",
-    "Region",
-    "Region",
+    N_("Region"),
     (
-        Term("muenster", "Stadtdekanat Münster", "Münster (city deanery)"),
-        Term("borken", "Kreisdekanat Borken", "Borken (district deanery)"),
-        Term("coesfeld", "Kreisdekanat Coesfeld", "Coesfeld (district deanery)"),
-        Term("kleve", "Kreisdekanat Kleve", "Kleve (district deanery)"),
-        Term("recklinghausen", "Kreisdekanat Recklinghausen", "Recklinghausen (district deanery)"),
-        Term("steinfurt", "Kreisdekanat Steinfurt", "Steinfurt (district deanery)"),
-        Term("warendorf", "Kreisdekanat Warendorf", "Warendorf (district deanery)"),
-        Term("wesel", "Kreisdekanat Wesel", "Wesel (district deanery)"),
-        Term("oldenburg", "Offizialatsbezirk Oldenburg", "Oldenburg (Officialate district)"),
-        Term("outside_diocese", "Außerhalb des Bistums Münster", "Outside the Diocese of Münster"),
-        Term("not_stated", "Keine Angabe", "Prefer not to say"),
+        Term("muenster", N_("City of Münster")),
+        Term("borken", N_("Borken district")),
+        Term("coesfeld", N_("Coesfeld district")),
+        Term("kleve", N_("Kleve district")),
+        Term("recklinghausen", N_("Recklinghausen district")),
+        Term("steinfurt", N_("Steinfurt district")),
+        Term("warendorf", N_("Warendorf district")),
+        Term("wesel", N_("Wesel district")),
+        Term(
+            "oldenburg", N_("Oldenburg region (Oldenburg, Cloppenburg, Vechta, Delmenhorst, Wilhelmshaven and around)")
+        ),
+        Term("outside_diocese", N_("Somewhere else")),
+        Term("not_stated", N_("Prefer not to say")),
     ),
     multiple=False,
 )
 
 AGG_APPLICABLE = Dimension(
     "agg_applicable",
-    "AGG anwendbar",
-    "AGG applicable",
+    N_("AGG applicable"),
     (
-        Term("yes", "Ja", "Yes"),
-        Term("no", "Nein", "No"),
-        Term("unclear", "Unklar", "Unclear"),
+        Term("yes", N_("Yes")),
+        Term("no", N_("No")),
+        Term("unclear", N_("Unclear")),
     ),
     multiple=False,
 )
 
 INTERVENTIONS = Dimension(
     "interventions",
-    "Interventionen",
-    "Interventions",
+    N_("Interventions"),
     (
-        Term("information", "Information / rechtliche Erstauskunft", "Information / initial legal advice"),
-        Term("counselling", "Beratung", "Counselling"),
-        Term("complaint_letter", "Beschwerdebrief", "Letter of complaint"),
-        Term("statement_requested", "Stellungnahme eingeholt", "Statement requested"),
-        Term("mediation", "Vermittlung / Schlichtung", "Mediation / conciliation"),
-        Term("accompaniment", "Begleitung", "Accompaniment"),
-        Term("referral", "Weitervermittlung", "Referral"),
-        Term("amicable_settlement", "Gütliche Einigung", "Amicable settlement"),
-        Term("legal_action", "Klage / rechtliche Schritte", "Lawsuit / legal action"),
-        Term("criminal_complaint", "Strafanzeige", "Criminal complaint"),
-        Term("documentation_only", "Nur Dokumentation", "Documentation only"),
-        Term("contact_lost", "Kontaktabbruch", "Contact lost"),
+        Term("information", N_("Information / initial legal advice")),
+        Term("counselling", N_("Counselling")),
+        Term("complaint_letter", N_("Letter of complaint")),
+        Term("statement_requested", N_("Statement requested")),
+        Term("mediation", N_("Mediation / conciliation")),
+        Term("accompaniment", N_("Accompaniment")),
+        Term("referral", N_("Referral")),
+        Term("amicable_settlement", N_("Amicable settlement")),
+        Term("legal_action", N_("Lawsuit / legal action")),
+        Term("criminal_complaint", N_("Criminal complaint")),
+        Term("documentation_only", N_("Documentation only")),
+        Term("contact_lost", N_("Contact lost")),
     ),
     multiple=True,
 )
 
 CASE_STATUSES = Dimension(
     "case_statuses",
-    "Bearbeitungsstand",
-    "Case status",
+    N_("Case status"),
     (
-        Term("new", "Neu", "New"),
-        Term("in_progress", "In Bearbeitung", "In progress"),
-        Term("waiting_for_reporter", "Wartet auf Rückmeldung der meldenden Person", "Waiting for the reporter"),
-        Term("closed", "Abgeschlossen", "Closed"),
+        Term("new", N_("New")),
+        Term("reply_received", N_("Reply received")),
+        Term("in_progress", N_("In progress")),
+        Term("waiting_for_reporter", N_("Waiting for the reporter")),
+        Term("closed", N_("Closed")),
     ),
     multiple=False,
 )
 
 CLOSE_REASONS = Dimension(
     "close_reasons",
-    "Abschlussgrund",
-    "Reason for closing",
+    N_("Reason for closing"),
     (
-        Term("resolved", "Erledigt / geklärt", "Resolved"),
-        Term("referred", "Weitervermittelt", "Referred elsewhere"),
-        Term("no_contact", "Kein Kontakt mehr", "No further contact"),
-        Term("withdrawn", "Von der meldenden Person zurückgezogen", "Withdrawn by the reporter"),
-        Term("other", "Sonstiges", "Other"),
+        Term("resolved", N_("Resolved")),
+        Term("referred", N_("Referred elsewhere")),
+        Term("no_contact", N_("No further contact")),
+        Term("withdrawn", N_("Withdrawn by the reporter")),
+        Term("other", N_("Other")),
     ),
     multiple=False,
 )
 
 REPORT_SOURCES = Dimension(
     "report_sources",
-    "Eingangsweg",
-    "How the report came in",
+    N_("How the report came in"),
     (
-        Term("online", "Online-Meldung", "Online report"),
-        Term("walk_in", "Persönlich in der Beratungsstelle", "In person at the counselling office"),
-        Term("phone", "Telefon", "Phone"),
+        Term("online", N_("Online report")),
+        Term("walk_in", N_("In person at the counselling office")),
+        Term("phone", N_("Phone")),
     ),
     multiple=False,
 )
 
 YES_NO_UNSURE = Dimension(
     "yes_no_unsure",
-    "Ja / Nein / Weiß nicht",
-    "Yes / no / not sure",
+    N_("Yes / no / not sure"),
     (
-        Term("yes", "Ja", "Yes"),
-        Term("no", "Nein", "No"),
-        Term("unsure", "Weiß nicht", "Not sure"),
+        Term("yes", N_("Yes")),
+        Term("no", N_("No")),
+        Term("unsure", N_("Not sure")),
     ),
     multiple=False,
 )
@@ -435,7 +417,7 @@ def validate_codes(dimension_code: str, codes: Iterable[str], *, allow_reporter_
     return [code for code in allowed.codes() if code in submitted]
 
 
-INCIDENT_PERIOD_EARLIER = Term("earlier", "Vor mehr als 12 Monaten", "More than 12 months ago")
+INCIDENT_PERIOD_EARLIER = Term("earlier", N_("More than 12 months ago"))
 """The last choice of "when did it happen?": anything before the twelve months offered."""
 
 

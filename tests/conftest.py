@@ -84,6 +84,7 @@ def settings_for(tmp_path: Path, database_url: str, **overrides: str) -> Setting
         "REPORTING_DATA_DIR": str(tmp_path / "var"),
         "REPORTING_KEYS_DIR": str(tmp_path / "keys"),
         "REPORTING_DATABASE_URL": database_url,
+        "REPORTING_PUBLIC_URL": BASE_URL,
         **{f"REPORTING_{name.upper()}": value for name, value in overrides.items()},
     }
     return Settings.from_env(environ)

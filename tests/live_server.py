@@ -29,6 +29,7 @@ def free_port() -> int:
 class LiveServer:
     base_url: str
     log_path: Path
+    pid: int  # the server's first process, which leads the session of all of them
 
 
 def server_environment(settings: Settings, **extra: str) -> dict[str, str]:
@@ -87,7 +88,7 @@ def running_server(
                 if time.monotonic() > deadline:
                     raise RuntimeError("server did not answer /healthz in time")
                 time.sleep(0.2)
-            yield LiveServer(base_url=base_url, log_path=log_path)
+            yield LiveServer(base_url=base_url, log_path=log_path, pid=process.pid)
         finally:
             with suppress(ProcessLookupError):  # already gone: keep the error that says why
                 os.killpg(process.pid, signal.SIGTERM)

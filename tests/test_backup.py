@@ -24,7 +24,6 @@ from reporting.cli.instance import initialise
 from reporting.config.settings import Settings
 from reporting.db.identity import recorded_fingerprint
 from reporting.db.models import Message, ThrottleCounter
-from reporting.vault.recovery_key import RECOVERY_PRIVATE_KEY_FILENAME
 from tests.conftest import new_postgres_database, run_db, settings_for
 from tests.intake.conftest import full_report_form, post_form, receipt_code, solved_pow
 from tests.live_server import live_server, server_environment
@@ -124,7 +123,7 @@ def test_backup_while_serving_then_restore_opens_every_receipt(
     assert restored.secrets_file.read_bytes() == settings.secrets_file.read_bytes()
     assert stat.S_IMODE(restored.secrets_file.stat().st_mode) == 0o600
     assert run_db(restored, _message_count) == REPORTS
-    # Rate-limit counters (HMACs of client addresses under the signing key in the same file) stay out.
+    # Rate-limit counters (pseudonyms of client addresses) stay out of backups.
     client_keys = run_db(settings, _client_keys)
     assert client_keys
     backup_bytes = backup_file.read_bytes()
@@ -192,7 +191,7 @@ def test_restore_refuses_a_database_of_another_instance_beside_a_new_data_direct
     initialise(other)
     # New data and keys directories, but the database still holds the other instance.
     other.secrets_file.unlink()
-    (other.data_dir / RECOVERY_PRIVATE_KEY_FILENAME).unlink()
+    other.recovery_private_key_file.unlink()
     shutil.rmtree(other.keys_dir)
     before = _instance_state(other)
 

@@ -66,7 +66,7 @@ def test_version_table_missing_on_a_database_with_tables(initialised_settings: S
 
 def test_a_file_that_is_not_a_database(tmp_path: Path) -> None:
     settings = settings_for(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'var' / 'reporting.db'}")
-    settings.data_dir.mkdir()
+    settings.data_dir.mkdir(mode=0o700)  # as `init` makes it: the only complaint must be the file
     garbage = b"These are the minutes of the meeting, not a database.\n" * 100
     database = settings.data_dir / "reporting.db"
     database.write_bytes(garbage)

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import subprocess
 import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
+
+import pytest
+from litestar.exceptions import HTTPException
+from litestar.types import Receive, Scope, Send
 
 from reporting.config.settings import Settings
+from reporting.web import request_limits
 from reporting.web.server import MAX_REQUEST_HEAD_BYTES, server_config
 from tests.live_server import free_port, live_server
 
@@ -69,3 +76,36 @@ def test_a_worker_does_not_load_the_pdf_or_spreadsheet_libraries_at_start_up() -
     )
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120)
     assert loaded.stdout.strip() == "[]"
+
+
+def test_a_stalled_request_body_is_answered_408_and_a_complete_one_reaches_the_app(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(request_limits, "BODY_IDLE_SECONDS", 0.2)
+    reached: list[bytes] = []
+
+    async def application(_scope: Scope, receive: Receive, _send: Send) -> None:
+        message = await receive()
+        reached.append(message.get("body", b""))  # type: ignore[arg-type]
+
+    middleware = request_limits.request_body_middleware(1024)(application)
+    scope: Any = {"type": "http", "headers": [(b"content-length", b"10")]}
+
+    async def stalled() -> Any:
+        await asyncio.sleep(60)
+
+    async def complete() -> Any:
+        return {"type": "http.request", "body": b"0123456789", "more_body": False}
+
+    async def nothing(_message: Any) -> None:
+        return None
+
+    async def serve(receive: Receive) -> None:
+        await middleware(scope, receive, nothing)
+
+    with pytest.raises(HTTPException) as refused:
+        asyncio.run(serve(stalled))
+    assert refused.value.status_code == 408
+    assert reached == []
+    asyncio.run(serve(complete))
+    assert reached == [b"0123456789"]

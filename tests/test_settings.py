@@ -42,6 +42,7 @@ def test_plain_postgresql_url_is_given_the_async_driver() -> None:
         ("REPORTING_STAFF_IDLE_MINUTES", "0", "REPORTING_STAFF_IDLE_MINUTES must be between 1 and 1440, got 0"),
         ("REPORTING_RETENTION_YEARS", "x", "REPORTING_RETENTION_YEARS must be a whole number"),
         ("REPORTING_STATS_MIN_COUNT", "2", "REPORTING_STATS_MIN_COUNT must be between 3 and 100, got 2"),
+        ("REPORTING_ANSWER_DUE_MONTHS", "13", "REPORTING_ANSWER_DUE_MONTHS must be between 1 and 12, got 13"),
         ("REPORTING_HOST", "bad host", "REPORTING_HOST must be a host name or IP address"),
         ("REPORTING_DATABSE_URL", "sqlite+aiosqlite:///x", "REPORTING_DATABSE_URL is not a known setting"),
     ],

@@ -3,12 +3,11 @@ with their own connection pools) share them."""
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 
-from reporting.config.secrets import load_instance_secrets
 from reporting.config.settings import Settings
 from reporting.db.engine import create_engine
+from reporting.web.address_keys import ClientAddress
 from reporting.web.throttle import purge_expired, register_hit, spend_once
 
 
@@ -40,15 +39,28 @@ async def test_token_can_be_spent_once_across_engines(initialised_settings: Sett
         await second.dispose()
 
 
-def test_client_key_is_a_daily_hmac_not_the_address(initialised_settings: Settings) -> None:
-    secrets = load_instance_secrets(initialised_settings)
-    today, tomorrow = dt.date(2026, 11, 25), dt.date(2026, 11, 26)
-    key = secrets.client_key("203.0.113.7", today)
+def test_client_key_differs_per_scope_and_window_and_is_not_the_address() -> None:
+    client = ClientAddress("203.0.113.7")
+    key = client.key_for("mailbox", 3600, 7200)
     assert "203.0.113.7" not in key
     assert len(key) == 64
-    assert key == secrets.client_key("203.0.113.7", today)
-    assert key != secrets.client_key("203.0.113.7", tomorrow)
-    assert key != secrets.client_key("203.0.113.8", today)
+    assert key == ClientAddress("203.0.113.7").key_for("mailbox", 3600, 7200)
+    assert key != client.key_for("intake:report", 3600, 7200)  # scopes cannot be linked
+    assert key != client.key_for("mailbox", 3600, 10800)  # nor windows
+    assert key != ClientAddress("203.0.113.8").key_for("mailbox", 3600, 7200)
+
+
+async def test_a_client_address_slides_across_the_window_whose_key_changed(initialised_settings: Settings) -> None:
+    """The previous window's counter is found under the previous window's key."""
+    engine = create_engine(initialised_settings)
+    window, client = 600, ClientAddress("203.0.113.9")
+    boundary = (int(time.time()) // window + 1) * window
+    try:
+        for _hit in range(5):
+            assert await register_hit(engine, "test:slide", client, limit=5, window_seconds=window, now=boundary - 10)
+        assert not await register_hit(engine, "test:slide", client, limit=5, window_seconds=window, now=boundary + 5)
+    finally:
+        await engine.dispose()
 
 
 async def test_limit_holds_across_a_window_boundary(initialised_settings: Settings) -> None:

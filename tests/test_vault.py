@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reporting.auth.recovery import restore_staff_access
 from reporting.cli import cli
 from reporting.config.secrets import load_instance_secrets
 from reporting.config.settings import Settings
@@ -25,6 +26,7 @@ from reporting.crypto.report_keys import CASE_KEY, MAILBOX_KEY
 from reporting.db.engine import session_scope
 from reporting.db.models import Report, StaffAccount, WrappedKey
 from reporting.vault.grants import grant_access
+from reporting.vault.key_trust import certify_account
 from reporting.vault.opening import (
     data_key_for_staff,
     find_report_by_receipt,
@@ -33,7 +35,7 @@ from reporting.vault.opening import (
     open_case,
     open_messages,
 )
-from reporting.vault.recovery_key import RECOVERY_PRIVATE_KEY_FILENAME
+from reporting.vault.recovery_key import read_recovery_secret
 from reporting.vault.sealing import add_message, add_note, create_report
 from reporting.vault.shredding import shred_report
 from reporting.vault.values import (
@@ -48,9 +50,10 @@ from reporting.vault.values import (
 CHEAP = passwords.Argon2Params(time_cost=1, memory_kib=passwords.MIN_MEMORY_KIB, parallelism=1)
 
 
-def _staff(role: str, password: str) -> StaffAccount:
+def _staff(settings: Settings, role: str, password: str) -> StaffAccount:
+    """An account as ``add_staff`` makes it (certified), at the tests' Argon2 cost."""
     material = new_staff_key_material(password, params=CHEAP)
-    return StaffAccount(
+    account = StaffAccount(
         id=uuid.uuid4(),
         email=f"{uuid.uuid4().hex[:8]}@caritas.example",
         display_name=role,
@@ -59,6 +62,8 @@ def _staff(role: str, password: str) -> StaffAccount:
         public_key=material.public_key,
         wrapped_private_key=material.wrapped_private_key,
     )
+    certify_account(settings, account)
+    return account
 
 
 def _metadata() -> ReportMetadata:
@@ -78,7 +83,7 @@ async def session(initialised_settings: Settings) -> AsyncIterator[AsyncSession]
 
 
 async def test_every_field_round_trips_for_a_coordinator(session: AsyncSession, initialised_settings: Settings) -> None:
-    coordinator = _staff("coordinator", "coordinator password")
+    coordinator = _staff(initialised_settings, "coordinator", "coordinator password")
     session.add(coordinator)
     await session.flush()
     secrets = load_instance_secrets(initialised_settings)
@@ -117,7 +122,7 @@ async def test_every_field_round_trips_for_a_coordinator(session: AsyncSession, 
 async def test_reporter_reads_staff_reply_with_receipt_and_answers(
     session: AsyncSession, initialised_settings: Settings
 ) -> None:
-    coordinator = _staff("coordinator", "coordinator password")
+    coordinator = _staff(initialised_settings, "coordinator", "coordinator password")
     session.add(coordinator)
     await session.flush()
     secrets = load_instance_secrets(initialised_settings)
@@ -152,7 +157,10 @@ async def test_reporter_reads_staff_reply_with_receipt_and_answers(
 async def test_grant_rewraps_and_ungranted_staff_cannot_open(
     session: AsyncSession, initialised_settings: Settings
 ) -> None:
-    coordinator, adviser = _staff("coordinator", "coordinator password"), _staff("adviser", "adviser password 1")
+    coordinator, adviser = (
+        _staff(initialised_settings, "coordinator", "coordinator password"),
+        _staff(initialised_settings, "adviser", "adviser password 1"),
+    )
     session.add_all([coordinator, adviser])
     await session.flush()
     secrets = load_instance_secrets(initialised_settings)
@@ -169,7 +177,12 @@ async def test_grant_rewraps_and_ungranted_staff_cannot_open(
     sealed_before = report.sealed_narrative
     coordinator_key = passwords.unwrap_private_key(coordinator.wrapped_private_key, "coordinator password")
     assert await grant_access(
-        session, report.id, granter_id=coordinator.id, granter_private_key=coordinator_key, grantee=adviser
+        session,
+        report.id,
+        settings=initialised_settings,
+        granter_id=coordinator.id,
+        granter_private_key=coordinator_key,
+        grantee=adviser,
     )
     opened = await open_case(session, report, staff_id=adviser.id, private_key=adviser_key)
     assert opened.content.narrative == "vertraulich"
@@ -182,7 +195,7 @@ async def test_grant_rewraps_and_ungranted_staff_cannot_open(
 async def test_password_change_rewraps_only_the_private_key(
     session: AsyncSession, initialised_settings: Settings
 ) -> None:
-    coordinator = _staff("coordinator", "old password 123")
+    coordinator = _staff(initialised_settings, "coordinator", "old password 123")
     session.add(coordinator)
     await session.flush()
     secrets = load_instance_secrets(initialised_settings)
@@ -205,7 +218,7 @@ async def test_password_change_rewraps_only_the_private_key(
 
 
 async def test_shredding_makes_content_unrecoverable(session: AsyncSession, initialised_settings: Settings) -> None:
-    coordinator = _staff("coordinator", "coordinator password")
+    coordinator = _staff(initialised_settings, "coordinator", "coordinator password")
     session.add(coordinator)
     await session.flush()
     secrets = load_instance_secrets(initialised_settings)
@@ -250,7 +263,7 @@ def _cli_env(settings: Settings) -> dict[str, str]:
 
 async def _seed_report_for_lost_password(settings: Settings) -> tuple[str, str]:
     async with session_scope(settings) as session:
-        coordinator = _staff("coordinator", "forgotten password")
+        coordinator = _staff(settings, "coordinator", "forgotten password")
         session.add(coordinator)
         await session.flush()
         await create_report(
@@ -294,7 +307,7 @@ def test_recovery_restores_a_staff_member_who_lost_their_password(
         recovery_text = "\n".join([share_lines[4], share_lines[0], share_lines[2]])
         too_few_text = "\n".join(share_lines[:2])
     else:
-        recovery_text = (settings.data_dir / RECOVERY_PRIVATE_KEY_FILENAME).read_text()
+        recovery_text = settings.recovery_private_key_file.read_text()
         too_few_text = (
             "-----BEGIN REPORTING RECOVERY PRIVATE KEY-----\nAAAA\n-----END REPORTING RECOVERY PRIVATE KEY-----\n"
         )
@@ -329,13 +342,13 @@ def test_keys_directory_never_holds_a_private_key(initialised_settings: Settings
             if path.is_file():
                 assert not recovery.contains_private_key(path.read_bytes()), f"private key material in {path}"
     assert recovery.load_recovery_public_key(initialised_settings.keys_dir) is not None
-    assert (initialised_settings.data_dir / RECOVERY_PRIVATE_KEY_FILENAME).stat().st_mode & 0o077 == 0
+    assert initialised_settings.recovery_private_key_file.stat().st_mode & 0o077 == 0
 
 
 async def _seed_for_seizure(settings: Settings, texts: list[str]) -> list[str]:
     codes = []
     async with session_scope(settings) as session:
-        coordinator = _staff("coordinator", "coordinator password")
+        coordinator = _staff(settings, "coordinator", "coordinator password")
         session.add(coordinator)
         await session.flush()
         secrets = load_instance_secrets(settings)
@@ -378,7 +391,7 @@ async def _seed_for_seizure(settings: Settings, texts: list[str]) -> list[str]:
 def test_seized_disk_reveals_no_report_content(initialised_settings: Settings, tmp_path: Path) -> None:
     settings = initialised_settings
     # The operator moved the private recovery key offline, as init told them to.
-    (settings.data_dir / RECOVERY_PRIVATE_KEY_FILENAME).unlink()
+    settings.recovery_private_key_file.unlink()
     canaries = [f"seizure-canary-{uuid.uuid4().hex}" for _ in range(3)]
     codes = asyncio.run(_seed_for_seizure(settings, canaries))
 
@@ -401,3 +414,37 @@ def test_seized_disk_reveals_no_report_content(initialised_settings: Settings, t
         for code in codes:
             assert code.encode() not in content, f"receipt in {name}"
             assert code.replace(" ", "").encode() not in content, f"receipt in {name}"
+
+
+async def test_recovery_restores_exactly_the_cases_the_member_held(initialised_settings: Settings) -> None:
+    """Finding 7: an adviser granted one of two cases gets that one back, not every case."""
+    async with session_scope(initialised_settings) as session:
+        coordinator = _staff(initialised_settings, "coordinator", "coordinator password")
+        adviser = _staff(initialised_settings, "adviser", "adviser password 1")
+        session.add_all([coordinator, adviser])
+        await session.flush()
+        secrets = load_instance_secrets(initialised_settings)
+        granted, _ = await create_report(
+            session, settings=initialised_settings, secrets=secrets, content=ReportContent("one"), metadata=_metadata()
+        )
+        await create_report(
+            session, settings=initialised_settings, secrets=secrets, content=ReportContent("two"), metadata=_metadata()
+        )
+        await grant_access(
+            session,
+            granted.id,
+            settings=initialised_settings,
+            granter_id=coordinator.id,
+            granter_private_key=passwords.unwrap_private_key(coordinator.wrapped_private_key, "coordinator password"),
+            grantee=adviser,
+        )
+        email, granted_id = adviser.email, granted.id
+    recovery_secret = read_recovery_secret(initialised_settings.recovery_private_key_file.read_text())
+    restored = await restore_staff_access(
+        initialised_settings, email=email, recovery_secret=recovery_secret, new_password="a brand new password"
+    )
+    assert restored == 2
+    async with session_scope(initialised_settings) as session:
+        account = (await session.execute(select(StaffAccount).where(StaffAccount.email == email))).scalar_one()
+        held = (await session.execute(select(WrappedKey.report_id).where(WrappedKey.staff_id == account.id))).all()
+    assert {report_id for (report_id,) in held} == {granted_id}

@@ -19,10 +19,11 @@ import hmac
 import json
 import secrets
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import func, select, text
+from sqlalchemy import String, cast, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.db.models import AuditEvent, utc_now
@@ -183,11 +184,18 @@ async def audit_page(
     page_size: int = 50,
     report_id: uuid.UUID | None = None,
     actor: str | None = None,
+    case_reference: str | None = None,
+    actions: Sequence[str] | None = None,
 ) -> AuditPage:
-    """One page of events, newest first, optionally only those of one case or one actor."""
+    """One page of events, newest first, optionally only those of one case (by id, or by the short reference
+    the inbox shows: the id's first eight hex digits), one actor or some actions."""
     conditions = []
     if report_id is not None:
         conditions.append(AuditEvent.report_id == report_id)
+    if case_reference is not None:
+        conditions.append(func.lower(cast(AuditEvent.report_id, String)).like(case_reference.lower() + "%"))
+    if actions is not None:
+        conditions.append(AuditEvent.action.in_(actions))
     if actor is not None:
         conditions.append(AuditEvent.actor == actor)
     total = (await db.execute(select(func.count()).select_from(AuditEvent).where(*conditions))).scalar_one()

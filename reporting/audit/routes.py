@@ -1,7 +1,8 @@
-"""The audit log for coordinators: newest first, by case or by person."""
+"""The audit log for coordinators: newest first, in words and local time, filtered by person, case and kind."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -15,10 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reporting.access.identity import staff_actor
 from reporting.access.roles import Role
 from reporting.access.rules import allow
+from reporting.audit import words
 from reporting.audit.chain import audit_page
 from reporting.db.models import StaffAccount
 
 AUDIT_PATH = "/staff/audit"
+CASE_REFERENCE = re.compile(r"[0-9a-fA-F]{8}")
 
 
 def _uuid_or_none(value: str | None) -> uuid.UUID | None:
@@ -29,30 +32,47 @@ def _uuid_or_none(value: str | None) -> uuid.UUID | None:
 
 
 def _page_number(value: str | None) -> int:
-    return int(value) if value and value.isdigit() and len(value) < 9 else 1
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 9 else 1
 
 
 @get(AUDIT_PATH, opt=allow(Role.COORDINATOR), include_in_schema=False)
 async def audit_log_page(request: Request[Any, Any, State], db_session: NamedDependency[AsyncSession]) -> Template:
-    """Events with names instead of account ids; filters ``case`` (a report id) and ``staff`` (an account id)."""
-    report_id = _uuid_or_none(request.query_params.get("case"))
-    staff_id = _uuid_or_none(request.query_params.get("staff"))
+    """Events with names instead of account ids. Filters: ``staff`` (an account id), ``case`` (a case id or
+    the inbox's eight-digit reference) and ``what`` (a kind of event, see ``words.GROUPS``)."""
+    params = request.query_params
+    staff_id = _uuid_or_none(params.get("staff"))
+    case = (params.get("case") or "").strip()
+    report_id = _uuid_or_none(case)
+    reference = case if report_id is None and CASE_REFERENCE.fullmatch(case) else None
+    group = params.get("what") if params.get("what") in words.GROUPS else None
     page = await audit_page(
         db_session,
-        page=_page_number(request.query_params.get("page")),
+        page=_page_number(params.get("page")),
         report_id=report_id,
+        case_reference=reference,
         actor=staff_actor(staff_id) if staff_id else None,
+        actions=words.GROUPS[group] if group else None,
     )
     staff_rows = (await db_session.execute(select(StaffAccount.id, StaffAccount.display_name))).all()
     names = {staff_actor(account_id): name for account_id, name in staff_rows}
+    filters = {"staff": staff_id, "case": case if report_id or reference else None, "what": group}
     return Template(
         "audit/audit.html",
         context={
             "page": page,
             "names": names,
             "staff_choices": sorted(staff_rows, key=lambda row: row[1].lower()),
-            "report_id": report_id,
             "staff_id": staff_id,
+            "case_filter": filters["case"] or "",
+            "group": group,
+            "groups": list(words.GROUPS),
+            "filter_query": "".join(f"&{name}={value}" for name, value in filters.items() if value),
+            "action_label": words.action_label,
+            "actor_label": words.actor_label,
+            "describe_detail": words.describe_detail,
+            "group_label": words.group_label,
+            "local_time": words.local_time,
+            "case_reference": words.case_reference,
         },
     )
 

@@ -19,6 +19,7 @@ from reporting.auth.sessions import end_all_sessions, set_session_cookie, start_
 from reporting.config.settings import Settings
 from reporting.db.models import StaffAccount
 from reporting.i18n import N_
+from reporting.web.commits import commit
 from reporting.web.forms import read_form, see_other
 from reporting.web.throttle import enforce_limits, pseudonym
 
@@ -78,6 +79,7 @@ async def change_password(
         db_session, account, staff.private_key, stage=Stage.ACTIVE, replaces=staff.session_id_hash
     )
     await audit.record(db_session, action="password.changed", actor=staff.actor)
+    await commit(db_session, where="change_password")
     response = see_other(f"{ACCOUNT_PATH}?changed=1")
     set_session_cookie(response, cookie_value, settings)
     return response

@@ -20,11 +20,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.access.roles import Role, parse_role
 from reporting.auth.sessions import end_all_sessions
+from reporting.config.settings import Settings
 from reporting.crypto import passwords
 from reporting.crypto.errors import CryptoError
 from reporting.db.models import StaffAccount, utc_now
 from reporting.i18n import N_
-from reporting.vault import values
+from reporting.vault import key_trust, values
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
@@ -66,13 +67,15 @@ def password_problem(password: str) -> str | None:
 async def add_staff(
     db: AsyncSession,
     *,
+    settings: Settings,
     email: str,
     display_name: str,
     role: str,
     password: str,
     argon2: passwords.Argon2Params = passwords.DEFAULT_ARGON2,
 ) -> StaffAccount:
-    """Create an active account with a fresh key pair (TOTP is enrolled at first login).
+    """Create an active account with a fresh key pair, certified by the instance's staff-signing key
+    (TOTP is enrolled at first login).
 
     Raise :class:`AccountError` for an unknown role, a bad e-mail or name, a weak password or a taken
     e-mail. ``argon2`` exists for tests; production uses the default cost.
@@ -101,6 +104,7 @@ async def add_staff(
         public_key=key_material.public_key,
         wrapped_private_key=key_material.wrapped_private_key,
     )
+    key_trust.certify_account(settings, account)
     db.add(account)
     try:
         await db.flush()

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.access.roles import Role
 from reporting.auth.accounts import AccountError, add_staff, find_account, normalise_email
+from reporting.config.settings import Settings
 from reporting.crypto import passwords
 from reporting.db.models import StaffAccount, StaffInvitation, utc_now
 from reporting.i18n import N_
@@ -66,6 +67,7 @@ async def accept_invitation(
     db: AsyncSession,
     token: str,
     *,
+    settings: Settings,
     display_name: str,
     password: str,
     argon2: passwords.Argon2Params = passwords.DEFAULT_ARGON2,
@@ -87,7 +89,13 @@ async def accept_invitation(
     if getattr(claimed, "rowcount", 0) != 1:
         return None
     return await add_staff(
-        db, email=invitation.email, display_name=display_name, role=invitation.role, password=password, argon2=argon2
+        db,
+        settings=settings,
+        email=invitation.email,
+        display_name=display_name,
+        role=invitation.role,
+        password=password,
+        argon2=argon2,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -10,8 +11,8 @@ from litestar.di import NamedDependency
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from reporting.access.identity import StaffIdentity, Stage
-from reporting.access.roles import Role, home_path
+from reporting.access.identity import StaffIdentity, Stage, staff_actor
+from reporting.access.roles import home_path
 from reporting.access.rules import PUBLIC, TOTP_STAGE
 from reporting.audit import chain as audit
 from reporting.auth import totp
@@ -20,7 +21,6 @@ from reporting.auth.guards import LOGIN_PATH
 from reporting.auth.sessions import (
     clear_session_cookie,
     end_session,
-    purge_expired_sessions,
     session_of_connection,
     set_session_cookie,
     start_session,
@@ -29,7 +29,9 @@ from reporting.config.settings import Settings
 from reporting.crypto.errors import CryptoError
 from reporting.db.models import StaffAccount, StaffSession
 from reporting.i18n import N_
-from reporting.vault import grants
+from reporting.i18n import gettext_ as _
+from reporting.vault import key_trust
+from reporting.web.commits import commit
 from reporting.web.forms import read_form, see_other
 from reporting.web.throttle import client_limit, enforce_limits, pseudonym
 
@@ -38,6 +40,8 @@ TWO_FACTOR_PATH = "/staff/login/two-factor"
 LOGIN_ATTEMPTS_PER_EMAIL = 5
 LOGIN_ATTEMPTS_PER_CLIENT = 20
 CODE_ATTEMPTS_PER_ACCOUNT = 5
+
+logger = logging.getLogger("reporting.auth.login")
 
 
 def _login_form(error: str | None = None, email: str = "", *, notice: str | None = None) -> Template:
@@ -76,7 +80,6 @@ async def login_submit(
             ("staff-login-email", pseudonym(request, "login-email", email), LOGIN_ATTEMPTS_PER_EMAIL),
         ],
     )
-    await purge_expired_sessions(db_session, settings)
     authenticated = await authenticate(db_session, email, form.text("password"))
     if authenticated is None:
         await audit.record(db_session, action="login.failed", actor=audit.UNKNOWN_ACTOR, detail="password")
@@ -89,6 +92,7 @@ async def login_submit(
         stage=Stage.TOTP,
         replaces=previous.session_id_hash if previous else None,
     )
+    await commit(db_session, where="login_submit")
     response = see_other(TWO_FACTOR_PATH)
     set_session_cookie(response, cookie_value, settings)
     return response
@@ -112,6 +116,7 @@ async def _two_factor_form(db_session: AsyncSession, staff: StaffIdentity, error
         secret = await _pending_secret(db_session, staff)
         context["secret_groups"] = " ".join(secret[index : index + 4] for index in range(0, len(secret), 4))
         context["otpauth_uri"] = totp.provisioning_uri(secret, staff.email)
+        context["qr_code"] = totp.qr_code_svg(context["otpauth_uri"], _("QR code to scan with the authenticator app"))
     return Template("auth/two_factor.html", context=context)
 
 
@@ -166,9 +171,14 @@ async def two_factor_submit(
     cookie_value = await start_session(
         db_session, account, staff.private_key, stage=Stage.ACTIVE, replaces=staff.session_id_hash
     )
-    if staff.role is Role.COORDINATOR:
-        await grants.share_with_coordinators(db_session, staff_id=staff.staff_id, private_key=staff.private_key)
+    for forged in await key_trust.uncertified_accounts(db_session, settings):
+        # Loud on every login until someone certifies (``reporting keys certify-staff``) or disables it.
+        logger.error("staff:%s has no valid key certificate: it receives no report keys", forged.id)
+        await audit.record(
+            db_session, action="keys.certificate_refused", actor=audit.SYSTEM_ACTOR, detail=staff_actor(forged.id)
+        )
     await audit.record(db_session, action="login.succeeded", actor=staff.actor)
+    await commit(db_session, where="two_factor_submit")
     response = see_other(home_path(staff.role))
     set_session_cookie(response, cookie_value, settings)
     return response
@@ -183,6 +193,7 @@ async def logout(
     """Delete the session row: the sealed private key is gone, and the cookie's key opens nothing."""
     await end_session(db_session, staff.session_id_hash)
     await audit.record(db_session, action="logout", actor=staff.actor)
+    await commit(db_session, where="logout")
     response = see_other(f"{LOGIN_PATH}?logged-out=1")
     clear_session_cookie(response, settings)
     return response

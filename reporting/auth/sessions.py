@@ -24,7 +24,7 @@ from litestar import Response
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
 from sqlalchemy import and_, delete, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from reporting.access.identity import StaffIdentity, Stage
 from reporting.access.roles import parse_role
@@ -110,18 +110,19 @@ async def end_all_sessions(db: AsyncSession, staff_id: uuid.UUID, *, keep: str |
     await db.execute(statement)
 
 
-async def purge_expired_sessions(db: AsyncSession, settings: Settings) -> None:
-    """Delete every session that can no longer be used, so abandoned sealed keys do not linger."""
+async def purge_expired_sessions(engine: AsyncEngine, settings: Settings) -> None:
+    """Delete every session that can no longer be used, so abandoned sealed keys do not linger (housekeeping)."""
     now = utc_now()
-    await db.execute(
-        delete(StaffSession).where(
-            or_(
-                StaffSession.created_at < now - ABSOLUTE_LIFETIME,
-                and_(StaffSession.stage == Stage.TOTP.value, StaffSession.created_at < now - TOTP_STAGE_LIFETIME),
-                StaffSession.last_seen_at < now - dt.timedelta(minutes=settings.staff_idle_minutes),
+    async with engine.begin() as connection:
+        await connection.execute(
+            delete(StaffSession).where(
+                or_(
+                    StaffSession.created_at < now - ABSOLUTE_LIFETIME,
+                    and_(StaffSession.stage == Stage.TOTP.value, StaffSession.created_at < now - TOTP_STAGE_LIFETIME),
+                    StaffSession.last_seen_at < now - dt.timedelta(minutes=settings.staff_idle_minutes),
+                )
             )
         )
-    )
 
 
 def _expired(row: StaffSession, now: dt.datetime, settings: Settings) -> bool:

@@ -13,7 +13,7 @@ from litestar import Request, Response, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException, PermissionDeniedException
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -21,9 +21,12 @@ from reporting.access.identity import StaffIdentity, staff_actor
 from reporting.access.roles import INVITABLE_ROLES, ROLE_LABELS, STAFF_MANAGER_ROLES, parse_role
 from reporting.access.rules import PUBLIC, allow
 from reporting.audit import chain as audit
+from reporting.audit.words import local_time
 from reporting.auth import accounts, invitations
+from reporting.config.settings import Settings
 from reporting.db.models import StaffAccount
 from reporting.i18n import N_
+from reporting.web.commits import commit
 from reporting.web.forms import read_form, see_other
 from reporting.web.throttle import client_limit, enforce_limits
 
@@ -31,6 +34,13 @@ ACCOUNTS_PATH = "/staff/accounts"
 INVITATION_PATH = "/staff/invite"
 STAFF_MANAGERS = allow(*STAFF_MANAGER_ROLES)
 INVITATION_ATTEMPTS_PER_CLIENT = 10
+SAVED_NOTICES = {
+    "withdrawn": N_("The invitation was withdrawn."),
+    "disabled": N_("The account was disabled. Its sessions have ended."),
+    "enabled": N_("The account was enabled."),
+    "reset": N_("The authenticator was reset. The colleague sets up a new one at the next login."),
+}
+"""What the page confirms after each change (``?saved=…`` of the redirect)."""
 
 
 async def _accounts_page(
@@ -39,6 +49,7 @@ async def _accounts_page(
     *,
     error: str | None = None,
     invitation_link: str | None = None,
+    saved: str | None = None,
     status_code: int = 200,
 ) -> Template:
     return Template(
@@ -50,14 +61,20 @@ async def _accounts_page(
             "role_labels": ROLE_LABELS,
             "error": error,
             "invitation_link": invitation_link,
+            "saved": SAVED_NOTICES.get(saved or ""),
+            "local_time": local_time,
         },
         status_code=status_code,
     )
 
 
 @get(ACCOUNTS_PATH, opt=STAFF_MANAGERS, include_in_schema=False)
-async def accounts_page(staff: NamedDependency[StaffIdentity], db_session: NamedDependency[AsyncSession]) -> Template:
-    return await _accounts_page(db_session, staff)
+async def accounts_page(
+    staff: NamedDependency[StaffIdentity],
+    db_session: NamedDependency[AsyncSession],
+    saved: FromQuery[str | None] = None,
+) -> Template:
+    return await _accounts_page(db_session, staff, saved=saved)
 
 
 @post(f"{ACCOUNTS_PATH}/invite", opt=STAFF_MANAGERS, include_in_schema=False)
@@ -65,6 +82,7 @@ async def invite(
     request: Request[Any, Any, State],
     staff: NamedDependency[StaffIdentity],
     db_session: NamedDependency[AsyncSession],
+    settings: NamedDependency[Settings],
 ) -> Template:
     """Create an invitation and show its link once (in the page, never in a URL or a log)."""
     form = await read_form(request)
@@ -78,7 +96,8 @@ async def invite(
     except accounts.AccountError as error:
         return await _accounts_page(db_session, staff, error=str(error), status_code=400)
     await audit.record(db_session, action="invitation.created", actor=staff.actor, detail=f"role={role.value}")
-    link = f"{str(request.base_url).rstrip('/')}{INVITATION_PATH}/{token}"
+    await commit(db_session, where="invite")
+    link = f"{settings.public_url}{INVITATION_PATH}/{token}"  # never from the request's Host header
     return await _accounts_page(db_session, staff, invitation_link=link)
 
 
@@ -92,7 +111,8 @@ async def withdraw_invitation(
     if email is not None:
         await invitations.withdraw_invitation(db_session, email)
         await audit.record(db_session, action="invitation.withdrawn", actor=staff.actor)
-    return see_other(ACCOUNTS_PATH)
+        await commit(db_session, where="withdraw_invitation")
+    return see_other(f"{ACCOUNTS_PATH}?saved=withdrawn")
 
 
 async def _manageable_account(db_session: AsyncSession, staff: StaffIdentity, staff_id: uuid.UUID) -> StaffAccount:
@@ -116,7 +136,8 @@ async def disable_account(
     account = await _manageable_account(db_session, staff, staff_id)
     await accounts.disable_staff(db_session, account.id)
     await audit.record(db_session, action="account.disabled", actor=staff.actor, detail=staff_actor(account.id))
-    return see_other(ACCOUNTS_PATH)
+    await commit(db_session, where="disable_account")
+    return see_other(f"{ACCOUNTS_PATH}?saved=disabled")
 
 
 @post(f"{ACCOUNTS_PATH}/{{staff_id:uuid}}/enable", opt=STAFF_MANAGERS, include_in_schema=False)
@@ -128,7 +149,8 @@ async def enable_account(
     account = await _manageable_account(db_session, staff, staff_id)
     await accounts.enable_staff(db_session, account.id)
     await audit.record(db_session, action="account.enabled", actor=staff.actor, detail=staff_actor(account.id))
-    return see_other(ACCOUNTS_PATH)
+    await commit(db_session, where="enable_account")
+    return see_other(f"{ACCOUNTS_PATH}?saved=enabled")
 
 
 @post(f"{ACCOUNTS_PATH}/{{staff_id:uuid}}/reset-two-factor", opt=STAFF_MANAGERS, include_in_schema=False)
@@ -141,7 +163,32 @@ async def reset_two_factor(
     account = await _manageable_account(db_session, staff, staff_id)
     await accounts.reset_two_factor(db_session, account)
     await audit.record(db_session, action="two_factor.reset", actor=staff.actor, detail=staff_actor(account.id))
-    return see_other(ACCOUNTS_PATH)
+    await commit(db_session, where="reset_two_factor")
+    return see_other(f"{ACCOUNTS_PATH}?saved=reset")
+
+
+@get(
+    [f"{ACCOUNTS_PATH}/{{staff_id:uuid}}/disable", f"{ACCOUNTS_PATH}/{{staff_id:uuid}}/reset-two-factor"],
+    opt=STAFF_MANAGERS,
+    include_in_schema=False,
+)
+async def confirm_account_change(
+    request: Request[Any, Any, State],
+    staff_id: FromPath[uuid.UUID],
+    staff: NamedDependency[StaffIdentity],
+    db_session: NamedDependency[AsyncSession],
+) -> Template:
+    """Disabling an account or resetting its authenticator locks a colleague out: a page that asks first
+    (a plain form, no JavaScript). The POST to the same address does it."""
+    account = await _manageable_account(db_session, staff, staff_id)
+    return Template(
+        "auth/confirm_account_change.html",
+        context={
+            "account": account,
+            "change": "disable" if request.url.path.endswith("/disable") else "reset",
+            "action": request.url.path,
+        },
+    )
 
 
 def _invitation_form(invitation_email: str, token: str, error: str | None = None, status_code: int = 200) -> Template:
@@ -166,6 +213,7 @@ async def accept_invitation(
     token: FromPath[str],
     db_session: NamedDependency[AsyncSession],
     db_engine: NamedDependency[AsyncEngine],
+    settings: NamedDependency[Settings],
 ) -> Response[Any]:
     """Create the account from the invitation; the first login then enrols the second factor."""
     await enforce_limits(db_engine, [client_limit(request, "staff-invitation-client", INVITATION_ATTEMPTS_PER_CLIENT)])
@@ -180,7 +228,7 @@ async def accept_invitation(
         return _invitation_form(invitation.email, token, problem, status_code=400)
     try:
         account = await invitations.accept_invitation(
-            db_session, token, display_name=form.text("display_name"), password=password
+            db_session, token, settings=settings, display_name=form.text("display_name"), password=password
         )
     except accounts.AccountError as error:
         return _invitation_form(invitation.email, token, str(error), status_code=400)
@@ -189,6 +237,7 @@ async def accept_invitation(
     await audit.record(
         db_session, action="account.created", actor=staff_actor(account.id), detail=f"role={account.role};invitation"
     )
+    await commit(db_session, where="accept_invitation")
     return see_other("/staff/login?welcome=1")
 
 
@@ -199,6 +248,7 @@ ACCOUNT_MANAGEMENT_ROUTE_HANDLERS = [
     disable_account,
     enable_account,
     reset_two_factor,
+    confirm_account_change,
     invitation_page,
     accept_invitation,
 ]

@@ -21,6 +21,8 @@ from reporting.casework.categorisation import (
     adviser_records_consent,
     load_case_codes,
 )
+from reporting.casework.deadlines import CaseDates, Deadline, case_deadlines, parse_incident_month
+from reporting.casework.inbox import AGG_RELEVANT
 from reporting.casework.workflow import (
     TRANSITIONS,
     CaseWork,
@@ -59,6 +61,8 @@ class CaseView:
     colleagues: list[KeyHolder]
     """Whom a coordinator may assign or grant the case to (empty for advisers)."""
     staff_names: dict[uuid.UUID, str]
+    deadlines: list[Deadline]
+    incident_on: dt.date | None
 
     @property
     def reference(self) -> str:
@@ -105,6 +109,15 @@ async def build_case_view(work: CaseWork, report: Report, *, action: str = "case
     colleagues = await case_colleagues(db) if work.staff.role == Role.COORDINATOR else []
     authors = {note.staff_id for note in opened.notes} | {message.staff_id for message in opened.messages}
     names = await _staff_names(db, {staff_id for staff_id in (*authors, report.assignee_id) if staff_id})
+    codes = await load_case_codes(db, report.id)
+    case_dates = CaseDates(
+        received_on=report.received_on,
+        acknowledged_on=report.acknowledged_on,
+        closed=report.status == "closed",
+        agg_relevant=bool(set(codes.staff.get("agg_applicable", [])) & set(AGG_RELEVANT)),
+        incident_on=report.incident_on,
+        incident_month=parse_incident_month(next(iter(codes.reporter.get("incident_period", [])), "")),
+    )
     return CaseView(
         id=report.id,
         received_on=report.received_on,
@@ -123,8 +136,10 @@ async def build_case_view(work: CaseWork, report: Report, *, action: str = "case
         attachments=opened.attachments,
         notes=opened.notes,
         messages=opened.messages,
-        codes=await load_case_codes(db, report.id),
+        codes=codes,
         key_holders=holders,
         colleagues=colleagues,
         staff_names=names,
+        deadlines=case_deadlines(case_dates, answer_due_months=work.answer_due_months),
+        incident_on=report.incident_on,
     )

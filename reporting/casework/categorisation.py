@@ -28,6 +28,7 @@ from reporting.taxonomy import (
     Dimension,
     validate_codes,
 )
+from reporting.vault.sealing import lock_case
 from reporting.vault.values import REPORTER, STAFF
 
 CATEGORISATION_DIMENSIONS: tuple[Dimension, ...] = tuple(DIMENSIONS[code].for_staff() for code in STAT_DIMENSIONS)
@@ -61,12 +62,12 @@ class CategorisationInput:
         return not any(self.codes.values()) and not self.intersectional
 
     def audit_detail(self) -> str:
-        """The record in one line for the audit log: dimension and term codes only."""
-        parts = [f"{dimension}={','.join(codes)}" for dimension, codes in self.codes.items() if codes]
-        parts.append(f"intersectional={'yes' if self.intersectional else 'no'}")
-        if self.consent_statistics is not None:
-            parts.append(f"consent={'yes' if self.consent_statistics else 'no'}")
-        return ";".join(parts)
+        """The audit log names the action, never the codes: the log is kept for good, and codes such as the
+        region would make a case recognisable there long after its content was shredded. Only a recorded
+        statistics consent is noted (who recorded it matters)."""
+        if self.consent_statistics is None:
+            return ""
+        return f"consent={'yes' if self.consent_statistics else 'no'}"
 
 
 @dataclass(frozen=True)
@@ -130,8 +131,12 @@ async def load_case_codes(db: AsyncSession, report_id: uuid.UUID) -> CaseCodes:
 
 
 async def save_categorisation(work: CaseWork, report: Report, data: CategorisationInput) -> None:
-    """Replace the adviser's record of ``report`` with ``data`` and audit it (codes only)."""
+    """Replace the adviser's record of ``report`` with ``data`` and audit it (codes only).
+
+    The case is locked first, so a double click waits for the first save and then replaces it.
+    """
     db = work.db
+    await lock_case(db, report)
     await db.execute(delete(CaseCode).where(CaseCode.report_id == report.id, CaseCode.origin == STAFF))
     db.add_all(
         CaseCode(report_id=report.id, origin=STAFF, dimension=dimension, code=code)

@@ -20,7 +20,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException, PermissionDeniedException
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 from litestar.types import ControllerRouterHandler
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,20 +35,34 @@ from reporting.casework.categorisation import (
     parse_categorisation,
     save_categorisation,
 )
-from reporting.casework.inbox import ASSIGNEE_NONE, InboxRequest, load_inbox
-from reporting.casework.pages import case_export, case_page, inbox_page, walk_in_done, walk_in_form
+from reporting.casework.inbox import ASSIGNEE_NONE, InboxFilters, InboxRequest, attention_counts, load_inbox
+from reporting.casework.pages import (
+    SAVED_NOTICES,
+    case_export_pdf,
+    case_page,
+    confirm_revoke_page,
+    digest_page,
+    inbox_page,
+    walk_in_done,
+    walk_in_form,
+)
 from reporting.casework.walk_in import CASE_LANGUAGES, parse_intake, record_walk_in, spend_form_token
-from reporting.casework.workflow import CaseActionError, CaseWork, case_colleagues
+from reporting.casework.workflow import CaseActionError, CaseWork, case_colleagues, key_holders
 from reporting.config.secrets import InstanceSecrets
 from reporting.config.settings import Settings
 from reporting.db.models import Report
+from reporting.i18n import N_
+from reporting.i18n import gettext_ as _
 from reporting.vault import opening, values
+from reporting.web.commits import NotStoredError, commit, saving
 from reporting.web.forms import read_form, see_other
 
 CASE_WORKERS = allow(Role.ADVISER, Role.COORDINATOR)
 COORDINATORS = allow(Role.COORDINATOR)
 INLINE_MEDIA_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png", "image/gif", "text/plain"})
 """Stored types a download may declare; anything else (HTML, SVG …) goes out as a plain byte stream."""
+TEXT_LABELS = {"note": N_("New note"), "message": N_("Reply to the reporter")}
+"""The labels of the case page's free texts, for the page that shows them again when nothing was saved."""
 
 
 def _parse_uuid(raw: str) -> uuid.UUID | None:
@@ -58,8 +72,8 @@ def _parse_uuid(raw: str) -> uuid.UUID | None:
         return None
 
 
-def _case_url(report_id: uuid.UUID, anchor: str = "") -> str:
-    return f"/staff/cases/{report_id}" + (f"#{anchor}" if anchor else "")
+def _kept_texts(texts: dict[str, str] | None) -> dict[str, str]:
+    return {TEXT_LABELS[name]: text for name, text in (texts or {}).items()}
 
 
 def safe_filename(name: str, fallback: str = "attachment") -> str:
@@ -84,14 +98,27 @@ async def load_accessible_case(work: CaseWork, report_id: uuid.UUID) -> Report:
         raise NotFoundException
     if not await opening.staff_has_access(work.db, report_id, work.staff.staff_id):
         await work.record("case.denied", report_id)
-        await work.db.commit()
+        await commit(work.db, where="case access")
         raise PermissionDeniedException
     return report
 
 
-def provide_case_work(db_session: NamedDependency[AsyncSession], staff: NamedDependency[StaffIdentity]) -> CaseWork:
+def provide_case_work(
+    db_session: NamedDependency[AsyncSession],
+    staff: NamedDependency[StaffIdentity],
+    settings: NamedDependency[Settings],
+) -> CaseWork:
     """Dependency ``work``: the logged-in member acting on cases in this request."""
-    return CaseWork(db_session, staff)
+    return CaseWork(db_session, staff, settings)
+
+
+async def _saved(work: CaseWork, report_id: uuid.UUID, section: str) -> Response[Any]:
+    """Commit, then redirect to the page that confirms the save (``section``: one of ``pages.SAVED_NOTICES``).
+
+    The commit comes first: the confirmation must never be shown for a write the database refused.
+    """
+    await commit(work.db, where=f"save {section}")
+    return see_other(f"/staff/cases/{report_id}?saved={section}#{section}")
 
 
 class InboxController(Controller):
@@ -104,12 +131,35 @@ class InboxController(Controller):
         request: Request[Any, Any, State],
         db_session: NamedDependency[AsyncSession],
         staff: NamedDependency[StaffIdentity],
+        settings: NamedDependency[Settings],
     ) -> Template:
         """The list of cases, drawn from plain metadata only: nothing is decrypted for it."""
         inbox_request = InboxRequest.from_query(dict(request.query_params), languages=CASE_LANGUAGES)
-        page = await load_inbox(db_session, inbox_request, staff_id=staff.staff_id, role=staff.role)
+        months = settings.answer_due_months
+        page = await load_inbox(
+            db_session, inbox_request, staff_id=staff.staff_id, role=staff.role, answer_due_months=months
+        )
         colleagues = await case_colleagues(db_session) if staff.role == Role.COORDINATOR else []
-        return inbox_page(page, inbox_request, colleagues)
+        counts = await attention_counts(db_session, staff_id=staff.staff_id, role=staff.role, answer_due_months=months)
+        return inbox_page(page, inbox_request, colleagues, counts)
+
+    @get("/digest", opt=CASE_WORKERS)
+    async def digest(
+        self,
+        db_session: NamedDependency[AsyncSession],
+        staff: NamedDependency[StaffIdentity],
+        settings: NamedDependency[Settings],
+    ) -> Template:
+        """Today's list of what needs doing: unread, overdue and soon-due cases (a page, never an e-mail)."""
+        months = settings.answer_due_months
+        sections = {}
+        for attention in ("unread", "overdue", "new"):
+            inbox_request = InboxRequest(filters=InboxFilters(attention=attention), sort="oldest")
+            sections[attention] = await load_inbox(
+                db_session, inbox_request, staff_id=staff.staff_id, role=staff.role, answer_due_months=months
+            )
+        counts = await attention_counts(db_session, staff_id=staff.staff_id, role=staff.role, answer_due_months=months)
+        return digest_page(sections, counts)
 
 
 class CaseController(Controller):
@@ -133,12 +183,31 @@ class CaseController(Controller):
         if report is None:
             raise NotFoundException
         page = await case_page(work, report, errors=errors, categorisation=categorisation, texts=texts, status_code=400)
-        await work.db.commit()
+        await commit(work.db, where="refused case action", kept=_kept_texts(texts))
         return page
 
     @get("/", opt=CASE_WORKERS)
-    async def show(self, report_id: FromPath[uuid.UUID], work: NamedDependency[CaseWork]) -> Template:
-        return await case_page(work, await load_accessible_case(work, report_id))
+    async def show(
+        self, report_id: FromPath[uuid.UUID], work: NamedDependency[CaseWork], saved: FromQuery[str | None] = None
+    ) -> Template:
+        """The case; ``saved`` (set by the redirect after a save) shows what was just saved."""
+        notice = saved if saved in SAVED_NOTICES else None
+        return await case_page(work, await load_accessible_case(work, report_id), saved=notice)
+
+    @post("/incident", opt=CASE_WORKERS)
+    async def set_incident_day(
+        self,
+        request: Request[Any, Any, State],
+        report_id: FromPath[uuid.UUID],
+        work: NamedDependency[CaseWork],
+    ) -> Response[Any]:
+        """The incident's day, when known, makes the AGG deadline exact (empty clears it)."""
+        report = await load_accessible_case(work, report_id)
+        try:
+            await work.set_incident_day(report, (await read_form(request, max_length=None)).text("incident_on"))
+        except CaseActionError as error:
+            return await self._refused(work, report_id, {error.field: error.message})
+        return await _saved(work, report_id, "deadlines")
 
     @post("/categorisation", opt=CASE_WORKERS)
     async def categorise(
@@ -154,8 +223,9 @@ class CaseController(Controller):
         )
         if errors:
             return await self._refused(work, report_id, errors, categorisation=data)
-        await save_categorisation(work, report, data)
-        return see_other(_case_url(report_id, "categorisation"))
+        async with saving(work.db, where="categorise"):
+            await save_categorisation(work, report, data)
+        return await _saved(work, report_id, "categorisation")
 
     @post("/status", opt=CASE_WORKERS)
     async def change_status(
@@ -167,10 +237,11 @@ class CaseController(Controller):
         report = await load_accessible_case(work, report_id)
         form = await read_form(request, max_length=None)
         try:
-            await work.change_status(report, form.text("status"), close_reason=form.text("close_reason"))
+            async with saving(work.db, where="change_status"):
+                await work.change_status(report, form.text("status"), close_reason=form.text("close_reason"))
         except CaseActionError as error:
             return await self._refused(work, report_id, {error.field: error.message})
-        return see_other(_case_url(report_id, "status"))
+        return await _saved(work, report_id, "status")
 
     @post("/notes", opt=CASE_WORKERS)
     async def add_note(
@@ -182,10 +253,11 @@ class CaseController(Controller):
         report = await load_accessible_case(work, report_id)
         body = (await read_form(request, max_length=None)).text("body")
         try:
-            await work.add_note(report, body)
+            async with saving(work.db, where="add_note", kept=_kept_texts({"note": body})):
+                await work.add_note(report, body)
         except CaseActionError as error:
             return await self._refused(work, report_id, {error.field: error.message}, texts={"note": body})
-        return see_other(_case_url(report_id, "notes"))
+        return await _saved(work, report_id, "notes")
 
     @post("/messages", opt=CASE_WORKERS)
     async def send_reply(
@@ -198,10 +270,11 @@ class CaseController(Controller):
         form = await read_form(request, max_length=None)
         body = form.text("body")
         try:
-            await work.send_reply(report, body, wait_for_reporter=form.text("wait_for_reporter") == "yes")
+            async with saving(work.db, where="send_reply", kept=_kept_texts({"message": body})):
+                await work.send_reply(report, body, wait_for_reporter=form.text("wait_for_reporter") == "yes")
         except CaseActionError as error:
             return await self._refused(work, report_id, {error.field: error.message}, texts={"message": body})
-        return see_other(_case_url(report_id, "messages"))
+        return await _saved(work, report_id, "messages")
 
     @post("/assignment", opt=COORDINATORS)
     async def assign(
@@ -213,13 +286,14 @@ class CaseController(Controller):
         report = await load_accessible_case(work, report_id)
         chosen = (await read_form(request, max_length=None)).text("assignee")
         try:
-            if chosen == ASSIGNEE_NONE:
-                await work.unassign(report)
-            else:
-                await work.assign(report, _parse_uuid(chosen))
+            async with saving(work.db, where="assign"):
+                if chosen == ASSIGNEE_NONE:
+                    await work.unassign(report)
+                else:
+                    await work.assign(report, _parse_uuid(chosen))
         except CaseActionError as error:
             return await self._refused(work, report_id, {error.field: error.message})
-        return see_other(_case_url(report_id, "access"))
+        return await _saved(work, report_id, "access")
 
     @post("/access", opt=COORDINATORS)
     async def grant(
@@ -229,11 +303,27 @@ class CaseController(Controller):
         work: NamedDependency[CaseWork],
     ) -> Response[Any]:
         report = await load_accessible_case(work, report_id)
+        chosen = (await read_form(request, max_length=None)).text("staff_id")
         try:
-            await work.grant(report, _parse_uuid((await read_form(request, max_length=None)).text("staff_id")))
+            async with saving(work.db, where="grant"):
+                await work.grant(report, _parse_uuid(chosen))
         except CaseActionError as error:
             return await self._refused(work, report_id, {error.field: error.message})
-        return see_other(_case_url(report_id, "access"))
+        return await _saved(work, report_id, "access")
+
+    @get("/access/{staff_id:uuid}/revoke", opt=COORDINATORS)
+    async def confirm_revoke(
+        self,
+        report_id: FromPath[uuid.UUID],
+        staff_id: FromPath[uuid.UUID],
+        work: NamedDependency[CaseWork],
+    ) -> Template:
+        """Revoking destroys the colleague's keys of the case: a page that asks first (works without JS)."""
+        report = await load_accessible_case(work, report_id)
+        holders = {holder.staff_id: holder for holder in await key_holders(work.db, report.id)}
+        if staff_id not in holders:
+            raise NotFoundException
+        return confirm_revoke_page(report.id, holders[staff_id])
 
     @post("/access/{staff_id:uuid}/revoke", opt=COORDINATORS)
     async def revoke(
@@ -244,10 +334,11 @@ class CaseController(Controller):
     ) -> Response[Any]:
         report = await load_accessible_case(work, report_id)
         try:
-            await work.revoke(report, staff_id)
+            async with saving(work.db, where="revoke"):
+                await work.revoke(report, staff_id)
         except CaseActionError as error:
             return await self._refused(work, report_id, {error.field: error.message})
-        return see_other(_case_url(report_id, "access"))
+        return await _saved(work, report_id, "access")
 
     @get("/attachments/{attachment_id:uuid}", opt=CASE_WORKERS)
     async def download_attachment(
@@ -282,10 +373,19 @@ class CaseController(Controller):
         )
 
     @get("/export", opt=CASE_WORKERS)
-    async def export(self, report_id: FromPath[uuid.UUID], work: NamedDependency[CaseWork]) -> Template:
-        """The whole case as one printable HTML file to download (audited as ``case.export``)."""
+    async def export(self, report_id: FromPath[uuid.UUID], work: NamedDependency[CaseWork]) -> Response[bytes]:
+        """The whole case as a PDF marked confidential (audited as ``case.export``), never kept in a cache."""
         case_view = await build_case_view(work, await load_accessible_case(work, report_id), action="case.export")
-        return case_export(case_view, attachment_disposition(f"case-{case_view.reference}.html"))
+        await commit(work.db, where="case export")
+        return Response(
+            await case_export_pdf(case_view),
+            media_type="application/pdf",
+            headers={
+                "Content-Disposition": attachment_disposition(f"case-{case_view.reference}.pdf"),
+                "Cache-Control": "no-store",
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
 
 
 class WalkInController(Controller):
@@ -313,10 +413,19 @@ class WalkInController(Controller):
         data, errors = parse_intake(form.all_texts(), today=dt.date.today())
         if errors:
             return walk_in_form(data, errors, token, status_code=400)
-        if not await spend_form_token(work.db, token):
-            return walk_in_done(None, None, status_code=409)
-        report, receipt_code = await record_walk_in(work, data, settings=settings, secrets=secrets)
-        return walk_in_done(report.id, receipt_code, status_code=201)
+        try:
+            async with saving(work.db, where="record_walk_in"):
+                if not await spend_form_token(work.db, token):
+                    return walk_in_done(None, None, status_code=409)
+                report, receipt_code = await record_walk_in(work, data, settings=settings, secrets=secrets)
+        except NotStoredError:
+            problem = _(
+                "Nothing was stored: a technical problem stopped the database from saving this case. Everything "
+                "you entered is still here. Please send the form again later."
+            )
+            return walk_in_form(data, {"form": problem}, token, status_code=503)
+        mailbox_url = f"{str(request.base_url).rstrip('/')}/mailbox"
+        return walk_in_done(report.id, receipt_code, status_code=201, mailbox_url=mailbox_url)
 
 
 CASE_ROUTE_HANDLERS: list[ControllerRouterHandler] = [InboxController, CaseController, WalkInController]

@@ -15,22 +15,35 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, and_, exists, or_, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reporting.casework.deadlines import (
+    ACKNOWLEDGE_WITHIN_DAYS,
+    CaseDates,
+    Deadline,
+    add_months,
+    case_deadlines,
+    parse_incident_month,
+)
 from reporting.crypto import report_keys
-from reporting.db.models import CaseCode, Categorisation, Report, StaffAccount, WrappedKey
+from reporting.db.models import CaseCode, CaseUnread, Categorisation, Report, StaffAccount, WrappedKey
 from reporting.taxonomy import AREAS, CASE_STATUSES, STAFF_GROUNDS
 from reporting.vault.values import REPORTER, STAFF, staff_recipient
 
 PAGE_SIZE = 50
 SORTS = ("newest", "oldest", "status")
+ATTENTION = ("unread", "new", "reply_received", "overdue")
+"""What needs attention, the inbox's quick filters and the navigation's counts."""
+AGG_RELEVANT = ("yes", "unclear")
+"""Categorised as AGG-relevant: the two-month claim deadline is tracked (and "unclear" may still need it)."""
 ASSIGNEE_ME = "me"
 ASSIGNEE_NONE = "none"
 STATUS_ORDER = CASE_STATUSES.codes()
 _CURSOR_SEPARATOR = "~"
-PageRow = tuple[uuid.UUID, dt.date, dt.date, str, str, str, str | None, bool]
-"""id, received, last activity, status, language, source, assignee's name, categorised."""
+PageRow = tuple[uuid.UUID, dt.date, dt.date, str, str, str, str | None, bool, dt.date | None, dt.date | None, bool]
+"""id, received, last activity, status, language, source, assignee's name, categorised, acknowledged,
+incident day, unread."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +58,8 @@ class InboxFilters:
     received_from: dt.date | None = None
     received_to: dt.date | None = None
     language: str | None = None
+    attention: str | None = None
+    """One of :data:`ATTENTION`."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +89,7 @@ class InboxRequest:
             received_from=_parse_date(params.get("from")),
             received_to=_parse_date(params.get("to")),
             language=code("language", languages),
+            attention=code("attention", ATTENTION),
         )
         return cls(
             filters=filters,
@@ -93,6 +109,7 @@ class InboxRequest:
             "from": filters.received_from.isoformat() if filters.received_from else None,
             "to": filters.received_to.isoformat() if filters.received_to else None,
             "language": filters.language,
+            "attention": filters.attention,
             "sort": self.sort if self.sort != "newest" else None,
             "after": after,
             "before": before,
@@ -117,6 +134,15 @@ class InboxRow:
     """The adviser's grounds, or the reporter's while the case is not categorised yet."""
     area: str | None
     categorised: bool
+    unread: bool
+    deadlines: list[Deadline]
+
+    def overdue(self, today: dt.date) -> list[Deadline]:
+        return [deadline for deadline in self.deadlines if deadline.is_overdue(today)]
+
+    def next_deadline(self) -> Deadline | None:
+        """The earliest deadline not met yet."""
+        return next((deadline for deadline in self.deadlines if not deadline.met), None)
 
 
 @dataclass(frozen=True)
@@ -222,7 +248,51 @@ def _has_code(dimension: str, code: str) -> ColumnElement[bool]:
     )
 
 
-def inbox_conditions(filters: InboxFilters, *, staff_id: uuid.UUID, role: str) -> list[ColumnElement[bool]]:
+def unread_by(staff_id: uuid.UUID) -> ColumnElement[bool]:
+    return exists().where(CaseUnread.report_id == Report.id, CaseUnread.staff_id == staff_id)
+
+
+def overdue_condition(today: dt.date, answer_due_months: int) -> ColumnElement[bool]:
+    """Open cases past their acknowledgement or answer deadline (see ``deadlines``), as one indexed range."""
+    return and_(
+        Report.status != "closed",
+        or_(
+            and_(
+                Report.acknowledged_on.is_(None),
+                Report.received_on < today - dt.timedelta(days=ACKNOWLEDGE_WITHIN_DAYS),
+            ),
+            Report.received_on < answer_overdue_cut_off(today, answer_due_months),
+        ),
+    )
+
+
+def answer_overdue_cut_off(today: dt.date, answer_due_months: int) -> dt.date:
+    """The earliest receipt date whose answer is not overdue today: step back day by day from the month
+    arithmetic's guess, since month ends make ``add_months`` not invertible."""
+    candidate = add_months(today, -answer_due_months) - dt.timedelta(days=4)
+    while add_months(candidate, answer_due_months) < today:
+        candidate += dt.timedelta(days=1)
+    return candidate
+
+
+def attention_condition(
+    attention: str, *, staff_id: uuid.UUID, today: dt.date, answer_due_months: int
+) -> ColumnElement[bool]:
+    if attention == "unread":
+        return unread_by(staff_id)
+    if attention == "overdue":
+        return overdue_condition(today, answer_due_months)
+    return Report.status == attention
+
+
+def inbox_conditions(
+    filters: InboxFilters,
+    *,
+    staff_id: uuid.UUID,
+    role: str,
+    today: dt.date | None = None,
+    answer_due_months: int = 3,
+) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [Report.shredded_on.is_(None)]
     visibility = case_visibility(staff_id, role)
     if visibility is not None:
@@ -245,7 +315,49 @@ def inbox_conditions(filters: InboxFilters, *, staff_id: uuid.UUID, role: str) -
         conditions.append(_has_code("grounds", filters.ground))
     if filters.area:
         conditions.append(_has_code("areas", filters.area))
+    if filters.attention:
+        conditions.append(
+            attention_condition(
+                filters.attention,
+                staff_id=staff_id,
+                today=today or dt.date.today(),
+                answer_due_months=answer_due_months,
+            )
+        )
     return conditions
+
+
+@dataclass(frozen=True)
+class AttentionCounts:
+    """What the navigation counts for one staff member: cases they can see, by what needs doing."""
+
+    unread: int
+    new: int
+    reply_received: int
+    overdue: int
+
+
+async def attention_counts(
+    db: AsyncSession, *, staff_id: uuid.UUID, role: str, answer_due_months: int, today: dt.date | None = None
+) -> AttentionCounts:
+    """Four counts in one query over the cases this member sees (plain metadata only)."""
+    today = today or dt.date.today()
+    conditions = inbox_conditions(InboxFilters(), staff_id=staff_id, role=role)
+
+    def count(condition: ColumnElement[bool]) -> Any:
+        return func.count().filter(condition)
+
+    row = (
+        await db.execute(
+            select(
+                count(unread_by(staff_id)),
+                count(Report.status == "new"),
+                count(Report.status == "reply_received"),
+                count(overdue_condition(today, answer_due_months)),
+            ).where(*conditions)
+        )
+    ).one()
+    return AttentionCounts(*row)
 
 
 async def _codes_of(db: AsyncSession, report_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[tuple[str, str], list[str]]]:
@@ -255,7 +367,8 @@ async def _codes_of(db: AsyncSession, report_ids: list[uuid.UUID]) -> dict[uuid.
         return codes
     rows = await db.execute(
         select(CaseCode.report_id, CaseCode.origin, CaseCode.dimension, CaseCode.code).where(
-            CaseCode.report_id.in_(report_ids), CaseCode.dimension.in_(("grounds", "areas"))
+            CaseCode.report_id.in_(report_ids),
+            CaseCode.dimension.in_(("grounds", "areas", "agg_applicable", "incident_period")),
         )
     )
     for report_id, origin, dimension, code in rows:
@@ -264,7 +377,13 @@ async def _codes_of(db: AsyncSession, report_ids: list[uuid.UUID]) -> dict[uuid.
 
 
 async def _fetch(
-    db: AsyncSession, conditions: list[ColumnElement[bool]], keys: list[SortKey], *, backwards: bool, limit: int
+    db: AsyncSession,
+    conditions: list[ColumnElement[bool]],
+    keys: list[SortKey],
+    *,
+    backwards: bool,
+    limit: int,
+    staff_id: uuid.UUID,
 ) -> list[PageRow]:
     statement = (
         select(
@@ -276,6 +395,9 @@ async def _fetch(
             Report.source,
             StaffAccount.display_name,
             Categorisation.report_id.is_not(None),
+            Report.acknowledged_on,
+            Report.incident_on,
+            unread_by(staff_id),
         )
         .outerjoin(StaffAccount, StaffAccount.id == Report.assignee_id)
         .outerjoin(Categorisation, Categorisation.report_id == Report.id)
@@ -288,14 +410,16 @@ async def _fetch(
     return list((await db.execute(statement)).all())
 
 
-async def load_inbox(db: AsyncSession, request: InboxRequest, *, staff_id: uuid.UUID, role: str) -> InboxPage:
+async def load_inbox(
+    db: AsyncSession, request: InboxRequest, *, staff_id: uuid.UUID, role: str, answer_due_months: int = 3
+) -> InboxPage:
     """One page of the inbox as ``staff_id`` with ``role`` may see it.
 
     Sorting by status runs one small indexed query per status in workflow order (newest first within
     each) until the page is full, instead of sorting every case by a computed rank. There is no total
     count: counting 100,000 filtered cases would cost more than the page itself.
     """
-    conditions = inbox_conditions(request.filters, staff_id=staff_id, role=role)
+    conditions = inbox_conditions(request.filters, staff_id=staff_id, role=role, answer_due_months=answer_due_months)
     keys = OLDEST_FIRST if request.sort == "oldest" else NEWEST_FIRST
     raw_cursor = request.after or request.before
     cursor = _parse_cursor(request.sort, raw_cursor) if raw_cursor else None
@@ -311,7 +435,9 @@ async def load_inbox(db: AsyncSession, request: InboxRequest, *, staff_id: uuid.
         if position == 0 and cursor_values is not None:
             page_conditions.append(_beyond(keys, cursor_values, forward=not backwards))
         # One row more than a page tells whether another page follows.
-        fetched += await _fetch(db, page_conditions, keys, backwards=backwards, limit=PAGE_SIZE + 1 - len(fetched))
+        fetched += await _fetch(
+            db, page_conditions, keys, backwards=backwards, limit=PAGE_SIZE + 1 - len(fetched), staff_id=staff_id
+        )
         if len(fetched) > PAGE_SIZE:
             break
     more = len(fetched) > PAGE_SIZE
@@ -321,9 +447,30 @@ async def load_inbox(db: AsyncSession, request: InboxRequest, *, staff_id: uuid.
     codes = await _codes_of(db, [row[0] for row in page])
     grounds_order = STAFF_GROUNDS.codes()
     rows = []
-    for report_id, received_on, last_activity_on, status, language, source, assignee_name, categorised in page:
+    for (
+        report_id,
+        received_on,
+        last_activity_on,
+        status,
+        language,
+        source,
+        assignee_name,
+        categorised,
+        acknowledged_on,
+        incident_on,
+        unread,
+    ) in page:
         case_codes = codes[report_id]
         origin = STAFF if categorised else REPORTER
+        incident_period = next(iter(case_codes.get((REPORTER, "incident_period"), [])), "")
+        case_dates = CaseDates(
+            received_on=received_on,
+            acknowledged_on=acknowledged_on,
+            closed=status == "closed",
+            agg_relevant=bool(set(case_codes.get((STAFF, "agg_applicable"), [])) & set(AGG_RELEVANT)),
+            incident_on=incident_on,
+            incident_month=parse_incident_month(incident_period),
+        )
         rows.append(
             InboxRow(
                 id=report_id,
@@ -339,6 +486,8 @@ async def load_inbox(db: AsyncSession, request: InboxRequest, *, staff_id: uuid.
                 ),
                 area=next(iter(case_codes.get((origin, "areas"), [])), None),
                 categorised=categorised,
+                unread=unread,
+                deadlines=case_deadlines(case_dates, answer_due_months=answer_due_months),
             )
         )
     cursors = [_cursor_of(request.sort, row.status, row.received_on, row.id) for row in rows]

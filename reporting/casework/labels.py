@@ -68,6 +68,17 @@ def role_label(role: str) -> str:
     return labels.get(role, role)
 
 
+def attention_label(attention: str) -> str:
+    """The inbox's quick filters (``inbox.ATTENTION``)."""
+    labels = {
+        "unread": _("Unread replies"),
+        "new": _("New"),
+        "reply_received": _("Reply received"),
+        "overdue": _("Overdue"),
+    }
+    return labels.get(attention, attention)
+
+
 def day(value: dt.date | dt.datetime | None) -> str:
     """A date in the page language's medium format ("" for none)."""
     if value is None:
@@ -86,6 +97,7 @@ TEMPLATE_HELPERS = {
     "term_label": term_label,
     "role_label": role_label,
     "language_name": language_name,
+    "attention_label": attention_label,
     "day": day,
 }
 """Passed into every case template's context."""

@@ -6,7 +6,6 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from litestar import MediaType
 from litestar.response import Template
 
 from reporting.access.roles import Role
@@ -16,13 +15,39 @@ from reporting.casework.categorisation import (
     CategorisationInput,
     is_multiple_discrimination,
 )
-from reporting.casework.inbox import ASSIGNEE_ME, ASSIGNEE_NONE, SORTS, InboxPage, InboxRequest
+from reporting.casework.export_pdf import render_export_html, render_export_pdf
+from reporting.casework.inbox import (
+    ASSIGNEE_ME,
+    ASSIGNEE_NONE,
+    ATTENTION,
+    SORTS,
+    AttentionCounts,
+    InboxPage,
+    InboxRequest,
+    attention_counts,
+)
 from reporting.casework.labels import TEMPLATE_HELPERS, language_name
 from reporting.casework.walk_in import CASE_LANGUAGES, INTAKE_SOURCES, IntakeInput
 from reporting.casework.workflow import CaseWork, KeyHolder
 from reporting.db.models import Report
 from reporting.i18n import current_language
+from reporting.i18n import gettext_ as _
 from reporting.taxonomy import AREAS, CASE_STATUSES, CLOSE_REASONS, STAFF_GROUNDS
+
+SAVED_NOTICES = ("status", "categorisation", "messages", "notes", "access", "deadlines")
+"""Sections of the case page a save redirects to; the notice says what was saved there."""
+
+
+def saved_notice(section: str) -> str:
+    notices = {
+        "status": _("The status was saved."),
+        "categorisation": _("The categorisation was saved."),
+        "messages": _("Your reply was sent."),
+        "notes": _("The note was saved."),
+        "access": _("Access and assignment were saved."),
+        "deadlines": _("The day of the incident was saved."),
+    }
+    return notices[section]
 
 
 def _base_context() -> dict[str, Any]:
@@ -30,6 +55,7 @@ def _base_context() -> dict[str, Any]:
         **TEMPLATE_HELPERS,
         "is_multiple_discrimination": is_multiple_discrimination,
         "language": current_language().code,
+        "today": dt.date.today(),
     }
 
 
@@ -37,11 +63,15 @@ def _case_languages() -> list[tuple[str, str]]:
     return [(code, language_name(code)) for code in CASE_LANGUAGES]
 
 
-def inbox_page(page: InboxPage, inbox_request: InboxRequest, colleagues: list[KeyHolder]) -> Template:
+def inbox_page(
+    page: InboxPage, inbox_request: InboxRequest, colleagues: list[KeyHolder], counts: AttentionCounts
+) -> Template:
     return Template(
         "casework/inbox.html",
         context={
             **_base_context(),
+            "attention": counts,
+            "attention_choices": ATTENTION,
             "page": page,
             "view": inbox_request,
             "filters": inbox_request.filters,
@@ -64,14 +94,23 @@ async def case_page(
     errors: dict[str, str] | None = None,
     categorisation: CategorisationInput | None = None,
     texts: dict[str, str] | None = None,
+    saved: str | None = None,
     status_code: int = 200,
 ) -> Template:
-    """The case, decrypted (audited), with its actions; a refused action's problems and values shown again."""
+    """The case, decrypted (audited), with its actions; a refused action's problems and values shown again,
+    or the confirmation of what was just saved."""
+    case_view = await build_case_view(work, report)
+    counts = await attention_counts(
+        work.db, staff_id=work.staff.staff_id, role=work.staff.role, answer_due_months=work.answer_due_months
+    )
     return Template(
         "casework/case.html",
         context={
             **_base_context(),
-            "case": await build_case_view(work, report),
+            "case": case_view,
+            "attention": counts,
+            "saved": saved_notice(saved) if saved else None,
+            "saved_section": saved,
             "errors": errors or {},
             "submitted": categorisation,
             "texts": texts or {},
@@ -84,13 +123,20 @@ async def case_page(
     )
 
 
-def case_export(case_view: CaseView, content_disposition: str) -> Template:
-    """The whole case as one printable HTML file to download."""
+async def case_export_pdf(case_view: CaseView) -> bytes:
+    """The whole case as a PDF marked confidential."""
+    html = render_export_html({**_base_context(), "case": case_view, "dimensions": CATEGORISATION_DIMENSIONS})
+    return await render_export_pdf(html)
+
+
+def digest_page(sections: dict[str, InboxPage], counts: AttentionCounts) -> Template:
+    """Today's digest: what is unread, overdue or new, oldest first."""
+    return Template("casework/digest.html", context={**_base_context(), "sections": sections, "attention": counts})
+
+
+def confirm_revoke_page(report_id: uuid.UUID, holder: KeyHolder) -> Template:
     return Template(
-        "casework/export.html",
-        context={**_base_context(), "case": case_view, "dimensions": CATEGORISATION_DIMENSIONS},
-        media_type=MediaType.HTML,
-        headers={"Content-Disposition": content_disposition, "X-Content-Type-Options": "nosniff"},
+        "casework/confirm_revoke.html", context={**_base_context(), "report_id": report_id, "holder": holder}
     )
 
 
@@ -111,10 +157,13 @@ def walk_in_form(data: IntakeInput | None, errors: dict[str, str], token: str, *
     )
 
 
-def walk_in_done(report_id: uuid.UUID | None, receipt_code: str | None, *, status_code: int) -> Template:
-    """The recorded case's link and its receipt code, shown once (in this answer only: stored nowhere)."""
+def walk_in_done(
+    report_id: uuid.UUID | None, receipt_code: str | None, *, status_code: int, mailbox_url: str = ""
+) -> Template:
+    """The recorded case's link and its receipt code with a slip to print, shown once (in this answer only:
+    stored nowhere)."""
     return Template(
         "casework/intake_done.html",
-        context={**_base_context(), "report_id": report_id, "receipt_code": receipt_code},
+        context={**_base_context(), "report_id": report_id, "receipt_code": receipt_code, "mailbox_url": mailbox_url},
         status_code=status_code,
     )

@@ -23,7 +23,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.audit import chain as audit
-from reporting.db.models import CaseCode, Report
+from reporting.db.models import CaseCode, Categorisation, Report
 from reporting.vault import shredding, values
 
 CLOSED = "closed"
@@ -67,7 +67,11 @@ async def shred_case(db: AsyncSession, report: Report) -> None:
     report.last_activity_on = _month_of(report.last_activity_on)
     if report.closed_on is not None:
         report.closed_on = _month_of(report.closed_on)
+    report.shredded_on = _month_of(dt.date.today())
     report.assignee_id = None
+    categorisation = await db.get(Categorisation, report.id)
+    if categorisation is not None:
+        categorisation.categorised_on = _month_of(categorisation.categorised_on)
     await audit.record(db, actor=RETENTION_ACTOR, action="retention.shred", report_id=report.id)
 
 

@@ -19,14 +19,14 @@ from reporting.casework.workflow import CaseWork
 from reporting.config.secrets import InstanceSecrets
 from reporting.config.settings import Settings
 from reporting.db.models import Report, StaffAccount, UsedToken, utc_now
-from reporting.i18n import SUPPORTED_LANGUAGES
+from reporting.i18n import STAFF_LANGUAGES
 from reporting.i18n import gettext_ as _
 from reporting.vault import sealing, values
 
 INTAKE_SOURCES = ("walk_in", "phone")
 """Codes of ``taxonomy.REPORT_SOURCES`` an adviser can record (``online`` is the public form's)."""
 CASE_LANGUAGES: tuple[str, ...] = tuple(
-    dict.fromkeys((*SUPPORTED_LANGUAGES, "ar", "ku", "fa", "ps", "tr", "uk", "ru", "ti", "so", "fr", "other"))
+    dict.fromkeys((*STAFF_LANGUAGES, "ar", "ku", "fa", "ps", "tr", "uk", "ru", "ti", "so", "fr", "other"))
 )
 """Languages a case can be held in: the site's and those most spoken by the people served (REFERENCE.md)."""
 MAX_NARRATIVE_LENGTH = 20_000
@@ -126,6 +126,8 @@ async def record_walk_in(
         extra_recipients=[values.Recipient(values.staff_recipient(account.id), account.public_key, account.id)],
     )
     report.assignee_id = account.id
+    # In person or on the phone, being heard is the acknowledgement.
+    report.acknowledged_on = data.received_on
     await work.record("case.intake", report.id, f"source={data.source};receipt={'yes' if receipt_code else 'no'}")
     if not data.categorisation.is_empty():
         await save_categorisation(work, report, data.categorisation)

@@ -11,24 +11,28 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.access.identity import StaffIdentity, staff_actor
 from reporting.access.roles import CASE_ROLES, Role
 from reporting.audit import chain as audit
+from reporting.config.settings import Settings
 from reporting.crypto import report_keys
-from reporting.db.models import Report, StaffAccount, WrappedKey
+from reporting.db.models import CaseUnread, Report, StaffAccount, WrappedKey
 from reporting.i18n import gettext_ as _
 from reporting.taxonomy import CLOSE_REASONS
 from reporting.vault import grants, opening, sealing, values
+from reporting.web.commits import commit
 
 NEW = "new"
+REPLY_RECEIVED = sealing.REPLY_RECEIVED
 IN_PROGRESS = "in_progress"
 WAITING_FOR_REPORTER = "waiting_for_reporter"
 CLOSED = "closed"
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     NEW: (IN_PROGRESS, WAITING_FOR_REPORTER, CLOSED),
+    REPLY_RECEIVED: (IN_PROGRESS, WAITING_FOR_REPORTER, CLOSED),
     IN_PROGRESS: (WAITING_FOR_REPORTER, CLOSED),
     WAITING_FOR_REPORTER: (IN_PROGRESS, CLOSED),
     CLOSED: (IN_PROGRESS,),
@@ -78,9 +82,11 @@ class CaseWork:
     case as it was.
     """
 
-    def __init__(self, db: AsyncSession, staff: StaffIdentity) -> None:
+    def __init__(self, db: AsyncSession, staff: StaffIdentity, settings: Settings) -> None:
         self.db = db
         self.staff = staff
+        self.settings = settings
+        self.answer_due_months = settings.answer_due_months
 
     async def record(self, action: str, report_id: uuid.UUID, detail: str = "") -> None:
         await audit.record(
@@ -88,11 +94,21 @@ class CaseWork:
         )
 
     async def open_case(self, report: Report, *, action: str = "case.open") -> values.OpenedCase:
-        """Decrypt the whole case in memory for this request, and audit it (``case.open``, ``case.export``)."""
-        opened = await opening.open_case(
-            self.db, report, staff_id=self.staff.staff_id, private_key=self.staff.private_key
-        )
+        """Decrypt the whole case in memory for this request, and audit it (``case.open``, ``case.export``).
+        What the reporter wrote is now seen by this member: their unread marker goes."""
+        try:
+            opened = await opening.open_case(
+                self.db, report, staff_id=self.staff.staff_id, private_key=self.staff.private_key
+            )
+        except values.TamperedContentError:
+            # Kept even though the request fails: someone changed the case in the database.
+            await self.record("case.tampered", report.id)
+            await commit(self.db, where="case.tampered")
+            raise
         await self.record(action, report.id)
+        await self.db.execute(
+            delete(CaseUnread).where(CaseUnread.report_id == report.id, CaseUnread.staff_id == self.staff.staff_id)
+        )
         return opened
 
     async def data_key(self, report: Report, key_purpose: str) -> bytes:
@@ -116,6 +132,18 @@ class CaseWork:
         report.last_activity_on = today
         await self.record("case.status", report.id, detail)
 
+    async def set_incident_day(self, report: Report, raw: str) -> None:
+        """The incident's day (ISO date from the form); empty clears it. Never later than today."""
+        raw = raw.strip()
+        try:
+            incident_on = dt.date.fromisoformat(raw) if raw else None
+        except ValueError:
+            raise CaseActionError("incident_on", _("Enter the date as day, month and year.")) from None
+        if incident_on is not None and incident_on > dt.date.today():
+            raise CaseActionError("incident_on", _("The incident cannot be in the future."))
+        report.incident_on = incident_on
+        await self.record("case.incident_day", report.id, "set" if incident_on else "cleared")
+
     async def _colleague(self, staff_id: uuid.UUID | None, field: str) -> StaffAccount:
         colleague = await self.db.get(StaffAccount, staff_id) if staff_id else None
         if colleague is None or not colleague.is_active or colleague.role not in CASE_ROLES:
@@ -128,6 +156,7 @@ class CaseWork:
         await grants.grant_access(
             self.db,
             report.id,
+            settings=self.settings,
             granter_id=self.staff.staff_id,
             granter_private_key=self.staff.private_key,
             grantee=assignee,
@@ -145,6 +174,7 @@ class CaseWork:
         if await grants.grant_access(
             self.db,
             report.id,
+            settings=self.settings,
             granter_id=self.staff.staff_id,
             granter_private_key=self.staff.private_key,
             grantee=grantee,
@@ -154,13 +184,16 @@ class CaseWork:
     async def revoke(self, report: Report, staff_id: uuid.UUID) -> None:
         """Delete a colleague's wrapped keys of this case (and unassign them).
 
-        Coordinators cannot be revoked: any coordinator's login re-wraps every case they hold for the
-        others (``grants.share_with_coordinators``), so the revocation would not last and would mislead.
+        Coordinators cannot be revoked here: intake routes every new report to them, so a revocation on
+        one case would mislead; disable the account instead.
         """
         colleague = await self.db.get(StaffAccount, staff_id)
         if colleague is None or staff_id == self.staff.staff_id or colleague.role == Role.COORDINATOR:
             raise CaseActionError("access", _("This colleague's access cannot be revoked here."))
         await grants.revoke_access(self.db, report.id, staff_id)
+        await self.db.execute(
+            delete(CaseUnread).where(CaseUnread.report_id == report.id, CaseUnread.staff_id == staff_id)
+        )
         if report.assignee_id == staff_id:
             report.assignee_id = None
         await self.record("case.revoke", report.id, f"staff:{staff_id}")
@@ -183,6 +216,8 @@ class CaseWork:
             self.db, report, mailbox_key=mailbox_key, author=values.STAFF, body=body, staff_id=self.staff.staff_id
         )
         await self.record("case.message", report.id, f"message:{message.id}")
+        if report.acknowledged_on is None:
+            report.acknowledged_on = dt.date.today()
         if wait_for_reporter and WAITING_FOR_REPORTER in TRANSITIONS[report.status]:
             await self.change_status(report, WAITING_FOR_REPORTER)
 

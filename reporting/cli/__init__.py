@@ -17,6 +17,7 @@ from reporting.cli.keys import keys_cli
 from reporting.cli.retention import retention_cli
 from reporting.cli.staff import staff_cli
 from reporting.cli.stats import stats
+from reporting.config.files import restrict_new_files
 from reporting.config.secrets import InstanceNotInitialisedError
 
 
@@ -30,6 +31,7 @@ for command in (init, serve, db, backup, restore, keys_cli, staff_cli, audit_cli
 
 
 def main() -> None:
+    restrict_new_files()
     try:
         cli(standalone_mode=True)
     except InstanceNotInitialisedError as error:

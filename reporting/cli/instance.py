@@ -8,13 +8,13 @@ from dataclasses import dataclass
 import click
 
 from reporting.cli.common import ReportingError, load_settings
-from reporting.config.files import write_owner_only
+from reporting.config.files import owner_only_directory, write_owner_only
 from reporting.config.secrets import create_instance_secrets, load_instance_secrets
 from reporting.config.settings import Settings
 from reporting.db.engine import session_scope
 from reporting.db.identity import ForeignInstanceError, bind_to_instance
 from reporting.db.migrate import UnusableDatabaseError, upgrade_to_head
-from reporting.vault.recovery_key import RECOVERY_PRIVATE_KEY_FILENAME, create_recovery_key
+from reporting.vault.recovery_key import create_recovery_key
 
 
 def migrate_database(settings: Settings) -> bool:
@@ -48,15 +48,16 @@ def initialise(settings: Settings) -> InitResult:
     """Create what a new instance needs; safe to run any number of times."""
     changes: list[str] = []
     if not settings.data_dir.exists():
-        settings.data_dir.mkdir(parents=True, mode=0o700)
         changes.append(f"created data directory {settings.data_dir}")
+    owner_only_directory(settings.data_dir)
+    owner_only_directory(settings.keys_dir)
     if create_instance_secrets(settings):
         changes.append(f"created instance secrets in {settings.secrets_file}")
     if migrate_database(settings):
         changes.append("migrated the database to the newest schema")
     if bind_database(settings):
         changes.append("recorded this instance's fingerprint in the database")
-    private_key_path = settings.data_dir / RECOVERY_PRIVATE_KEY_FILENAME
+    private_key_path = settings.recovery_private_key_file
     private_text = create_recovery_key(settings)
     if private_text is not None:
         write_owner_only(private_key_path, private_text)
@@ -66,9 +67,9 @@ def initialise(settings: Settings) -> InitResult:
     warnings = []
     if private_key_path.exists():
         warnings.append(
-            f"WARNING: the private recovery key is still on this server ({private_key_path}). Print it or copy it "
-            "to offline storage (or split it: `reporting keys init-recovery` on a fresh keys directory), then "
-            "delete the file. Anyone who gets it can read every report."
+            f"WARNING: the private recovery key is still on this server ({private_key_path}): this is a TEST "
+            "instance and every page says so. Anyone who gets the key reads every report. Take it away with "
+            "`reporting keys export-recovery --out FILE` (or --shares N --threshold K) and store it offline."
         )
     return InitResult(changes, warnings)
 

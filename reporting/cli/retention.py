@@ -11,6 +11,7 @@ from reporting.casework.retention import RetentionResult, apply_retention
 from reporting.cli.common import load_settings
 from reporting.config.settings import Settings
 from reporting.db.engine import session_scope
+from reporting.vault.shredding import truncate_sqlite_wal
 
 
 @click.group("retention")
@@ -34,6 +35,8 @@ def retention_apply(dry_run: bool) -> None:
             )
 
     result = asyncio.run(run())
+    if result.shredded:
+        asyncio.run(truncate_sqlite_wal(settings))
     period = f"closed on or before {result.cutoff.isoformat()} (retention {settings.retention_years} years)"
     if dry_run:
         click.echo(f"{result.due} cases {period} are due for deletion. Dry run: nothing was changed.")

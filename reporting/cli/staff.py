@@ -41,7 +41,9 @@ def staff_add(email: str, role: str, name: str, password_file: str | None) -> No
 
     async def add(session: AsyncSession) -> str:
         try:
-            account = await accounts.add_staff(session, email=email, display_name=name, role=role, password=password)
+            account = await accounts.add_staff(
+                session, settings=settings, email=email, display_name=name, role=role, password=password
+            )
         except accounts.AccountError as error:
             raise ReportingError(str(error)) from None
         await audit.record(

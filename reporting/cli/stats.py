@@ -14,27 +14,33 @@ from reporting.config.settings import Settings
 from reporting.db.engine import session_scope
 from reporting.stats.disclosure.protection import MIN_K
 from reporting.stats.export import EXPORT_FORMATS, export_tables
-from reporting.stats.report import ReportView, YearStatistics, compute_year_statistics, present
+from reporting.stats.register import PublicationRefusedError, publish
+from reporting.stats.report import Imprint, ReportView, YearStatistics, compute_year_statistics, present
 from reporting.stats.texts import DEFAULT_REPORT_LANGUAGE, REPORT_LANGUAGES
 
 
-async def _statistics(settings: Settings, year: int, k: int) -> YearStatistics:
+async def _statistics(settings: Settings, year: int, k: int, kind: str) -> YearStatistics:
+    """Count and protect, then check against and record in the publication register (committed on return)."""
     async with session_scope(settings) as session:
-        return await compute_year_statistics(session, year, k)
+        return await publish(session, await compute_year_statistics(session, year, k), kind)
 
 
-def load_report(year: int, k: int | None, lang: str) -> ReportView:
-    """Count and protect ``year`` (k from ``REPORTING_STATS_MIN_COUNT`` unless given) and label it."""
+def load_report(year: int, k: int | None, lang: str, kind: str) -> ReportView:
+    """Count and protect ``year`` (k from ``REPORTING_STATS_MIN_COUNT`` unless given), record the release
+    of ``kind`` in the publication register, and label it."""
     settings = load_settings()
     try:
-        statistics = asyncio.run(_statistics(settings, year, k or settings.stats_min_count))
+        statistics = asyncio.run(_statistics(settings, year, k or settings.stats_min_count, kind))
+    except PublicationRefusedError as refused:
+        raise ReportingError(f"not published: {refused}") from None
     except ValueError as error:
         raise ReportingError(str(error)) from None
     except DBAPIError as error:
         raise ReportingError(
             f"cannot read the database ({type(error.orig).__name__}): is it reachable, and has `reporting init` run?"
         ) from None
-    return present(statistics, lang)
+    today = dt.date.today()
+    return present(statistics, lang, Imprint(today, today, settings.stats_publisher, settings.stats_contact))
 
 
 def _write(out: Path, content: bytes) -> None:
@@ -77,7 +83,7 @@ K_OPTION = click.option(
 @K_OPTION
 def annual(year: int, out: Path, lang: str, k: int | None) -> None:
     """Write the annual report of YEAR as a tagged PDF (PDF/UA-1)."""
-    view = load_report(year, k, lang)
+    view = load_report(year, k, lang, "pdf")
     from reporting.stats.pdf import render_report_pdf  # WeasyPrint loads in about a second: only when used
 
     _write(out, render_report_pdf(view))
@@ -92,6 +98,6 @@ def annual(year: int, out: Path, lang: str, k: int | None) -> None:
 @K_OPTION
 def export(year: int, export_format: str, out: Path, lang: str, k: int | None) -> None:
     """Write exactly the protected tables of the annual report of YEAR as CSV, XLSX or JSON."""
-    view = load_report(year, k, lang)
+    view = load_report(year, k, lang, "export")
     _write(out, export_tables(view, export_format))
     click.echo(f"Wrote {out}: tables of {year} as {export_format}, k={view.k}.")

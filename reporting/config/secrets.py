@@ -1,14 +1,13 @@
 """Per-installation secrets kept in the data directory (owner-only file), never in the database.
 
-- ``signing_key``: derives the CSRF secret and the daily keys that turn client addresses into
-  rate-limit keys (HMAC), so neither is stored and an address cannot be recovered from a row.
+- ``signing_key``: derives the CSRF secret and the other keyed hashes of the instance. Client addresses
+  are deliberately not keyed from it (a seized disk would reveal them): see ``web.address_keys``.
 - ``receipt_salt``: the per-installation salt of the Argon2id receipt derivation, so a receipt code
   guessed against one installation's data says nothing about another's.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import hmac
 import json
@@ -38,11 +37,6 @@ class InstanceSecrets:
     @property
     def csrf_secret(self) -> str:
         return self.derive("csrf").hex()
-
-    def client_key(self, client_address: str, day: dt.date) -> str:
-        """An HMAC of the client address under a key that changes every day and is never stored."""
-        day_key = self.derive(f"client-address/{day.isoformat()}")
-        return hmac.new(day_key, client_address.encode(), hashlib.sha256).hexdigest()
 
     @property
     def fingerprint(self) -> str:

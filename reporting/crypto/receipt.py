@@ -63,6 +63,14 @@ def new_receipt_code() -> str:
     return format_receipt_code(f"{number:0{RECEIPT_CODE_DIGITS}d}")
 
 
+def receipt_code_from_seed(seed: bytes) -> str:
+    """A receipt code determined by 32 uniformly random bytes (the bias of the reduction is below 2**-190)."""
+    if len(seed) < 32:
+        raise ValueError("a receipt code seed is at least 32 bytes")
+    number = int.from_bytes(seed[:32], "big") % 10**RECEIPT_CODE_DIGITS
+    return format_receipt_code(f"{number:0{RECEIPT_CODE_DIGITS}d}")
+
+
 def normalize_receipt_code(text: str) -> str | None:
     """The 20 ASCII digits of a typed code, or None when it is not one.
 

@@ -177,16 +177,34 @@ def combine_recovery_shares(mnemonics: list[str]) -> bytes:
     return secret
 
 
+_FileVersion = tuple[int, int, int, int]
+"""What tells a changed file apart: device, inode, size and modification time in nanoseconds."""
+_loaded_public_keys: dict[Path, tuple[_FileVersion, bytes]] = {}
+
+
 def load_recovery_public_key(keys_dir: Path) -> bytes | None:
-    """The deployed recovery public key, or None when none is configured yet."""
+    """The deployed recovery public key, or None when none is configured yet.
+
+    Every submission and every form view asks: the file is read and checked once, then again only when
+    it changed (a new inode, size or modification time).
+    """
     path = keys_dir / RECOVERY_PUBLIC_KEY_FILENAME
-    if not path.exists():
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        _loaded_public_keys.pop(path, None)
         return None
+    version = (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
+    cached = _loaded_public_keys.get(path)
+    if cached is not None and cached[0] == version:
+        return cached[1]
     try:
         text = path.read_bytes().decode("ascii")
     except UnicodeDecodeError:
         raise CryptoError() from None
-    return parse_public_key(text)
+    public_key = parse_public_key(text)
+    _loaded_public_keys[path] = (version, public_key)
+    return public_key
 
 
 def write_recovery_public_key(keys_dir: Path, public_key: bytes) -> None:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from reporting.config.files import owner_only_directory, owner_only_file
 from reporting.config.settings import Settings
 
 SQLITE_PRAGMAS = (
@@ -28,9 +30,10 @@ READ_ONLY_SQLSTATE = "25006"  # PostgreSQL's read_only_sql_transaction
 def create_engine(settings: Settings) -> AsyncEngine:
     """Create the async engine for the configured database; SQLite gets WAL mode and foreign keys."""
     if settings.is_sqlite:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        owner_only_directory(settings.data_dir)
         engine = create_async_engine(settings.database_url, connect_args={"timeout": 10})
         event.listen(engine.sync_engine, "connect", _apply_sqlite_pragmas)
+        event.listen(engine.sync_engine, "connect", _owner_only_sqlite_files(engine.url.database))
     else:
         engine = create_async_engine(settings.database_url, pool_pre_ping=True, pool_size=5, max_overflow=5)
     event.listen(engine.sync_engine, "handle_error", _discard_read_only_connection)
@@ -42,6 +45,18 @@ def _apply_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     for pragma in SQLITE_PRAGMAS:
         cursor.execute(pragma)
     cursor.close()
+
+
+def _owner_only_sqlite_files(database: str | None) -> Callable[[Any, Any], None]:
+    """Tighten the database file and its WAL and shared-memory files to 0600 whenever a connection opens
+    (SQLite gives the WAL and SHM files the database file's mode), whatever the umask was."""
+    paths = [Path(f"{database}{suffix}") for suffix in ("", "-wal", "-shm")] if database else []
+
+    def tighten(_dbapi_connection: Any, _record: Any) -> None:
+        for path in paths:
+            owner_only_file(path)
+
+    return tighten
 
 
 def _discard_read_only_connection(context: ExceptionContext) -> None:

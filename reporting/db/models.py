@@ -21,6 +21,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    UniqueConstraint,
     Uuid,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -45,6 +46,8 @@ class StaffAccount(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     public_key: Mapped[bytes] = mapped_column(LargeBinary)
     wrapped_private_key: Mapped[bytes] = mapped_column(LargeBinary)
+    # Signed by the instance's staff-signing key (``vault.key_trust``): without a valid one, no data key.
+    key_certificate: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     sealed_totp_secret: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utc_now)
@@ -111,6 +114,10 @@ class Report(Base):
     sealed_contact: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     sealed_answers: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     shredded_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    acknowledged_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    """When staff first wrote to the reporter (the 7-day acknowledgement); walk-in cases on receipt."""
+    incident_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    """The incident's day when the adviser knows it (for the AGG deadline); cleared when the case is shredded."""
 
     codes: Mapped[list[CaseCode]] = relationship(back_populates="report", cascade="all, delete-orphan", lazy="raise")
 
@@ -160,6 +167,21 @@ class WrappedKey(Base):
     wrapped_data_key: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class CaseUnread(Base):
+    """A case with a reporter's message this staff member has not opened since (one row per reader).
+
+    Rows are written for the staff who hold a key of the case when the reporter writes, and removed when
+    that member opens the case: the inbox marks and counts them without decrypting anything.
+    """
+
+    __tablename__ = "case_unread"
+
+    report_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), primary_key=True)
+    staff_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("staff_account.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
 class Attachment(Base):
     """A file added to a case; name, type and content are sealed under the case key (files from staff and
     the public form) or the mailbox key (files a reporter adds later from the mailbox, who holds no case key)."""
@@ -179,6 +201,8 @@ class Message(Base):
     """A message between reporter and advisers, sealed under the report's mailbox key."""
 
     __tablename__ = "message"
+    # Messages are shown in sequence order: two replies racing must never get the same number.
+    __table_args__ = (UniqueConstraint("report_id", "sequence"),)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     report_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
@@ -223,8 +247,8 @@ class AuditEvent(Base):
 class ThrottleCounter(Base):
     """Requests per client and time window, shared by all worker processes.
 
-    ``client_key`` is an HMAC of the client address under a key that changes every day and is never
-    stored, so these rows cannot be turned back into addresses.
+    ``client_key`` is an HMAC of the client address under a key per scope and window that exists only in
+    memory (``web.address_keys``), so these rows cannot be turned back into addresses.
     """
 
     __tablename__ = "throttle_counter"
@@ -257,3 +281,19 @@ class InstanceIdentity(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False, default=1)
     fingerprint: Mapped[str] = mapped_column(String(64))
+class StatsPublication(Base):
+    """One published statistics release (PDF, export or preview): what a reader now holds, so that a later
+    release of the same years is checked against it. ``printed`` is the release's printed tables as JSON
+    (numbers and the mark "x" only, never a true count or why a cell is hidden); ``years`` the data years
+    its facts are about, comma-separated and sorted."""
+
+    __tablename__ = "stats_publication"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    published_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utc_now)
+    kind: Mapped[str] = mapped_column(String(20))
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    years: Mapped[str] = mapped_column(String(100))
+    method: Mapped[str] = mapped_column(String(60))
+    k: Mapped[int] = mapped_column(Integer)
+    printed: Mapped[str] = mapped_column(Text)

@@ -1,9 +1,16 @@
 """Languages and translations.
 
-Message ids in code and templates are English; every supported language has a catalogue under
-``reporting/i18n/locale/<lang>/LC_MESSAGES/<domain>.po``, compiled in memory at start-up so there is
-no build step. The language of a request travels in the URL (``?lang=ar``), never in a cookie, so
-nothing on a shared device remembers that someone used this service.
+Message ids in code and templates are English; every supported language has catalogues under
+``reporting/i18n/locale/<code>/LC_MESSAGES/<domain>.po`` (kept current with
+``python -m reporting.i18n.catalogues``), compiled in memory at first use, so an installed copy can
+never serve a ``.mo`` file older than its ``.po``. The language of a request travels in the URL
+(``?lang=ar``) or a form field, never in a cookie, so nothing on a shared device remembers that
+someone used this service.
+
+Eight languages face the public, chosen for the people the service is for (Arabic, Dari/Farsi,
+Turkish, Ukrainian and Russian speakers among them); the staff area speaks German and English.
+Leichte Sprache has no ISO code of its own, so it uses the private-use BCP-47 tag ``de-x-ls`` (valid
+in ``<html lang>``, read by screen readers as German) and German dates and numbers.
 """
 
 from __future__ import annotations
@@ -27,9 +34,14 @@ DEFAULT_LANGUAGE = "de"
 
 @dataclass(frozen=True)
 class Language:
+    """``code`` is the BCP-47 tag of ``<html lang>``, ``?lang=`` and the catalogue directory;
+    ``cldr`` the Babel locale for dates and numbers."""
+
     code: str
     native_name: str
+    cldr: str
     rtl: bool = False
+    staff: bool = False
 
     @property
     def direction(self) -> str:
@@ -37,26 +49,56 @@ class Language:
 
 
 SUPPORTED_LANGUAGES: dict[str, Language] = {
-    "de": Language("de", "Deutsch"),
-    "en": Language("en", "English"),
+    language.code: language
+    for language in (
+        Language("de", "Deutsch", "de", staff=True),
+        Language("de-x-ls", "Leichte Sprache", "de"),
+        Language("en", "English", "en", staff=True),
+        Language("ar", "العربية", "ar", rtl=True),
+        Language("fa", "فارسی / دری", "fa", rtl=True),
+        Language("tr", "Türkçe", "tr"),
+        Language("uk", "Українська", "uk"),
+        Language("ru", "Русский", "ru"),
+    )
 }
+"""The public languages, in the order of the language menu."""
+
+STAFF_LANGUAGES: dict[str, Language] = {code: lang for code, lang in SUPPORTED_LANGUAGES.items() if lang.staff}
+
+LANGUAGE_ALIASES: dict[str, str] = {"prs": "fa", "fa-af": "fa", "pes": "fa"}
+"""Tags a browser may send for a language we serve under another code: Dari (``prs``, ``fa-AF``)
+is written like Farsi and its speakers read the Farsi pages."""
 
 _current_language: contextvars.ContextVar[str] = contextvars.ContextVar("current_language", default=DEFAULT_LANGUAGE)
 
 
-def resolve_language(query_lang: str | None, accept_language: str | None) -> str:
-    """Pick the language: an explicit ``?lang=`` first, then Accept-Language, then German."""
-    if query_lang:
-        code = query_lang.strip().lower()
-        if code in SUPPORTED_LANGUAGES:
-            return code
-    for code in _parse_accept_language(accept_language or ""):
-        if code in SUPPORTED_LANGUAGES:
+def resolve_language(query_lang: str | None, accept_language: str | None, *, staff: bool = False) -> str:
+    """Pick the language: an explicit ``?lang=`` first, then Accept-Language, then German.
+
+    The staff area only offers German and English, whatever the browser prefers.
+    """
+    offered = STAFF_LANGUAGES if staff else SUPPORTED_LANGUAGES
+    candidates = [query_lang.strip()] if query_lang else []
+    candidates += _parse_accept_language(accept_language or "")
+    for tag in candidates:
+        code = _match(tag.lower(), offered)
+        if code:
             return code
     return DEFAULT_LANGUAGE
 
 
+def _match(tag: str, offered: dict[str, Language]) -> str | None:
+    """The offered language for a tag: exact, an alias, then the primary subtag (``uk-UA`` → ``uk``)."""
+    tag = tag.replace("_", "-")
+    primary = tag.split("-")[0]
+    for candidate in (tag, LANGUAGE_ALIASES.get(tag), LANGUAGE_ALIASES.get(primary), primary):
+        if candidate in offered:
+            return candidate
+    return None
+
+
 def _parse_accept_language(header: str) -> list[str]:
+    """The tags of an Accept-Language header, most wanted first (ties keep their order)."""
     weighted: list[tuple[float, int, str]] = []
     for position, part in enumerate(header.split(",")[:20]):
         tag, _, params = part.strip().partition(";")
@@ -66,9 +108,9 @@ def _parse_accept_language(header: str) -> list[str]:
                 quality = float(params.strip()[2:])
             except ValueError:
                 quality = 0.0
-        if tag and quality > 0:
-            weighted.append((-quality, position, tag.split("-")[0].lower()))
-    return [code for _, _, code in sorted(weighted)]
+        if tag and tag != "*" and quality > 0:
+            weighted.append((-quality, position, tag.strip()))
+    return [tag for _, _, tag in sorted(weighted)]
 
 
 def set_language(code: str) -> contextvars.Token[str]:
@@ -88,9 +130,10 @@ def translations(code: str) -> gettext.NullTranslations:
     """The compiled catalogues of a language: every ``*.po`` file of the language, one per domain
     (``common.po``, ``intake.po``, ``casework.po`` …), merged. English message ids need none."""
     merged: gettext.NullTranslations = gettext.NullTranslations()
+    cldr = SUPPORTED_LANGUAGES[code].cldr if code in SUPPORTED_LANGUAGES else DEFAULT_LANGUAGE
     for po_path in sorted((LOCALE_DIR / code / "LC_MESSAGES").glob("*.po")):
         with po_path.open("rb") as po_file:
-            catalog = read_po(po_file, locale=code)
+            catalog = read_po(po_file, locale=cldr)
         buffer = io.BytesIO()
         write_mo(buffer, catalog)
         buffer.seek(0)
@@ -118,7 +161,8 @@ def ngettext_(singular: str, plural: str, count: int) -> str:
 
 
 def babel_locale(code: str | None = None) -> Locale:
+    code = code or _current_language.get()
     try:
-        return Locale.parse(code or _current_language.get())
+        return Locale.parse(SUPPORTED_LANGUAGES[code].cldr if code in SUPPORTED_LANGUAGES else code)
     except (ValueError, UnknownLocaleError):
         return Locale.parse(DEFAULT_LANGUAGE)

@@ -2,8 +2,8 @@
 
 Photos carry EXIF (GPS position, camera serial number, time to the second), XMP and ICC text: any of it
 can identify a reporter. Images are therefore decoded and rebuilt from their pixels alone, so no
-metadata chunk of any kind survives; PDFs are accepted as sent (see SECURITY.md); everything else is
-refused with a message naming the file.
+metadata chunk of any kind survives; PDFs are redrawn from their rendered pages (``pdf_rebuild``), and a
+file that only claims to be one is refused; everything else is refused with a message naming the file.
 """
 
 from __future__ import annotations
@@ -11,37 +11,62 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import contextvars
 import hashlib
 import hmac
 import io
 import json
+import math
+import struct
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, UnidentifiedImageError
 
 from reporting.config.secrets import InstanceSecrets
 from reporting.i18n import gettext_ as _
-from reporting.intake.memory_form import ReceivedFile, in_memory_form_middleware
+from reporting.intake.pdf_rebuild import PdfNotReadableError, rebuild_pdf
 from reporting.vault.values import FileUpload
+from reporting.web.form_body import ReceivedFile, accepts_uploads
 
 MEBIBYTE = 1024 * 1024
 MAX_FILE_BYTES = 5 * MEBIBYTE
 MAX_FILES = 3
 MAX_TOTAL_BYTES = 12 * MEBIBYTE
-MAX_IMAGE_PIXELS = 40_000_000
+# Decoding holds up to two copies of the pixels at 3 or 4 bytes each, and at most MAX_CONCURRENT_DECODES
+# run at a time per process: about 2 × 2 × 4 B × 12.6 MP ≈ 200 MB per process (227 MiB measured with the
+# allocator's slack, tests/intake/test_image_limits.py). 12.6 MP admits the usual
+# 12 MP phone photo as it is; larger JPEG photos are decoded at 1/2, 1/4 or 1/8 scale (which the JPEG
+# decoder does without decoding the full size), other formats above the limit are refused.
+MAX_IMAGE_PIXELS = 12_600_000
+MAX_CONCURRENT_DECODES = 2
+JPEG_SCALES = (1, 2, 4, 8)
 JPEG_QUALITY = 88
 MAX_FILENAME_LENGTH = 80
 ACCEPTED_IMAGE_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 PDF_MEDIA_TYPE = "application/pdf"
 # Shown in the file picker only; the server decides by content, never by name or declared type.
 ACCEPT_ATTRIBUTE = ".jpg,.jpeg,.png,.webp,.gif,.pdf,image/jpeg,image/png,image/webp,image/gif,application/pdf"
-# The routes that take uploads parse them in memory (never a temporary file). Phone photos are often
-# larger than the per-file limit: a request with a few of them must still reach the handler, so the form
-# comes back with a message per file instead of an error page that loses the text. Memory stays bounded:
-# the parser drops a file's bytes once it passes the per-file limit.
-UPLOAD_MIDDLEWARE = in_memory_form_middleware(MAX_FILE_BYTES)
+# The ``opt`` of routes that take uploads (parsed in memory, never a temporary file). Phone photos are
+# often larger than the per-file limit: a request with a few of them must still reach the handler, so the
+# form comes back with a message per file instead of an error page that loses the text. Memory stays
+# bounded: the parser drops a file's bytes once it passes the per-file limit.
+UPLOADS = accepts_uploads(MAX_FILE_BYTES)
 UPLOAD_REQUEST_MAX_BYTES = 64 * MEBIBYTE
+# What Pillow's decoders raise on damaged or hostile files, beyond UnidentifiedImageError.
+DECODE_ERRORS = (OSError, ValueError, SyntaxError, EOFError, TypeError, KeyError, IndexError, struct.error)
+EXIF_TRANSPOSITIONS = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+# Decoding is CPU- and memory-bound: a flood of uploads queues here instead of decoding all at once.
+_DECODERS = ThreadPoolExecutor(max_workers=MAX_CONCURRENT_DECODES, thread_name_prefix="image-decoder")
 
 
 class AttachmentRejectedError(ValueError):
@@ -68,19 +93,64 @@ def _with_extension(name: str, extension: str, fallback: str) -> str:
     return f"{stem or fallback}.{extension}"
 
 
+class _TooManyPixelsError(ValueError):
+    def __init__(self, width: int, height: int) -> None:
+        super().__init__("image has too many pixels")
+        self.width = width
+        self.height = height
+
+
+def _orientation(image: Image.Image) -> Image.Transpose | None:
+    """How to turn the image upright according to its EXIF; ``None`` when upright or unreadable.
+
+    ``ImageOps.exif_transpose`` also writes the EXIF back, which raises on odd values; the metadata is
+    dropped anyway, so only the orientation is read here, and odd EXIF leaves the image as it is.
+    """
+    try:
+        orientation = image.getexif().get(ExifTags.Base.Orientation, 1)
+    except DECODE_ERRORS:
+        return None
+    return EXIF_TRANSPOSITIONS.get(orientation) if isinstance(orientation, int) else None
+
+
+def _decode_jpeg_within_limit(image: Image.Image) -> None:
+    """Have the JPEG decoder scale a large photo down by the smallest power of two that fits the limit."""
+    width, height = image.size
+    for scale in JPEG_SCALES:
+        size = (math.ceil(width / scale), math.ceil(height / scale))
+        if size[0] * size[1] <= MAX_IMAGE_PIXELS:
+            if scale > 1:
+                image.draft(None, size)
+            return
+
+
 def _rebuild_image(content: bytes) -> tuple[bytes, str, str]:
-    """Decode and re-encode from raw pixels: (bytes, media type, extension). Raises on anything unreadable."""
-    with Image.open(io.BytesIO(content), formats=ACCEPTED_IMAGE_FORMATS) as image:
-        width, height = image.size
-        if width * height > MAX_IMAGE_PIXELS:
-            raise ValueError("image too large in pixels")
-        image.seek(0)
-        upright = ImageOps.exif_transpose(image)
-        has_alpha = upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info
+    """Decode and re-encode from raw pixels: (bytes, media type, extension). Raises on anything unreadable.
+
+    The size comes from the file's header (``Image.open`` decodes nothing), so an image with too many
+    pixels is scaled down by the JPEG decoder or refused before any memory is spent on them. While
+    decoding, at most two copies of the pixels exist at a time.
+    """
+    opened = Image.open(io.BytesIO(content), formats=ACCEPTED_IMAGE_FORMATS)
+    try:
+        width, height = opened.size
+        if opened.format == "JPEG":
+            _decode_jpeg_within_limit(opened)
+        if opened.size[0] * opened.size[1] > MAX_IMAGE_PIXELS:
+            raise _TooManyPixelsError(width, height)
+        transposition = _orientation(opened)
+        opened.seek(0)
+        has_alpha = opened.mode in ("RGBA", "LA", "PA") or "transparency" in opened.info
         mode = "RGBA" if has_alpha else "RGB"
-        pixels = upright.convert(mode)
-        # A new image from bytes has an empty ``info``: no EXIF, XMP, ICC profile, comment or text chunk.
-        clean = Image.frombytes(mode, pixels.size, pixels.tobytes())
+        pixels = opened.convert(mode)
+    finally:
+        opened.close()
+    if transposition is not None:
+        pixels = pixels.transpose(transposition)
+    # A new image has an empty ``info``: no EXIF, XMP, ICC profile, comment or text chunk.
+    clean = Image.new(mode, pixels.size)
+    clean.paste(pixels)
+    del pixels
     output = io.BytesIO()
     if has_alpha:
         clean.save(output, format="PNG")
@@ -101,24 +171,48 @@ def clean_file(received: ReceivedFile) -> FileUpload:
     if not received.content:
         raise AttachmentRejectedError(_("“{name}” is empty.").format(name=name))
     if received.content.startswith(b"%PDF-"):
-        return FileUpload(_with_extension(name, "pdf", "document"), PDF_MEDIA_TYPE, received.content)
+        try:
+            rebuilt = rebuild_pdf(received.content)
+        except PdfNotReadableError:
+            raise AttachmentRejectedError(
+                _("“{name}” could not be read. The file may be damaged or too large.").format(name=name)
+            ) from None
+        return FileUpload(_with_extension(name, "pdf", "document"), PDF_MEDIA_TYPE, rebuilt)
     try:
         content, media_type, extension = _rebuild_image(received.content)
+    except _TooManyPixelsError as too_many:
+        raise AttachmentRejectedError(
+            _(
+                "“{name}” has too many pixels ({width} × {height}); at most {limit} megapixels are possible. "
+                "Please send a smaller version of the picture, for example a screenshot of it."
+            ).format(
+                name=name,
+                width=too_many.width,
+                height=too_many.height,
+                limit=MAX_IMAGE_PIXELS // 1_000_000,
+            )
+        ) from None
     except (UnidentifiedImageError, Image.DecompressionBombError):
         raise AttachmentRejectedError(
             _(
                 "“{name}” is not a photo or PDF file. Only JPEG, PNG, WebP and GIF images and PDF files are possible."
             ).format(name=name)
         ) from None
-    except (OSError, ValueError, SyntaxError, EOFError):
+    except DECODE_ERRORS:
         raise AttachmentRejectedError(
             _("“{name}” could not be read. The file may be damaged or too large.").format(name=name)
         ) from None
     return FileUpload(_with_extension(name, extension, "image"), media_type, content)
 
 
+async def _clean_in_decoder_thread(upload: ReceivedFile) -> FileUpload:
+    """:func:`clean_file` in one of the few decoder threads (in the request's context, for its language)."""
+    context = contextvars.copy_context()
+    return await asyncio.get_running_loop().run_in_executor(_DECODERS, context.run, clean_file, upload)
+
+
 async def check_attachments(received: list[ReceivedFile], kept: list[FileUpload]) -> AttachmentCheck:
-    """Clean new uploads (in a worker thread: decoding images is CPU-bound) and apply the limits.
+    """Clean new uploads (in a decoder thread: decoding images is CPU-bound) and apply the limits.
 
     ``kept`` are files accepted on an earlier attempt of the same form; they come first and count
     against the limits. A file past a limit is refused by name, the others stay.
@@ -129,7 +223,7 @@ async def check_attachments(received: list[ReceivedFile], kept: list[FileUpload]
         if not upload.filename and not upload.content:
             continue
         try:
-            candidates.append(await asyncio.to_thread(clean_file, upload))
+            candidates.append(await _clean_in_decoder_thread(upload))
         except AttachmentRejectedError as rejected:
             errors.append(str(rejected))
     files: list[FileUpload] = []

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 from reporting.i18n import gettext_ as _
 from reporting.intake.attachments import check_attachments, restore_kept
-from reporting.intake.memory_form import ReceivedFile
 from reporting.taxonomy import (
     AFFECTED,
     AREAS,
@@ -24,6 +23,7 @@ from reporting.taxonomy import (
     incident_period_choices,
 )
 from reporting.vault.values import FileUpload
+from reporting.web.form_body import ReceivedFile
 from reporting.web.forms import PostedForm
 
 MAX_DESCRIPTION_LENGTH = 20_000

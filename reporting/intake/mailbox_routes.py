@@ -6,6 +6,7 @@ could only ever be about a reporter.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -13,15 +14,20 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.exceptions import PermissionDeniedException
 from litestar.response import Template
-from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_403_FORBIDDEN, HTTP_409_CONFLICT
-from sqlalchemy.exc import IntegrityError
+from litestar.status_codes import (
+    HTTP_400_BAD_REQUEST,
+    HTTP_403_FORBIDDEN,
+    HTTP_409_CONFLICT,
+    HTTP_503_SERVICE_UNAVAILABLE,
+)
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from reporting.access.rules import PUBLIC
 from reporting.config.secrets import InstanceSecrets
 from reporting.crypto import report_keys
 from reporting.i18n import gettext_ as _
-from reporting.intake.attachments import UPLOAD_MIDDLEWARE, UPLOAD_REQUEST_MAX_BYTES, kept_attachment_key
+from reporting.intake.attachments import UPLOAD_REQUEST_MAX_BYTES, UPLOADS, kept_attachment_key
 from reporting.intake.forms import field_text, read_message_form
 from reporting.intake.pages import (
     code_entry_page,
@@ -31,13 +37,16 @@ from reporting.intake.pages import (
     refused_form,
     too_many_attempts,
     unknown_code,
+    unreadable_text,
     with_renewed_csrf_cookie,
 )
 from reporting.intake.submissions import claim_submission, submission_id
 from reporting.vault.opening import find_report_by_receipt, mailbox_key_for_reporter
 from reporting.vault.sealing import add_attachment, add_message
 from reporting.vault.values import REPORTER
-from reporting.web.forms import read_form
+from reporting.web.commits import NotStoredError, commit, discard
+from reporting.web.form_body import UnreadableFormError
+from reporting.web.forms import PostedForm, read_form
 from reporting.web.throttle import Limit, client_limit, within_limits
 
 MAILBOX_ATTEMPT_LIMIT = 10
@@ -54,14 +63,48 @@ def _code_not_verified(request: Request[Any, Any, State], _exc: PermissionDenied
     return with_renewed_csrf_cookie(request, code_entry_page(code, csrf_failed(), HTTP_403_FORBIDDEN))
 
 
-def _reply_not_verified(request: Request[Any, Any, State], _exc: PermissionDeniedException) -> Template:
-    page = problem_page(
-        _("Your message was not sent"),
-        csrf_failed(),
-        HTTP_403_FORBIDDEN,
-        unsent_text=field_text(refused_form(request), "message"),
-    )
+def _unsent_reply(request: Request[Any, Any, State], problem: Callable[[], str], status_code: int) -> Template:
+    unsent_text = field_text(refused_form(request), "message")
+    page = problem_page(_("Your message was not sent"), problem(), status_code, unsent_text=unsent_text)
     return with_renewed_csrf_cookie(request, page)
+
+
+def _reply_not_verified(request: Request[Any, Any, State], _exc: PermissionDeniedException) -> Template:
+    return _unsent_reply(request, csrf_failed, HTTP_403_FORBIDDEN)
+
+
+def _reply_unreadable(request: Request[Any, Any, State], _exc: UnreadableFormError) -> Template:
+    return _unsent_reply(request, unreadable_text, HTTP_400_BAD_REQUEST)
+
+
+async def _reply_not_stored(db_session: AsyncSession, secrets: InstanceSecrets, form: PostedForm) -> Template:
+    """The mailbox with the reply form as it was sent (text and files) and why nothing was stored; only
+    the text, to be copied, when the mailbox cannot even be read."""
+    values, check = await read_message_form(form, kept_attachment_key(secrets))
+    code = field_text(form, "code")
+    explanation = _(
+        "Nothing was stored: a technical problem stopped your reply from being saved, so it has not reached "
+        "the advisers. What you wrote is still here. Please send it again later."
+    )
+    try:
+        found = await find_report_by_receipt(db_session, secrets, code)
+        if found is not None:
+            report, receipt = found
+            return await mailbox_page(
+                db_session,
+                secrets,
+                report,
+                receipt,
+                code,
+                values=values,
+                check=check,
+                notice=explanation,
+                submission_id=submission_id(form),
+                status_code=HTTP_503_SERVICE_UNAVAILABLE,
+            )
+    except SQLAlchemyError as exc:
+        await discard(db_session, exc, where="reply page")
+    return problem_page(_("Nothing was stored"), explanation, HTTP_503_SERVICE_UNAVAILABLE, values.message)
 
 
 class MailboxController(Controller):
@@ -97,10 +140,9 @@ class MailboxController(Controller):
 
     @post(
         "/reply",
-        opt=PUBLIC,
-        middleware=[UPLOAD_MIDDLEWARE],
+        opt={**PUBLIC, **UPLOADS},
         request_max_body_size=UPLOAD_REQUEST_MAX_BYTES,
-        exception_handlers={PermissionDeniedException: _reply_not_verified},
+        exception_handlers={PermissionDeniedException: _reply_not_verified, UnreadableFormError: _reply_unreadable},
         status_code=200,
     )
     async def reply(
@@ -110,8 +152,26 @@ class MailboxController(Controller):
         db_engine: NamedDependency[AsyncEngine],
         secrets: NamedDependency[InstanceSecrets],
     ) -> Template:
-        """Add a message and/or files, sealed under the mailbox key (advisers and the reporter can read it)."""
+        """Add a message and/or files, sealed under the mailbox key (advisers and the reporter can read it),
+        and say so only once it is committed: when the database fails, the reply comes back as it was sent."""
         form = await read_form(request, max_length=None)
+        try:
+            return await self._store_reply(request, form, db_session=db_session, db_engine=db_engine, secrets=secrets)
+        except NotStoredError:
+            pass
+        except SQLAlchemyError as exc:  # a write refused before the commit (a full disk, a lost connection)
+            await discard(db_session, exc, where="reply")
+        return await _reply_not_stored(db_session, secrets, form)
+
+    async def _store_reply(
+        self,
+        request: Request[Any, Any, State],
+        form: PostedForm,
+        *,
+        db_session: AsyncSession,
+        db_engine: AsyncEngine,
+        secrets: InstanceSecrets,
+    ) -> Template:
         if not await within_limits(db_engine, _mailbox_limit(request), window_seconds=MAILBOX_WINDOW_SECONDS):
             return too_many_attempts(unsent_text=field_text(form, "message"))
         code = field_text(form, "code")
@@ -158,6 +218,7 @@ class MailboxController(Controller):
                 )
         except IntegrityError:
             return problem_page(_("This was already sent."), _("You can close this page."), HTTP_409_CONFLICT)
+        await commit(db_session, where="reply")
         return await mailbox_page(
             db_session, secrets, report, receipt, code, notice=_("Thank you. What you sent has reached the advisers.")
         )

@@ -14,7 +14,7 @@ from litestar import MediaType, Request
 from litestar.datastructures import Cookie, State
 from litestar.middleware.csrf import generate_csrf_token
 from litestar.response import Template
-from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_409_CONFLICT, HTTP_429_TOO_MANY_REQUESTS
+from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_429_TOO_MANY_REQUESTS
 from litestar.utils.scope.state import ScopeState
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -43,11 +43,11 @@ from reporting.intake.forms import (
     MessageFormValues,
     ReportFormValues,
 )
+from reporting.intake.receipt_slip import spoken_groups
 from reporting.intake.submissions import new_submission_id
 from reporting.taxonomy import (
     AFFECTED,
     AREAS,
-    CASE_STATUSES,
     GROUNDS,
     REGIONS,
     REPORTER_ROLES,
@@ -153,6 +153,7 @@ def form_page(
                 "yes_no_unsure": _choices(YES_NO_UNSURE, lang),
             },
             "language_path": "/",
+            "language_form": ("report-form", "/language"),
             "submission_id": submission_id,
         },
         status_code=status_code,
@@ -198,11 +199,16 @@ def rate_limited_form(
     )
 
 
-def receipt_page(receipt_code: str) -> Template:
-    """The receipt code, shown this once and stored nowhere."""
+def receipt_page(receipt_code: str, *, web_address: str, shown_again: bool = False) -> Template:
+    """The receipt code (stored nowhere), read out in groups, with a printable slip; never indexed."""
     return Template(
         template_name="intake/receipt.html",
-        context={"code_groups": receipt_code.split()},
+        context={
+            "code_groups": receipt_code.split(),
+            "spoken_code": spoken_groups(receipt_code),
+            "web_address": web_address,
+            "shown_again": shown_again,
+        },
         media_type=MediaType.HTML,
     )
 
@@ -224,18 +230,6 @@ def problem_page(title: str, explanation: str, status_code: int, unsent_text: st
     )
 
 
-def already_sent() -> Template:
-    return problem_page(
-        _("This report was already sent"),
-        _(
-            "The form was sent a second time, for example because the page was reloaded. The report was "
-            "stored only once. Its receipt code was shown after the first sending; if you could not note "
-            "it, you can send a new report and mention the earlier one."
-        ),
-        HTTP_409_CONFLICT,
-    )
-
-
 def too_many_attempts(unsent_text: str = "") -> Template:
     return problem_page(
         _("Too many attempts"),
@@ -248,14 +242,24 @@ def too_many_attempts(unsent_text: str = "") -> Template:
     )
 
 
-def _status_explanation(status: str) -> str:
-    explanations = {
-        "new": _("Your report has arrived. An adviser will read it soon."),
-        "in_progress": _("An adviser is working on your report."),
-        "waiting_for_reporter": _("An adviser has asked you something. Please read the messages below and reply."),
-        "closed": _("Work on this report has finished. You can still write a message if something new happens."),
+def _reporter_status(status: str, answered: bool) -> tuple[str, str]:
+    """The status as the reporter sees it (title, explanation), not in staff wording; once the reporter
+    has answered (the case then shows "reply received" to staff), the mailbox no longer asks them to reply."""
+    if status == "reply_received" or (status == "waiting_for_reporter" and answered):
+        return _("Your answer has arrived"), _("Thank you. An adviser will read it and reply here.")
+    statuses = {
+        "new": (_("Received"), _("Your report has arrived. An adviser will read it soon.")),
+        "in_progress": (_("Being worked on"), _("An adviser is working on your report.")),
+        "waiting_for_reporter": (
+            _("A question for you"),
+            _("An adviser has asked you something. Please read the messages below and reply."),
+        ),
+        "closed": (
+            _("Finished"),
+            _("Work on this report has finished. You can still write a message if something new happens."),
+        ),
     }
-    return explanations.get(status, "")
+    return statuses.get(status, (status, ""))
 
 
 async def mailbox_page(
@@ -275,14 +279,14 @@ async def mailbox_page(
     lang = current_language().code
     mailbox_key = await mailbox_key_for_reporter(session, report, receipt)
     messages = await open_messages(session, report.id, mailbox_key)
-    status = CASE_STATUSES.get(report.status).label(lang) if report.status in CASE_STATUSES else report.status
+    status, status_explanation = _reporter_status(report.status, bool(messages) and messages[-1].author == REPORTER)
     locale = babel_locale(lang)
     return Template(
         template_name="intake/mailbox.html",
         context={
             "code": code,
             "status": status,
-            "status_explanation": _status_explanation(report.status),
+            "status_explanation": status_explanation,
             "received_on": format_date(report.received_on, format="long", locale=locale),
             "messages": [
                 {
@@ -300,6 +304,7 @@ async def mailbox_page(
             "limits": _limits(),
             "accept": ACCEPT_ATTRIBUTE,
             "language_path": "/mailbox",
+            "language_form": ("reply-form", "/mailbox/language"),
         },
         status_code=status_code,
         media_type=MediaType.HTML,
@@ -309,7 +314,12 @@ async def mailbox_page(
 def code_entry_page(code: str = "", error: str = "", status_code: int = 200) -> Template:
     return Template(
         template_name="intake/mailbox_login.html",
-        context={"code": code, "error": error, "language_path": "/mailbox"},
+        context={
+            "code": code,
+            "error": error,
+            "language_path": "/mailbox",
+            "language_form": ("code-form", "/mailbox/language"),
+        },
         status_code=status_code,
         media_type=MediaType.HTML,
     )
@@ -339,6 +349,13 @@ def csrf_failed() -> str:
         "For your protection nothing was sent, because this browser's security cookie was missing or had "
         "expired (for example after the browser was closed). Nothing you entered is lost: please send the "
         "form again."
+    )
+
+
+def unreadable_text() -> str:
+    return _(
+        "Nothing was sent, because some characters of what this browser sent could not be read. They are "
+        "shown as “\ufffd”: please check your text and send it again."
     )
 
 

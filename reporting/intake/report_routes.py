@@ -7,6 +7,7 @@ could only ever be about a reporter.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -15,7 +16,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import PermissionDeniedException
 from litestar.response import Template
 from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_403_FORBIDDEN, HTTP_503_SERVICE_UNAVAILABLE
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from reporting.access.rules import PUBLIC
@@ -24,7 +25,7 @@ from reporting.config.settings import Settings
 from reporting.i18n import current_language
 from reporting.i18n import gettext_ as _
 from reporting.intake import pow as proof_of_work
-from reporting.intake.attachments import UPLOAD_MIDDLEWARE, UPLOAD_REQUEST_MAX_BYTES, kept_attachment_key
+from reporting.intake.attachments import UPLOAD_REQUEST_MAX_BYTES, UPLOADS, kept_attachment_key
 from reporting.intake.forms import (
     FormCheck,
     ReportFormValues,
@@ -36,7 +37,6 @@ from reporting.intake.forms import (
 )
 from reporting.intake.pages import (
     FORM_ERROR,
-    already_sent,
     csrf_failed,
     form_page,
     form_with_problem,
@@ -44,14 +44,19 @@ from reporting.intake.pages import (
     rate_limited_form,
     receipt_page,
     refused_form,
+    unreadable_text,
     with_renewed_csrf_cookie,
 )
-from reporting.intake.submissions import claim_submission, new_submission_id, submission_id
+from reporting.intake.receipt_slip import receipt_code_for
+from reporting.intake.submissions import claim_submission, new_submission_id, submission_id, submission_spent
+from reporting.vault.opening import ReceiptWorkBusyError, receipt_keys_for
 from reporting.vault.sealing import create_report
 from reporting.vault.values import NoRecoveryKeyError, ReportContent, ReportMetadata
 from reporting.web.app_state import app_secrets, app_settings
-from reporting.web.forms import read_form
-from reporting.web.throttle import client_limit, purge_expired, within_limits
+from reporting.web.commits import NotStoredError, commit, discard
+from reporting.web.form_body import UnreadableFormError
+from reporting.web.forms import PostedForm, read_form
+from reporting.web.throttle import client_limit, within_limits
 
 HOUR = 3600
 # Every POST of the form counts (bounds the image decoding a client can cause); accepted reports count
@@ -61,7 +66,11 @@ REPORT_LIMIT_WITH_POW = 10
 REPORT_LIMIT_WITHOUT_POW = 3
 
 
-def _report_not_verified(request: Request[Any, Any, State], _exc: PermissionDeniedException) -> Template:
+def _refused_report(request: Request[Any, Any, State], problem: Callable[[], str], status_code: int) -> Template:
+    """The form again with what was posted (the text and files already kept) and ``problem``.
+
+    ``problem`` is called once :func:`refused_form` has set the request's language.
+    """
     form = refused_form(request)
     secrets = app_secrets(request)
     values, _check = read_report_form(form, dt.date.today())
@@ -70,11 +79,19 @@ def _report_not_verified(request: Request[Any, Any, State], _exc: PermissionDeni
         secrets,
         values,
         FormCheck(attachments=kept_attachments(form, kept_attachment_key(secrets))),
-        csrf_failed(),
+        problem(),
         submission_id=submission_id(form),
-        status_code=HTTP_403_FORBIDDEN,
+        status_code=status_code,
     )
     return with_renewed_csrf_cookie(request, page)
+
+
+def _report_not_verified(request: Request[Any, Any, State], _exc: PermissionDeniedException) -> Template:
+    return _refused_report(request, csrf_failed, HTTP_403_FORBIDDEN)
+
+
+def _report_unreadable(request: Request[Any, Any, State], _exc: UnreadableFormError) -> Template:
+    return _refused_report(request, unreadable_text, HTTP_400_BAD_REQUEST)
 
 
 class IntakeController(Controller):
@@ -91,10 +108,12 @@ class IntakeController(Controller):
 
     @post(
         "/report",
-        opt=PUBLIC,
-        middleware=[UPLOAD_MIDDLEWARE],
+        opt={**PUBLIC, **UPLOADS},
         request_max_body_size=UPLOAD_REQUEST_MAX_BYTES,
-        exception_handlers={PermissionDeniedException: _report_not_verified},
+        exception_handlers={
+            PermissionDeniedException: _report_not_verified,
+            UnreadableFormError: _report_unreadable,
+        },
         status_code=200,
     )
     async def submit_report(
@@ -105,15 +124,58 @@ class IntakeController(Controller):
         settings: NamedDependency[Settings],
         secrets: NamedDependency[InstanceSecrets],
     ) -> Template:
-        """Check, then seal in memory and store; answer with the receipt code (shown only this once)."""
-        # Expired rate-limit counters and spent tokens carry the hour or day of past requests: remove them
-        # as reports come in (before this request's own transaction writes, which SQLite would block).
-        await purge_expired(db_engine)
+        """Check, then seal in memory and store; answer with the receipt code, but only once the report is
+        committed: when the database fails, the form comes back as it was sent.
+
+        A repeat of the same form (a reload of the receipt page, Back and send again) stores nothing
+        and shows the same code again: it is derived from the form's one-time id.
+        """
         form = await read_form(request, max_length=None)
+        try:
+            return await self._store_report(
+                request, form, db_session=db_session, db_engine=db_engine, settings=settings, secrets=secrets
+            )
+        except NotStoredError:
+            pass
+        except SQLAlchemyError as exc:  # a write refused before the commit (a full disk, a lost connection)
+            await discard(db_session, exc, where="submit_report")
+        values, check = read_report_form(form, dt.date.today())
+        await read_attachments(form, check, kept_attachment_key(secrets))
+        return form_with_problem(
+            settings,
+            secrets,
+            values,
+            check,
+            _(
+                "Nothing was stored: a technical problem stopped your report from being saved, and no receipt "
+                "code was issued. Everything you entered is still here. Please send the form again later."
+            ),
+            submission_id=submission_id(form),
+            status_code=HTTP_503_SERVICE_UNAVAILABLE,
+        )
+
+    async def _store_report(
+        self,
+        request: Request[Any, Any, State],
+        form: PostedForm,
+        *,
+        db_session: AsyncSession,
+        db_engine: AsyncEngine,
+        settings: Settings,
+        secrets: InstanceSecrets,
+    ) -> Template:
         kept_key = kept_attachment_key(secrets)
         today = dt.date.today()
         values, check = read_report_form(form, today)
         submission = submission_id(form)
+        receipt_code = receipt_code_for(secrets, submission)
+        web_address = f"{settings.public_url}/"  # never from the request's Host header
+        if await submission_spent(db_session, "intake:submission", submission):
+            # A reload of the receipt page: before the limits and the (already spent) proof of work.
+            return receipt_page(receipt_code, web_address=web_address, shown_again=True)
+        # End that read: on SQLite a read transaction that outlives other workers' writes can no longer
+        # become a write (SQLITE_BUSY at once, past any busy timeout), and decoding photos takes a while.
+        await db_session.rollback()
         if not await within_limits(
             db_engine, [client_limit(request, "intake:attempt", FORM_ATTEMPT_LIMIT)], window_seconds=HOUR
         ):
@@ -144,10 +206,12 @@ class IntakeController(Controller):
                 status_code=HTTP_400_BAD_REQUEST,
             )
 
-        if not await claim_submission(db_session, "intake:submission", submission):
-            return already_sent()
         try:
-            _report, receipt_code = await create_report(
+            # Argon2id (slow on purpose) before this request's transaction starts, not inside it.
+            receipt_keys = await receipt_keys_for(receipt_code, secrets)
+            if not await claim_submission(db_session, "intake:submission", submission):
+                return receipt_page(receipt_code, web_address=web_address, shown_again=True)
+            await create_report(
                 db_session,
                 settings=settings,
                 secrets=secrets,
@@ -163,6 +227,22 @@ class IntakeController(Controller):
                     reporter_codes=values.reporter_codes(),
                 ),
                 attachments=check.attachments,
+                receipt_code=receipt_code,
+                receipt_keys=receipt_keys,
+            )
+        except ReceiptWorkBusyError:
+            busy = _(
+                "Too many reports are being sent at this moment. Nothing was stored. "
+                "Please send the form again in a minute."
+            )
+            return form_with_problem(
+                settings,
+                secrets,
+                values,
+                check,
+                busy,
+                submission_id=submission,
+                status_code=HTTP_503_SERVICE_UNAVAILABLE,
             )
         except NoRecoveryKeyError:
             not_ready = _(
@@ -179,9 +259,9 @@ class IntakeController(Controller):
                 status_code=HTTP_503_SERVICE_UNAVAILABLE,
             )
         except IntegrityError:
-            return already_sent()
-        assert receipt_code is not None  # create_report issues one unless told not to
-        return receipt_page(receipt_code)
+            return receipt_page(receipt_code, web_address=web_address, shown_again=True)
+        await commit(db_session, where="submit_report")
+        return receipt_page(receipt_code, web_address=web_address)
 
     @get("/privacy", opt=PUBLIC)
     async def privacy_notice(self, settings: NamedDependency[Settings]) -> Template:

@@ -31,6 +31,15 @@ def submission_id(form: PostedForm) -> str:
     return posted if 0 < len(posted) <= MAX_SUBMISSION_ID_LENGTH else new_submission_id()
 
 
+def _token_hash(submission: str) -> str:
+    return hashlib.sha256(submission.encode()).hexdigest()
+
+
+async def submission_spent(session: AsyncSession, scope: str, submission: str) -> bool:
+    """Whether what this form sent was already stored (a reload or a repeat of the same form)."""
+    return await session.get(UsedToken, (scope, _token_hash(submission))) is not None
+
+
 async def claim_submission(session: AsyncSession, scope: str, submission: str) -> bool:
     """Whether the id is unused; if so, mark it used in this request's own transaction.
 
@@ -38,9 +47,8 @@ async def claim_submission(session: AsyncSession, scope: str, submission: str) -
     can be sent again. Two requests racing with one id both pass this check, and the second then fails
     on the primary key when it flushes (:class:`IntegrityError`), which the handlers answer as a repeat.
     """
-    token_hash = hashlib.sha256(submission.encode()).hexdigest()
-    if await session.get(UsedToken, (scope, token_hash)) is not None:
+    if await submission_spent(session, scope, submission):
         return False
     expires_at = day_rounded_expiry(SUBMISSION_ID_LIFETIME_SECONDS)
-    session.add(UsedToken(scope=scope, token_hash=token_hash, expires_at=expires_at))
+    session.add(UsedToken(scope=scope, token_hash=_token_hash(submission), expires_at=expires_at))
     return True

@@ -39,8 +39,6 @@ class YearCounts:
     """dimension -> number of cases with at least one code in it (the rest are "not recorded")."""
     by_month: dict[int, int] = field(default_factory=dict)
     """month 1..12 -> number of cases."""
-    by_code_and_month: dict[str, dict[tuple[str, int], int]] = field(default_factory=dict)
-    """dimension -> (term code, month) -> number of cases, for the dimensions crossed with time."""
     multiple_grounds: int = 0
     intersectional: int = 0
     ground_pairs: dict[tuple[str, str], int] = field(default_factory=dict)
@@ -156,7 +154,6 @@ async def aggregate_year(
     session: AsyncSession,
     year: int,
     dimensions: Iterable[str],
-    time_crossed_dimensions: Iterable[str] = (),
     *,
     conditional_dimensions: Mapping[str, tuple[str, str]] | None = None,
     with_details: bool = True,
@@ -165,7 +162,7 @@ async def aggregate_year(
 
     ``conditional_dimensions`` maps a dimension to the (dimension, code) a case must carry for it to
     count there at all (forms of racism only among cases with the ground racism), so that such a table
-    adds up to that one count. ``with_details=False`` leaves out the crossing with months and the pairs
+    adds up to that one count. ``with_details=False`` leaves out the pairs
     of grounds, which the previous year of a year-on-year comparison does not need.
     """
     conditions = dict(conditional_dimensions or {})
@@ -182,18 +179,6 @@ async def aggregate_year(
             await _count_by_code(session, counted_cases(year, condition), [dimension], counts)
     if not with_details:
         return counts
-
-    crossed = list(time_crossed_dimensions)
-    if crossed:
-        on, where = _codes_of(counted, crossed)
-        statement = (
-            select(CaseCode.dimension, CaseCode.code, counted.c.month, func.count())
-            .join(counted, on)
-            .where(where)
-            .group_by(CaseCode.dimension, CaseCode.code, counted.c.month)
-        )
-        for dimension, code, number_of_month, number in await session.execute(statement):
-            counts.by_code_and_month.setdefault(dimension, {})[(code, int(number_of_month))] = int(number)
 
     first, second = aliased(CaseCode), aliased(CaseCode)
     pairs = (

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from litestar import Controller, MediaType, Request, Response, get
 from litestar.datastructures import State
 from litestar.di import NamedDependency
+from litestar.exceptions import ClientException
 from litestar.params import PathParameter, QueryParameter
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,8 +25,10 @@ from reporting.audit import chain as audit
 from reporting.config.settings import Settings
 from reporting.i18n import current_language
 from reporting.stats.export import EXPORT_FORMATS, MEDIA_TYPES, export_tables
-from reporting.stats.report import MIN_PERCENT_BASE, ReportView, build_report
+from reporting.stats.register import PublicationRefusedError, publish
+from reporting.stats.report import MIN_PERCENT_BASE, Imprint, ReportView, compute_year_statistics, present
 from reporting.stats.texts import DEFAULT_REPORT_LANGUAGE, REPORT_LANGUAGES, report_language
+from reporting.web.commits import commit
 
 STATS_ACCESS: dict[str, Any] = allow(Role.STATISTICIAN, Role.COORDINATOR)
 """``opt`` of every statistics route: ``{"roles": ("statistician", "coordinator")}``."""
@@ -50,8 +53,18 @@ async def _audited_download(
     )
 
 
-async def _report(db_session: AsyncSession, settings: Settings, year: int, lang: str) -> ReportView:
-    return await build_report(db_session, year, settings.stats_min_count, report_language(lang))
+async def _report(db_session: AsyncSession, settings: Settings, year: int, lang: str, kind: str) -> ReportView:
+    """Count, protect, check against and record in the publication register (committed before anything
+    is shown), and label. A release that would disclose against an earlier one is refused with 409."""
+    statistics = await compute_year_statistics(db_session, year, settings.stats_min_count)
+    try:
+        statistics = await publish(db_session, statistics, kind)
+    except PublicationRefusedError as refused:
+        raise ClientException(str(refused), status_code=409) from None
+    await commit(db_session, where="publish statistics")
+    today = dt.date.today()
+    imprint = Imprint(today, today, settings.stats_publisher, settings.stats_contact)
+    return present(statistics, report_language(lang), imprint)
 
 
 ReportYear = Annotated[int, PathParameter(ge=FIRST_YEAR, le=LAST_YEAR)]
@@ -77,7 +90,7 @@ class StatsController(Controller):
         this_year = dt.date.today().year
         chosen = year or this_year
         lang = current_language().code
-        view = await _report(db_session, settings, chosen, lang)
+        view = await _report(db_session, settings, chosen, lang, "preview")
         return Template(
             template_name="stats/preview.html",
             context={
@@ -100,7 +113,7 @@ class StatsController(Controller):
         lang: ReportLanguage = DEFAULT_REPORT_LANGUAGE,
     ) -> Response[bytes]:
         """The annual report as tagged PDF (rendered in a worker thread: seconds of CPU)."""
-        view = await _report(db_session, settings, year, lang)
+        view = await _report(db_session, settings, year, lang, "pdf")
         # WeasyPrint takes about a second to import: a worker loads it with the first PDF, not at start-up.
         from reporting.stats.pdf import render_report_pdf_in_thread
 
@@ -127,7 +140,7 @@ class StatsController(Controller):
     ) -> Response[bytes]:
         """The protected tables as CSV, XLSX or JSON, as the path's file extension says."""
         export_format = request.url.path.rsplit(".", 1)[1]
-        view = await _report(db_session, settings, year, lang)
+        view = await _report(db_session, settings, year, lang, "export")
         return await _audited_download(
             db_session,
             staff,

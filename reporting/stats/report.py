@@ -24,7 +24,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from reporting.i18n import babel_locale
 from reporting.stats.aggregate import GROUNDS_DIMENSION, YearCounts, aggregate_year
 from reporting.stats.charts import Bar, BarChart, bar_chart
-from reporting.stats.disclosure.model import TOTAL, Cell, CellRef, ProtectedTable, ProtectedTableSet, Table, TableSet
+from reporting.stats.disclosure.model import (
+    SECONDARY_DISPLAY,
+    TOTAL,
+    Cell,
+    CellRef,
+    ProtectedTable,
+    ProtectedTableSet,
+    Table,
+    TableSet,
+)
 from reporting.stats.disclosure.protection import UnprotectableTablesError, percentage, protect, publishable_pairs
 from reporting.stats.texts import Texts, report_language
 from reporting.taxonomy import DIMENSIONS, MULTI_VALUED_STAT_DIMENSIONS, STAT_DIMENSIONS
@@ -50,13 +59,11 @@ PREVIOUS_CASES = "cases_previous"
 """One-cell tables of the cases of the year and of the year before. Kept apart on purpose: a table of
 both would print their sum too, which pins two tiny hidden totals (1 and 1 of a hidden 2 with k=3)."""
 MONTHS = "months"
-REGIONS_BY_QUARTER = "regions_by_quarter"
 GROUNDS_PER_CASE = "grounds_per_case"
 INTERSECTIONAL = "intersectional"
 PAIRS = "pairs"
 
 DROP_PRIORITY: tuple[str, ...] = (
-    REGIONS_BY_QUARTER,
     f"{AREAS_DIMENSION}_by_year",
     f"{GROUNDS_DIMENSION}_by_year",
     INTERSECTIONAL,
@@ -74,22 +81,31 @@ DROP_PRIORITY: tuple[str, ...] = (
     AREAS_DIMENSION,
     GROUNDS_DIMENSION,
 )
-"""Tables that may be left out, least needed first, when tiny numbers cannot be protected otherwise
-(with k=3, two hidden counts of a hidden total of two are one each, whatever else is hidden). The
-numbers of cases per year are never left out."""
+"""Tables that may be left out, least needed first, when a small count cannot be protected otherwise.
+With one mark for every hidden count this needs HiGHS to give up (hiding every non-zero count always
+suffices in exact arithmetic), so it is a safety net. The numbers of cases per year are never left out."""
 
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("section_grounds", (GROUNDS_DIMENSION, "racism_subtypes", GROUNDS_PER_CASE, INTERSECTIONAL, PAIRS)),
     ("section_incidents", (AREAS_DIMENSION, "forms", "levels", "incident_types", "targets")),
-    ("section_time_region", (MONTHS, REGIONS_DIMENSION, REGIONS_BY_QUARTER)),
+    ("section_time_region", (MONTHS, REGIONS_DIMENSION)),
     ("section_handling", ("reporter_roles", "agg_applicable", "interventions")),
     ("section_comparison", (CASES_BY_YEAR, f"{GROUNDS_DIMENSION}_by_year", f"{AREAS_DIMENSION}_by_year")),
 )
 CHARTED_TABLES: frozenset[str] = frozenset({*STAT_DIMENSIONS, MONTHS})
 
 
+BY_YEAR_SUFFIX = "_by_year"
+
+
 def year_on_year_key(dimension: str) -> str:
-    return f"{dimension}_by_year"
+    return f"{dimension}{BY_YEAR_SUFFIX}"
+
+
+COMPARISON_TABLES: frozenset[str] = frozenset(
+    {PREVIOUS_CASES, *(year_on_year_key(dimension) for dimension in YEAR_ON_YEAR_DIMENSIONS)}
+)
+"""What states numbers of the year before: left out when they would disclose against an earlier release."""
 
 
 def month_number(quarter: str, month_of_quarter: str) -> int:
@@ -119,8 +135,54 @@ class YearStatistics:
         return self.protected.cell(CellRef(CURRENT_CASES, str(self.year), CASES))
 
     @property
-    def previous_cases(self) -> Cell:
+    def previous_cases(self) -> Cell | None:
+        """None where the year-on-year comparison is left out (see ``reporting.stats.register``)."""
+        if not self.has_table(PREVIOUS_CASES):
+            return None
         return self.protected.cell(CellRef(PREVIOUS_CASES, str(self.previous_year), CASES))
+
+    def facts(self) -> dict[CellRef, str]:
+        """The statistical fact each printed position states, alike in every release that states it:
+        ``"2025/grounds/religion"`` in the 2025 report's grounds table and in the 2026 report's column
+        for 2025, so that the publication register can line releases up."""
+        year = str(self.year)
+        facts: dict[CellRef, str] = {}
+        for table in self.protected.tables:
+            if table.key in (CURRENT_CASES, PREVIOUS_CASES):
+                facts.update({CellRef(table.key, row, CASES): f"{row}/{CASES}" for row in table.rows})
+            elif table.key.endswith(BY_YEAR_SUFFIX):
+                base = table.key.removesuffix(BY_YEAR_SUFFIX)
+                facts.update(
+                    {
+                        CellRef(table.key, row, column): f"{column}/{base}/{row}"
+                        for row in (*table.rows, TOTAL)
+                        for column in table.columns
+                    }
+                )
+            elif table.columns == (CASES,):
+                facts.update(
+                    {CellRef(table.key, row, CASES): f"{year}/{table.key}/{row}" for row in (*table.rows, TOTAL)}
+                )
+            else:
+                facts.update(
+                    {
+                        CellRef(table.key, row, column): f"{year}/{table.key}/{row}/{column}"
+                        for row in (*table.rows, TOTAL)
+                        for column in (*table.columns, TOTAL)
+                    }
+                )
+        return facts
+
+    def without_comparison(self) -> YearStatistics:
+        """The same release without the previous year's numbers (left out, and the report says so)."""
+        dropped = tuple(table.key for table in self.protected.tables if table.key in COMPARISON_TABLES)
+        protected = replace(
+            self.protected,
+            tables=tuple(table for table in self.protected.tables if table.key not in dropped),
+            links=tuple(link for link in self.protected.links if not {link[0].table, link[1].table} & set(dropped)),
+            limits=tuple(form for form in self.protected.limits if all(ref.table not in dropped for ref in form)),
+        )
+        return replace(self, protected=protected, left_out=(*self.left_out, *dropped))
 
     def has_table(self, key: str) -> bool:
         return any(table.key == key for table in self.protected.tables)
@@ -184,31 +246,6 @@ def _year_on_year_table(dimension: str, previous: YearCounts, current: YearCount
     )
 
 
-def _regions_by_quarter_table(current: YearCounts, region_rows: Sequence[str]) -> Table | None:
-    """Region × quarter, or None where the data do not add up (a case with two regions, say)."""
-    by_month = current.by_code_and_month.get(REGIONS_DIMENSION, {})
-    counts: dict[tuple[str, str], int] = {}
-    for quarter in QUARTERS:
-        months = [month_number(quarter, month) for month in MONTHS_OF_QUARTER]
-        quarter_total = sum(current.by_month.get(month, 0) for month in months)
-        for region in region_rows:
-            if region != NOT_RECORDED:
-                counts[(region, quarter)] = sum(by_month.get((region, month), 0) for month in months)
-        rest = quarter_total - sum(counts[(region, quarter)] for region in region_rows if region != NOT_RECORDED)
-        if rest < 0 or (rest > 0 and NOT_RECORDED not in region_rows):
-            return None
-        if NOT_RECORDED in region_rows:
-            counts[(NOT_RECORDED, quarter)] = rest
-    return Table(
-        REGIONS_BY_QUARTER,
-        f"table_{REGIONS_BY_QUARTER}",
-        (REGIONS_DIMENSION, "quarter"),
-        list(region_rows),
-        list(QUARTERS),
-        counts,
-    )
-
-
 def build_table_set(current: YearCounts, previous: YearCounts) -> TableSet:
     """All tables of the report and the links between numbers that are equal by construction."""
     year, before = str(current.year), str(previous.year)
@@ -252,13 +289,8 @@ def build_table_set(current: YearCounts, previous: YearCounts) -> TableSet:
     tables.append(months)
     links.append((months.grand_total_ref(), anchor))
 
-    regions = next(table for table in tables if table.key == REGIONS_DIMENSION)
-    by_quarter = _regions_by_quarter_table(current, regions.rows) if regions.additive else None
-    if by_quarter is not None:
-        tables.append(by_quarter)
-        links.append((by_quarter.grand_total_ref(), anchor))
-        links += [(by_quarter.column_total_ref(quarter), months.row_total_ref(quarter)) for quarter in QUARTERS]
-        links += [(by_quarter.row_total_ref(region), regions.cell_ref(region, CASES)) for region in regions.rows]
+    # No region × time table: at the sizes of this service most of its cells are small, and even a
+    # single mark leaves their ranges inside 1..k-1 (the 2026 audit found so in 23 of 24 samples).
 
     with_grounds = current.with_any_code.get(GROUNDS_DIMENSION, 0)
     per_case = Table(
@@ -278,6 +310,7 @@ def build_table_set(current: YearCounts, previous: YearCounts) -> TableSet:
     grounds = next(table for table in tables if table.key == GROUNDS_DIMENSION)
     if NOT_RECORDED in grounds.rows:
         links.append((per_case.cell_ref("no_ground", CASES), grounds.cell_ref(NOT_RECORDED, CASES)))
+    limits = grounds_per_case_limits(grounds, per_case)
 
     intersectional = Table(
         INTERSECTIONAL,
@@ -304,13 +337,26 @@ def build_table_set(current: YearCounts, previous: YearCounts) -> TableSet:
             for row in comparison.rows
             if row in one_way.rows
         ]
-    return TableSet(tables=tables, links=links)
+    return TableSet(tables=tables, links=links, limits=limits)
+
+
+def grounds_per_case_limits(grounds: Table, per_case: Table) -> list[dict[CellRef, int]]:
+    """What the grounds table and the grounds per case say together: the counts of all grounds add up to
+    at least the cases with one ground plus twice those with several, and to at most the cases with one
+    plus every ground for each of those with several. With no case of several grounds, the grounds table
+    becomes a partition: a reader uses that, so the protection must too."""
+    recorded = [row for row in grounds.rows if row != NOT_RECORDED]
+    every_ground = dict.fromkeys((grounds.cell_ref(row, CASES) for row in recorded), 1)
+    one, several = per_case.cell_ref("one_ground", CASES), per_case.cell_ref("several_grounds", CASES)
+    at_least = {one: 1, several: 2} | dict.fromkeys(every_ground, -1)
+    at_most = every_ground | {one: -1, several: -len(recorded)}
+    return [at_least, at_most]
 
 
 def protect_report(tables: TableSet, k: int) -> tuple[ProtectedTableSet, tuple[str, ...]]:
     """Protect the whole set; where that is impossible, leave out tables until it is not.
 
-    Happens only with tiny numbers. The table holding the pinned count goes (if it may go at all);
+    Happens only when the solver cannot decide. The table holding the exposed count goes (if it may go at all);
     otherwise the first table of :data:`DROP_PRIORITY` whose absence alone suffices, or failing that
     the first one, and the search goes on.
     """
@@ -339,13 +385,14 @@ def _without(tables: TableSet, key: str) -> TableSet:
     return TableSet(
         tables=[table for table in tables.tables if table.key != key],
         links=[link for link in tables.links if key not in (link[0].table, link[1].table)],
+        limits=[form for form in tables.limits if all(ref.table != key for ref in form)],
     )
 
 
 def primary_suppressed(value: int, k: int) -> Cell:
     """A lone count that is linked to nothing else: primary suppression is all it needs."""
     if 0 < value < k:
-        return Cell(None, f"<{k}", suppressed_primary=True, suppressed_secondary=False)
+        return Cell(None, SECONDARY_DISPLAY, suppressed_primary=True, suppressed_secondary=False)
     return Cell(value, str(value), suppressed_primary=False, suppressed_secondary=False)
 
 
@@ -371,7 +418,6 @@ async def count_year(session: AsyncSession, year: int) -> tuple[YearCounts, Year
         session,
         year,
         STAT_DIMENSIONS,
-        time_crossed_dimensions=(REGIONS_DIMENSION,),
         conditional_dimensions=CONDITIONAL_DIMENSIONS,
     )
     previous = await aggregate_year(
@@ -455,6 +501,17 @@ class SectionView:
 
 
 @dataclass(frozen=True)
+class Imprint:
+    """Who publishes the report, when, and on which data: from configuration and the day of counting."""
+
+    published_on: dt.date
+    cut_off: dt.date
+    """The day the counts were taken: cases categorised later are not in them."""
+    publisher: str = ""
+    contact: str = ""
+
+
+@dataclass(frozen=True)
 class ReportView:
     """The report in one language: what the PDF, the preview and the exports all print."""
 
@@ -466,10 +523,21 @@ class ReportView:
     texts: Texts = field(repr=False)
     left_out: tuple[str, ...] = ()
     """Titles of tables left out because their tiny numbers could not be protected."""
+    imprint: Imprint | None = None
+    findings: tuple[str, ...] = ()
+    """Key findings in sentences, from printed numbers only."""
 
     @property
     def year(self) -> int:
         return self.statistics.year
+
+    @property
+    def preliminary(self) -> bool:
+        """Counted before the year was over: later cases and categorisations will change the numbers."""
+        return self.imprint is not None and self.imprint.cut_off <= dt.date(self.year, 12, 31)
+
+    def date_display(self, day: dt.date) -> str:
+        return format_date(day, format="long", locale=babel_locale(self.lang))
 
     @property
     def k(self) -> int:
@@ -502,6 +570,8 @@ def _row_label(table: ProtectedTable, code: str, t: Texts, lang: str) -> str:
     dimension = table.dimensions[0]
     if table.key in TEXT_ROW_TABLES or dimension not in DIMENSIONS:
         return t(f"row_{code}")
+    if t.has(f"term_{dimension}_{code}"):  # the form's bilingual label, in the report's plain German
+        return t(f"term_{dimension}_{code}")
     try:
         return DIMENSIONS[dimension].get(code).label(lang)
     except KeyError:
@@ -572,28 +642,6 @@ def _months_view(table: ProtectedTable, t: Texts, lang: str) -> TableView:
     )
 
 
-def _cross_view(table: ProtectedTable, t: Texts, lang: str) -> TableView:
-    """Region × quarter: cells, row totals, column totals and the grand total."""
-    rows = [
-        RowView(
-            row,
-            _row_label(table, row, t, lang),
-            tuple(_cell_view(table, row, column, lang) for column in (*table.columns, TOTAL)),
-        )
-        for row in table.rows
-    ]
-    rows.append(
-        RowView(
-            TOTAL,
-            t("row_total"),
-            tuple(_cell_view(table, TOTAL, column, lang) for column in (*table.columns, TOTAL)),
-            kind="total",
-        )
-    )
-    columns = (*(_quarter_label(quarter, t) for quarter in table.columns), t("column_total"))
-    return TableView(table.key, t(table.title), _row_heading(table, t, lang), columns, tuple(rows))
-
-
 def _year_view(table: ProtectedTable, t: Texts, lang: str) -> TableView:
     """Year on year: no row totals (two years added up mean nothing)."""
     rows = [
@@ -619,7 +667,8 @@ def _year_view(table: ProtectedTable, t: Texts, lang: str) -> TableView:
 def _cases_by_year_view(statistics: YearStatistics, t: Texts, lang: str) -> TableView:
     rows = tuple(
         RowView(row, row, (_cell_view(table, row, CASES, lang),))
-        for table in (statistics.protected.table(PREVIOUS_CASES), statistics.protected.table(CURRENT_CASES))
+        for table in statistics.protected.tables
+        if table.key in (PREVIOUS_CASES, CURRENT_CASES)
         for row in table.rows
     )
     return TableView(CASES_BY_YEAR, t(f"table_{CASES_BY_YEAR}"), t("heading_year"), (t("column_cases"),), rows)
@@ -647,15 +696,18 @@ def _pairs_view(statistics: YearStatistics, t: Texts, lang: str) -> TableView:
 
 
 def _chart(view: TableView, t: Texts) -> BarChart:
-    bars = [Bar(row.label, row.cells[0].value, row.cells[0].display) for row in view.rows if row.kind == "data"]
+    """Bars by size, largest first; hidden counts after the printed ones, "not recorded" last. Months
+    keep their order."""
+    rows = [row for row in view.rows if row.kind == "data"]
+    if view.key != MONTHS:
+        rows.sort(key=lambda row: (row.code == NOT_RECORDED, row.cells[0].value is None, -(row.cells[0].value or 0)))
+    bars = [Bar(row.label, row.cells[0].value, row.cells[0].display) for row in rows]
     return bar_chart(f"chart-{view.key}", view.title, t("chart_description", title=view.title), bars)
 
 
 def _table_view(table: ProtectedTable, t: Texts, lang: str) -> TableView:
     if table.key == MONTHS:
         view = _months_view(table, t, lang)
-    elif table.key == REGIONS_BY_QUARTER:
-        view = _cross_view(table, t, lang)
     elif "year" in table.dimensions:
         view = _year_view(table, t, lang)
     else:
@@ -679,30 +731,60 @@ def _signed_percent(change: int, base: int, lang: str) -> str:
 
 def _top_label(table: ProtectedTable, t: Texts, lang: str) -> str | None:
     """The label of the largest printed count (never a hidden one, never "not recorded")."""
+    top = _top(table)
+    return None if top is None else _row_label(table, top[1], t, lang)
+
+
+def _findings(statistics: YearStatistics, t: Texts, lang: str) -> tuple[str, ...]:
+    """Key findings in sentences, each built from printed numbers only (and left out where one is hidden)."""
+    findings: list[str] = []
+    cases, previous = statistics.cases, statistics.previous_cases
+    if cases.value is not None:
+        findings.append(t("finding_cases", year=statistics.year, cases=format_count(cases.value, lang)))
+        if previous is not None and previous.value is not None:
+            key = "finding_more" if cases.value > previous.value else "finding_fewer"
+            if cases.value == previous.value:
+                key = "finding_same"
+            findings.append(
+                t(
+                    key,
+                    previous_year=statistics.previous_year,
+                    previous=format_count(previous.value, lang),
+                    difference=format_count(abs(cases.value - previous.value), lang),
+                )
+            )
+    for dimension, key in ((GROUNDS_DIMENSION, "finding_top_ground"), (AREAS_DIMENSION, "finding_top_area")):
+        if statistics.has_table(dimension) and (top := _top(statistics.protected.table(dimension))) is not None:
+            count, row = top
+            table = statistics.protected.table(dimension)
+            findings.append(t(key, label=_row_label(table, row, t, lang), count=format_count(count, lang)))
+    return tuple(findings)
+
+
+def _top(table: ProtectedTable) -> tuple[int, str] | None:
+    """The largest printed count and its row (never a hidden one, never "not recorded")."""
     printed = [
         (cell.value, row)
         for row in table.rows
         if row != NOT_RECORDED and (cell := table.cells[(row, CASES)]).value is not None and cell.value > 0
     ]
-    if not printed:
-        return None
-    _, row = max(printed, key=lambda item: (item[0], -table.rows.index(item[1])))
-    return _row_label(table, row, t, lang)
+    return max(printed, key=lambda item: (item[0], -table.rows.index(item[1])), default=None)
 
 
 def _key_numbers(statistics: YearStatistics, t: Texts, lang: str) -> tuple[KeyNumber, ...]:
     year, before = statistics.year, statistics.previous_year
     cases, previous = statistics.cases, statistics.previous_cases
     numbers = [KeyNumber("cases", _display(cases, lang), t("key_cases", year=year), cases.value)]
-    change = t("key_change_unavailable")
-    if cases.value is not None and previous.value is not None:
-        difference = cases.value - previous.value
-        change = _signed(difference, lang)
-        if previous.value >= MIN_PERCENT_BASE:
-            change += f" ({_signed_percent(difference, previous.value, lang)})"
-    numbers.append(
-        KeyNumber("change", change, t("key_change", previous_year=before, previous=_display(previous, lang)))
-    )
+    if previous is not None:
+        change = t("key_change_unavailable")
+        if cases.value is not None and previous.value is not None:
+            difference = cases.value - previous.value
+            change = _signed(difference, lang)
+            if previous.value >= MIN_PERCENT_BASE:
+                change += f" ({_signed_percent(difference, previous.value, lang)})"
+        numbers.append(
+            KeyNumber("change", change, t("key_change", previous_year=before, previous=_display(previous, lang)))
+        )
     excluded = statistics.excluded_no_consent
     numbers.append(KeyNumber("excluded_no_consent", _display(excluded, lang), t("key_excluded"), excluded.value))
     for code, table_key, row in (
@@ -723,7 +805,7 @@ def _key_numbers(statistics: YearStatistics, t: Texts, lang: str) -> tuple[KeyNu
     return tuple(numbers)
 
 
-def present(statistics: YearStatistics, lang: str | None = None) -> ReportView:
+def present(statistics: YearStatistics, lang: str | None = None, imprint: Imprint | None = None) -> ReportView:
     """Put words on the protected statistics, in German unless English is asked for."""
     lang = report_language(lang)
     t = Texts(lang)
@@ -745,10 +827,26 @@ def present(statistics: YearStatistics, lang: str | None = None) -> ReportView:
         statistics=statistics,
         title=t("document_title", year=statistics.year),
         key_numbers=_key_numbers(statistics, t, lang),
-        sections=tuple(sections),
+        sections=_with_legend_at_first_mark(sections, t("legend", k=statistics.k)),
         texts=t,
         left_out=tuple(t(f"table_{key}") for key in statistics.left_out),
+        imprint=imprint,
+        findings=_findings(statistics, t, lang),
     )
+
+
+def _with_legend_at_first_mark(sections: Sequence[SectionView], legend: str) -> tuple[SectionView, ...]:
+    """The legend of "x" as a note of the first table that prints it, where a reader meets the mark."""
+    result: list[SectionView] = []
+    placed = False
+    for section in sections:
+        tables: list[TableView] = []
+        for table in section.tables:
+            marked = not placed and any(cell.mark == SECONDARY_DISPLAY for _, cell in table.cells())
+            tables.append(replace(table, notes=(*table.notes, legend)) if marked else table)
+            placed = placed or marked
+        result.append(replace(section, tables=tuple(tables)))
+    return tuple(result)
 
 
 async def build_report(session: AsyncSession, year: int, k: int, lang: str | None = None) -> ReportView:

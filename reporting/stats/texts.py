@@ -32,6 +32,33 @@ _DE: dict[str, str] = {
     "key_cases": "ausgewertete Fälle {year}",
     "key_change": "gegenüber {previous_year} ({previous} Fälle)",
     "key_change_unavailable": "nicht angegeben",
+    "table_cases_previous": "Fälle des Vorjahres",
+    "findings_heading": "Das Wichtigste in Kürze",
+    "finding_cases": "{year} hat die Meldestelle {cases} Fälle ausgewertet.",
+    "finding_more": "Das sind {difference} mehr als {previous_year} ({previous} Fälle).",
+    "finding_fewer": "Das sind {difference} weniger als {previous_year} ({previous} Fälle).",
+    "finding_same": "Das sind genauso viele wie {previous_year}.",
+    "finding_top_ground": "Am häufigsten ging es um das Merkmal „{label}“ ({count} Fälle).",
+    "finding_top_area": "Am häufigsten betroffen war der Lebensbereich „{label}“ ({count} Fälle).",
+    "term_grounds_skin_colour": "Hautfarbe",
+    "term_regions_muenster": "Stadt Münster (NRW)",
+    "term_regions_borken": "Kreis Borken (NRW)",
+    "term_regions_coesfeld": "Kreis Coesfeld (NRW)",
+    "term_regions_kleve": "Kreis Kleve (NRW)",
+    "term_regions_recklinghausen": "Kreis Recklinghausen (NRW)",
+    "term_regions_steinfurt": "Kreis Steinfurt (NRW)",
+    "term_regions_warendorf": "Kreis Warendorf (NRW)",
+    "term_regions_wesel": "Kreis Wesel (NRW)",
+    "term_regions_oldenburg": "Oldenburger Land (Niedersachsen)",
+    "imprint_published": "Veröffentlicht am {date}",
+    "imprint_cut_off": "Datenstand: {date}",
+    "imprint_publisher": "Herausgeber: {publisher}",
+    "imprint_contact": "Kontakt: {contact}",
+    "preliminary_mark": "vorläufig",
+    "preliminary_note": (
+        "Vorläufige Zahlen: Das Jahr {year} war am Datenstand noch nicht abgeschlossen. Später eingehende "
+        "oder später kategorisierte Fälle fehlen."
+    ),
     "key_excluded": "kategorisierte Fälle ohne Zustimmung zur Statistik, nicht gezählt",
     "key_multiple": "Mehrfachdiskriminierung: zwei oder mehr Merkmale",
     "key_intersectional": "intersektionale Diskriminierung",
@@ -48,12 +75,14 @@ _DE: dict[str, str] = {
     ),
     "method_suppression": (
         "Kleine Zahlen können Menschen erkennbar machen, gerade in einer Region oder bei einem seltenen "
-        "Merkmal. Deshalb nennt dieser Bericht keine Fallzahl unter {k}: Solche Werte erscheinen als "
-        "„<{k}“; eine Null wird gezeigt, weil sie niemanden betrifft. Damit sich ein verdeckter Wert nicht "
-        "aus Zeilen-, Spalten- oder Gesamtsummen oder aus einer anderen Tabelle dieses Berichts "
-        "zurückrechnen lässt, werden weitere Werte verdeckt und mit „x“ markiert. Vor der Veröffentlichung "
-        "prüft ein Programm für jeden verdeckten Wert, dass er sich aus allen gedruckten Zahlen zusammen "
-        "nicht genau bestimmen lässt."
+        "Merkmal. Deshalb nennt dieser Bericht keine Fallzahl unter {k} außer der Null: Solche Werte "
+        "erscheinen als „x“; eine Null wird gezeigt, weil sie niemanden betrifft. Damit sich ein verdeckter "
+        "Wert nicht aus Zeilen-, Spalten- oder Gesamtsummen oder aus einer anderen Tabelle dieses Berichts "
+        "zurückrechnen lässt, werden weitere Werte verdeckt, ebenfalls als „x“: Am Zeichen ist nicht zu "
+        "erkennen, ob ein Wert klein ist. Vor der Veröffentlichung rechnet ein Programm wie ein Angreifer "
+        "mit allen gedruckten Zahlen zusammen (und mit denen früherer Veröffentlichungen desselben Jahres) "
+        "und prüft für jeden kleinen verdeckten Wert, dass er ebenso gut {k} oder mehr betragen könnte. So "
+        "arbeiten auch die Statistikämter mit dem Programm τ-Argus."
     ),
     "method_limits": (
         "Anteile in Prozent stehen nur dort, wo die Bezugsgröße mindestens {min_base} Fälle umfasst und "
@@ -67,8 +96,8 @@ _DE: dict[str, str] = {
         "ließen: {tables}."
     ),
     "legend": (
-        "„<{k}“: weniger als {k} Fälle, aber mindestens einer. „x“: verdeckt, damit sich kein kleiner Wert "
-        "zurückrechnen lässt. „–“: kein Anteil angegeben."
+        "„x“: verdeckt – weniger als {k} Fälle, oder verdeckt, damit sich kein kleiner Wert zurückrechnen "
+        "lässt; mindestens ein Fall. „–“: kein Anteil angegeben."
     ),
     "column_cases": "Fälle",
     "column_share": "Anteil",
@@ -119,7 +148,6 @@ _DE: dict[str, str] = {
     "table_agg_applicable": "Fälle nach Anwendbarkeit des AGG",
     "table_interventions": "Fälle nach Intervention und Ergebnis",
     "table_months": "Fälle nach Monat und Quartal",
-    "table_regions_by_quarter": "Fälle nach Region und Quartal",
     "table_grounds_per_case": "Fälle nach Zahl der Merkmale",
     "table_intersectional": "Intersektionale Diskriminierung",
     "table_grounds_by_year": "Fälle nach Merkmal im Jahresvergleich",
@@ -165,6 +193,32 @@ _EN: dict[str, str] = {
     "key_cases": "cases analysed in {year}",
     "key_change": "compared with {previous_year} ({previous} cases)",
     "key_change_unavailable": "not given",
+    "table_cases_previous": "Cases of the previous year",
+    "term_regions_muenster": "City of Münster (North Rhine-Westphalia)",
+    "term_regions_borken": "District of Borken (North Rhine-Westphalia)",
+    "term_regions_coesfeld": "District of Coesfeld (North Rhine-Westphalia)",
+    "term_regions_kleve": "District of Kleve (North Rhine-Westphalia)",
+    "term_regions_recklinghausen": "District of Recklinghausen (North Rhine-Westphalia)",
+    "term_regions_steinfurt": "District of Steinfurt (North Rhine-Westphalia)",
+    "term_regions_warendorf": "District of Warendorf (North Rhine-Westphalia)",
+    "term_regions_wesel": "District of Wesel (North Rhine-Westphalia)",
+    "term_regions_oldenburg": "Oldenburg region (Lower Saxony)",
+    "findings_heading": "Key findings",
+    "finding_cases": "In {year} the reporting office analysed {cases} cases.",
+    "finding_more": "That is {difference} more than in {previous_year} ({previous} cases).",
+    "finding_fewer": "That is {difference} fewer than in {previous_year} ({previous} cases).",
+    "finding_same": "That is as many as in {previous_year}.",
+    "finding_top_ground": "The most frequent ground was “{label}” ({count} cases).",
+    "finding_top_area": "The most affected area of life was “{label}” ({count} cases).",
+    "imprint_published": "Published on {date}",
+    "imprint_cut_off": "Data as of {date}",
+    "imprint_publisher": "Publisher: {publisher}",
+    "imprint_contact": "Contact: {contact}",
+    "preliminary_mark": "preliminary",
+    "preliminary_note": (
+        "Preliminary figures: the year {year} was not over on the data cut-off date. Cases received or "
+        "categorised later are missing."
+    ),
     "key_excluded": "categorised cases without consent to statistics, not counted",
     "key_multiple": "multiple discrimination: two or more grounds",
     "key_intersectional": "intersectional discrimination",
@@ -180,11 +234,13 @@ _EN: dict[str, str] = {
     ),
     "method_suppression": (
         "Small numbers can make people recognisable, especially within one region or for a rare ground. "
-        "This report therefore gives no count below {k}: such values appear as “<{k}”; zero is shown, "
-        "because it concerns nobody. So that a hidden value cannot be worked out from row, column or grand "
-        "totals or from another table of this report, further values are hidden and marked “x”. Before "
-        "publication a program checks for every hidden value that it cannot be determined exactly from all "
-        "printed numbers together."
+        "This report therefore gives no count below {k} other than zero: such values appear as “x”; zero is "
+        "shown, because it concerns nobody. So that a hidden value cannot be worked out from row, column or "
+        "grand totals or from another table of this report, further values are hidden, also as “x”: the mark "
+        "does not tell whether a value is small. Before publication a program calculates like an attacker "
+        "with all printed numbers together (and those of earlier releases for the same year) and checks for "
+        "every small hidden value that it might just as well be {k} or more. Statistics offices work the "
+        "same way with the τ-Argus software."
     ),
     "method_limits": (
         "Percentages are given only where the base is at least {min_base} cases and the value itself is "
@@ -198,8 +254,8 @@ _EN: dict[str, str] = {
         "hidden safely: {tables}."
     ),
     "legend": (
-        "“<{k}”: fewer than {k} cases, but at least one. “x”: hidden so that no small value can be worked "
-        "out. “–”: no percentage given."
+        "“x”: hidden – fewer than {k} cases, or hidden so that no small value can be worked out; at least "
+        "one case. “–”: no percentage given."
     ),
     "column_cases": "Cases",
     "column_share": "Share",
@@ -248,7 +304,6 @@ _EN: dict[str, str] = {
     "table_agg_applicable": "Cases by whether the AGG applies",
     "table_interventions": "Cases by intervention and outcome",
     "table_months": "Cases by month and quarter",
-    "table_regions_by_quarter": "Cases by region and quarter",
     "table_grounds_per_case": "Cases by number of grounds",
     "table_intersectional": "Intersectional discrimination",
     "table_grounds_by_year": "Cases by ground, year on year",
@@ -294,3 +349,6 @@ class Texts:
     def __call__(self, key: str, **values: Any) -> str:
         text = TEXTS[self.lang][key]
         return text.format(**values) if values else text
+
+    def has(self, key: str) -> bool:
+        return key in TEXTS[self.lang]

@@ -6,12 +6,15 @@ Only someone who can already open a wrapped key can pass it on (``report_keys.re
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reporting.config.settings import Settings
 from reporting.crypto import report_keys
 from reporting.db.models import StaffAccount, WrappedKey
+from reporting.vault.key_trust import certified_recipient
 from reporting.vault.opening import own_wrapped_key
 from reporting.vault.values import RECOVERY_RECIPIENT, Recipient
 
@@ -33,13 +36,17 @@ async def grant_access(
     session: AsyncSession,
     report_id: uuid.UUID,
     *,
+    settings: Settings,
     granter_id: uuid.UUID,
     granter_private_key: bytes,
     grantee: StaffAccount,
 ) -> bool:
-    """Re-wrap the report's keys for a colleague; nothing is re-encrypted. Return whether anything changed."""
+    """Re-wrap the report's keys for a colleague; nothing is re-encrypted. Return whether anything changed.
+
+    :class:`UncertifiedKeyError` if the colleague's key certificate does not verify.
+    """
     changed = False
-    recipient = Recipient.for_staff(grantee.id, grantee.public_key)
+    recipient = certified_recipient(settings, grantee)
     for purpose in (report_keys.CASE_KEY, report_keys.MAILBOX_KEY):
         if await session.get(WrappedKey, (report_id, purpose, recipient.recipient)) is not None:
             continue
@@ -54,45 +61,21 @@ async def revoke_access(session: AsyncSession, report_id: uuid.UUID, staff_id: u
     await session.execute(delete(WrappedKey).where(WrappedKey.report_id == report_id, WrappedKey.staff_id == staff_id))
 
 
-async def share_with_coordinators(session: AsyncSession, *, staff_id: uuid.UUID, private_key: bytes) -> int:
-    """Wrap every report this staff member can open for each active coordinator who cannot yet.
-
-    Run when a coordinator logs in: a coordinator added after reports arrived then gains access to them
-    without anyone handling the recovery key. Return the number of keys wrapped.
-    """
-    coordinators = (
-        (
-            await session.execute(
-                select(StaffAccount).where(StaffAccount.role == "coordinator", StaffAccount.is_active.is_(True))
-            )
-        )
-        .scalars()
-        .all()
-    )
-    own_keys = (await session.execute(select(WrappedKey).where(WrappedKey.staff_id == staff_id))).scalars().all()
-    holders = select(WrappedKey.report_id, WrappedKey.key_purpose, WrappedKey.staff_id).where(
-        WrappedKey.staff_id.is_not(None)
-    )
-    existing = {(report_id, purpose, holder) for report_id, purpose, holder in await session.execute(holders)}
-    added = 0
-    for own in own_keys:
-        for coordinator in coordinators:
-            if (own.report_id, own.key_purpose, coordinator.id) not in existing:
-                session.add(rewrapped(own, private_key, Recipient.for_staff(coordinator.id, coordinator.public_key)))
-                added += 1
-    await session.flush()
-    return added
-
-
 async def recover_access_with_recovery_key(
-    session: AsyncSession, *, recovery_private_key: bytes, grantee: StaffAccount
+    session: AsyncSession,
+    *,
+    settings: Settings,
+    recovery_private_key: bytes,
+    grantee: StaffAccount,
+    keys: Iterable[tuple[uuid.UUID, str]],
 ) -> int:
-    """Offline recovery: wrap every open report's keys for ``grantee`` with the organisation's recovery key."""
-    rows = (await session.execute(select(WrappedKey).where(WrappedKey.recipient == RECOVERY_RECIPIENT))).scalars().all()
-    recipient = Recipient.for_staff(grantee.id, grantee.public_key)
+    """Offline recovery: wrap exactly the ``(report, key purpose)`` pairs given (the member's former
+    access) for ``grantee`` with the organisation's recovery key; return how many were wrapped."""
+    recipient = certified_recipient(settings, grantee)
     added = 0
-    for row in rows:
-        if await session.get(WrappedKey, (row.report_id, row.key_purpose, recipient.recipient)) is not None:
+    for report_id, key_purpose in keys:
+        row = await session.get(WrappedKey, (report_id, key_purpose, RECOVERY_RECIPIENT))
+        if row is None or await session.get(WrappedKey, (report_id, key_purpose, recipient.recipient)) is not None:
             continue
         session.add(rewrapped(row, recovery_private_key, recipient))
         added += 1

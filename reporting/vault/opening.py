@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import os
 import uuid
+import weakref
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.config.secrets import InstanceSecrets
 from reporting.crypto import report_keys
+from reporting.crypto.errors import CryptoError
 from reporting.crypto.receipt import ReceiptKeys, derive_receipt_keys, normalize_receipt_code
 from reporting.db.models import Attachment, Message, Note, Report, WrappedKey
 from reporting.vault.values import (
@@ -22,18 +26,58 @@ from reporting.vault.values import (
     OpenedMessage,
     OpenedNote,
     ReportContent,
+    TamperedContentError,
+    message_binding,
     staff_recipient,
 )
+
+logger = logging.getLogger("reporting.vault.opening")
 
 # A well-formed code that no installation issues, derived when the input is malformed so that every
 # wrong code costs the same Argon2id run.
 _TIMING_DECOY_CODE = "0" * 20
 
 
+# Each derivation holds 64 MiB and a core for about 0.2 s. Beyond the running ones, a bounded queue
+# absorbs bursts; past it a request is refused at once, so a flood cannot grow the process's memory.
+MAX_CONCURRENT_DERIVATIONS = max(1, min(os.cpu_count() or 1, 4))
+MAX_QUEUED_DERIVATIONS = 16
+
+
+class ReceiptWorkBusyError(Exception):
+    """Too many receipt derivations are running or waiting in this process: answer 503, try later."""
+
+
+class _DerivationGate:
+    """Bounds the receipt derivations of one event loop: a few at a time, a few more waiting."""
+
+    def __init__(self) -> None:
+        self.slots = asyncio.Semaphore(MAX_CONCURRENT_DERIVATIONS)
+        self.admitted = 0
+
+    async def derive(self, code: str, salt: bytes) -> ReceiptKeys:
+        if self.admitted >= MAX_CONCURRENT_DERIVATIONS + MAX_QUEUED_DERIVATIONS:
+            raise ReceiptWorkBusyError
+        self.admitted += 1
+        try:
+            async with self.slots:
+                return await asyncio.to_thread(derive_receipt_keys, code, salt)
+        finally:
+            self.admitted -= 1
+
+
+# asyncio primitives belong to one loop; a worker has one, tests start several.
+_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _DerivationGate] = weakref.WeakKeyDictionary()
+
+
 async def receipt_keys_for(code: str, secrets: InstanceSecrets) -> ReceiptKeys:
-    """Argon2id over the code in a worker thread (about 0.2 s: deliberately slow against guessing)."""
+    """Argon2id over the code in a worker thread (about 0.2 s: deliberately slow against guessing).
+
+    Raises :class:`ReceiptWorkBusyError` when this process already has its bound of derivations.
+    """
     normalized = normalize_receipt_code(code) or _TIMING_DECOY_CODE
-    return await asyncio.to_thread(derive_receipt_keys, normalized, secrets.receipt_salt)
+    gate = _gates.setdefault(asyncio.get_running_loop(), _DerivationGate())
+    return await gate.derive(normalized, secrets.receipt_salt)
 
 
 async def find_report_by_receipt(
@@ -80,6 +124,7 @@ async def staff_has_access(session: AsyncSession, report_id: uuid.UUID, staff_id
 
 
 async def open_messages(session: AsyncSession, report_id: uuid.UUID, mailbox_key: bytes) -> list[OpenedMessage]:
+    """Every message of the case; :class:`TamperedContentError` (logged) if one's metadata was changed."""
     rows = (
         await session.execute(select(Message).where(Message.report_id == report_id).order_by(Message.sequence))
     ).scalars()
@@ -90,10 +135,21 @@ async def open_messages(session: AsyncSession, report_id: uuid.UUID, mailbox_key
             author=row.author,
             staff_id=row.staff_id,
             sent_on=row.sent_on,
-            body=report_keys.open_field(mailbox_key, report_id, report_keys.MESSAGE, row.sealed_body, row.id).decode(),
+            body=_open_message_body(row, mailbox_key),
         )
         for row in rows
     ]
+
+
+def _open_message_body(row: Message, mailbox_key: bytes) -> str:
+    binding = message_binding(row.author, row.sequence, row.sent_on, row.staff_id)
+    try:
+        return report_keys.open_field(
+            mailbox_key, row.report_id, report_keys.MESSAGE, row.sealed_body, row.id, bound=binding
+        ).decode()
+    except CryptoError:
+        logger.error("message %s of report %s does not open with its author, order and date", row.id, row.report_id)
+        raise TamperedContentError from None
 
 
 def _open_attachment_meta(row: Attachment, data_key: bytes) -> OpenedAttachment:
@@ -104,7 +160,7 @@ def _open_attachment_meta(row: Attachment, data_key: bytes) -> OpenedAttachment:
         id=row.id,
         filename=str(meta["filename"]),
         media_type=str(meta["media_type"]),
-        size=len(row.sealed_content) - FIELD_OVERHEAD,
+        size=int(meta["size"]) if "size" in meta else len(row.sealed_content) - FIELD_OVERHEAD,
         added_by=row.added_by,
         added_on=row.added_on,
     )

@@ -5,8 +5,6 @@ from __future__ import annotations
 from reporting.config.settings import Settings
 from reporting.crypto import recovery
 
-RECOVERY_PRIVATE_KEY_FILENAME = "recovery-private-key.txt"
-
 
 def recovery_secret_text(secret: bytes, threshold: int | None, shares: int | None) -> str:
     """The private recovery key as armour, or as SLIP-39 shares (one per line, numbered)."""

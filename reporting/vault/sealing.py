@@ -7,15 +7,18 @@ import json
 import uuid
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.config.secrets import InstanceSecrets
 from reporting.config.settings import Settings
 from reporting.crypto import envelope, report_keys
-from reporting.crypto.receipt import new_receipt_code
+from reporting.crypto.receipt import ReceiptKeys, new_receipt_code
 from reporting.crypto.recovery import load_recovery_public_key
-from reporting.db.models import Attachment, CaseCode, Message, Note, Report, StaffAccount, WrappedKey
+from reporting.db.models import Attachment, CaseCode, CaseUnread, Message, Note, Report, StaffAccount, WrappedKey
+from reporting.vault.key_trust import UncertifiedKeyError, certified_recipient
 from reporting.vault.opening import receipt_keys_for
 from reporting.vault.values import (
     RECOVERY_RECIPIENT,
@@ -26,25 +29,49 @@ from reporting.vault.values import (
     Recipient,
     ReportContent,
     ReportMetadata,
+    message_binding,
 )
+
+SEQUENCE_ATTEMPTS = 3
 
 
 async def new_report_recipients(session: AsyncSession, settings: Settings) -> list[Recipient]:
-    """Who can open a new report: the recovery key and every active coordinator."""
+    """Who can open a new report: the recovery key and every active coordinator whose key is certified.
+
+    A coordinator row whose certificate does not verify is left out (logged; audited at the next staff
+    login), so a forged row neither reads reports nor stops intake.
+    """
     recovery_public_key = load_recovery_public_key(settings.keys_dir)
     if recovery_public_key is None:
         raise NoRecoveryKeyError
     coordinators = (
         await session.execute(
-            select(StaffAccount.id, StaffAccount.public_key).where(
-                StaffAccount.role == "coordinator", StaffAccount.is_active.is_(True)
-            )
+            select(StaffAccount).where(StaffAccount.role == "coordinator", StaffAccount.is_active.is_(True))
         )
-    ).all()
-    return [
-        Recipient(RECOVERY_RECIPIENT, recovery_public_key),
-        *(Recipient.for_staff(staff_id, public_key) for staff_id, public_key in coordinators),
-    ]
+    ).scalars()
+    recipients = [Recipient(RECOVERY_RECIPIENT, recovery_public_key)]
+    for coordinator in coordinators:
+        try:
+            recipients.append(certified_recipient(settings, coordinator))
+        except UncertifiedKeyError:
+            continue
+    return recipients
+
+
+async def verified_recipients(
+    session: AsyncSession, settings: Settings, recipients: Iterable[Recipient]
+) -> list[Recipient]:
+    """``recipients`` with every staff key checked against its account's certificate (else refused)."""
+    checked = []
+    for recipient in recipients:
+        if recipient.staff_id is None:
+            checked.append(recipient)
+            continue
+        account = await session.get(StaffAccount, recipient.staff_id)
+        if account is None or account.public_key != recipient.public_key:
+            raise UncertifiedKeyError(recipient.staff_id)
+        checked.append(certified_recipient(settings, account))
+    return checked
 
 
 def wrapped_key(report_id: uuid.UUID, key_purpose: str, data_key: bytes, recipient: Recipient) -> WrappedKey:
@@ -71,7 +98,9 @@ def _seal_attachment(
     report_id: uuid.UUID, data_key: bytes, key_purpose: str, upload: FileUpload, added_by: str
 ) -> Attachment:
     attachment_id = uuid.uuid4()
-    meta = json.dumps({"filename": upload.filename, "media_type": upload.media_type}).encode()
+    meta = json.dumps(
+        {"filename": upload.filename, "media_type": upload.media_type, "size": len(upload.content)}
+    ).encode()
     return Attachment(
         id=attachment_id,
         report_id=report_id,
@@ -94,19 +123,26 @@ async def create_report(
     metadata: ReportMetadata,
     attachments: Sequence[FileUpload] = (),
     issue_receipt: bool = True,
+    receipt_code: str | None = None,
+    receipt_keys: ReceiptKeys | None = None,
     extra_recipients: Sequence[Recipient] = (),
 ) -> tuple[Report, str | None]:
     """Seal a new report in memory and add it to the session; return it and the receipt code (shown once).
 
     The receipt code itself is never stored: only the Argon2id-derived lookup id and public key.
+    ``receipt_code`` is one the caller derived (see ``reporting.intake.receipt_slip``); else a random one.
+    ``receipt_keys`` are its Argon2id keys when the caller derived them before its own first statement.
     """
+    # Argon2id first: the session's first statement below flushes what the caller added (the submission
+    # id), and on SQLite that takes the database's one write lock until the request commits.
+    receipt_code = (receipt_code or new_receipt_code()) if issue_receipt else None
+    receipt = receipt_keys or (await receipt_keys_for(receipt_code, secrets) if receipt_code else None)
     # An extra recipient may already be one by default (a coordinator recording a walk-in): wrap once.
     default_recipients = await new_report_recipients(session, settings)
-    recipients = list({each.recipient: each for each in [*default_recipients, *extra_recipients]}.values())
+    extra = await verified_recipients(session, settings, extra_recipients)
+    recipients = list({each.recipient: each for each in [*default_recipients, *extra]}.values())
     report_id = uuid.uuid4()
     case_key, mailbox_key = envelope.new_data_key(), envelope.new_data_key()
-    receipt_code = new_receipt_code() if issue_receipt else None
-    receipt = await receipt_keys_for(receipt_code, secrets) if receipt_code else None
 
     report = Report(
         id=report_id,
@@ -163,26 +199,85 @@ async def add_message(
     body: str,
     staff_id: uuid.UUID | None = None,
 ) -> Message:
-    """Seal a message under the mailbox key: readable by the reporter's receipt key and by staff."""
-    next_sequence = (
-        await session.execute(
-            select(func.coalesce(func.max(Message.sequence), 0)).where(Message.report_id == report.id)
-        )
-    ).scalar_one() + 1
+    """Seal a message under the mailbox key: readable by the reporter's receipt key and by staff.
+
+    Its number is one past the case's last: the case is locked first (:func:`lock_case`), so a reply
+    racing this one waits and then counts this message; the unique (report, sequence) constraint is the
+    backstop, with a retry under a savepoint should a number still be taken.
+    """
+    await lock_case(session, report)
     message_id = uuid.uuid4()
-    message = Message(
-        id=message_id,
-        report_id=report.id,
-        sequence=next_sequence,
-        author=author,
-        staff_id=staff_id,
-        sent_on=dt.date.today(),
-        sealed_body=report_keys.seal_field(mailbox_key, report.id, report_keys.MESSAGE, body.encode(), message_id),
+    sent_on = dt.date.today()
+    for attempt in range(1, SEQUENCE_ATTEMPTS + 1):
+        next_sequence = (
+            await session.execute(
+                select(func.coalesce(func.max(Message.sequence), 0)).where(Message.report_id == report.id)
+            )
+        ).scalar_one() + 1
+        message = Message(
+            id=message_id,
+            report_id=report.id,
+            sequence=next_sequence,
+            author=author,
+            staff_id=staff_id,
+            sent_on=sent_on,
+            # Author, number, day and staff id are bound into the ciphertext: a changed row no longer opens.
+            sealed_body=report_keys.seal_field(
+                mailbox_key,
+                report.id,
+                report_keys.MESSAGE,
+                body.encode(),
+                message_id,
+                bound=message_binding(author, next_sequence, sent_on, staff_id),
+            ),
+        )
+        try:
+            async with session.begin_nested():
+                session.add(message)
+        except IntegrityError:
+            if attempt == SEQUENCE_ATTEMPTS:
+                raise
+            continue
+        if author == REPORTER:
+            await reporter_wrote(session, report)
+        return message
+    raise AssertionError("unreachable")
+
+
+async def lock_case(session: AsyncSession, report: Report) -> None:
+    """Mark activity on the case and hold its row until this transaction ends.
+
+    Writes that depend on what the case already holds (the next message number, the replaced
+    categorisation) then run one after the other per case: PostgreSQL locks the row, SQLite the database.
+    """
+    today = dt.date.today()
+    await session.execute(update(Report).where(Report.id == report.id).values(last_activity_on=today))
+    report.last_activity_on = today
+
+
+REPLY_RECEIVED = "reply_received"
+STATUSES_A_REPLY_MOVES = frozenset({"in_progress", "waiting_for_reporter"})
+"""A new case stays new (nobody has answered yet) and a closed one stays closed (reopening is staff's call)."""
+
+
+async def reporter_wrote(session: AsyncSession, report: Report) -> None:
+    """Mark the case unread for every staff member who can open it, and move it to "reply received".
+
+    The markers are inserted with ON CONFLICT DO NOTHING: two messages at once must not fail each other.
+    """
+    if report.status in STATUSES_A_REPLY_MOVES:
+        report.status = REPLY_RECEIVED
+    readers = (
+        select(WrappedKey.report_id, WrappedKey.staff_id)
+        .distinct()
+        .where(WrappedKey.report_id == report.id, WrappedKey.staff_id.is_not(None))
     )
-    session.add(message)
-    report.last_activity_on = dt.date.today()
-    await session.flush()
-    return message
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    await session.execute(
+        dialect.insert(CaseUnread)
+        .from_select(["report_id", "staff_id"], readers)
+        .on_conflict_do_nothing(index_elements=["report_id", "staff_id"])
+    )
 
 
 async def add_note(session: AsyncSession, report: Report, *, case_key: bytes, staff_id: uuid.UUID, body: str) -> Note:
@@ -206,4 +301,6 @@ async def add_attachment(
     session.add(attachment)
     report.last_activity_on = dt.date.today()
     await session.flush()
+    if added_by == REPORTER:
+        await reporter_wrote(session, report)
     return attachment

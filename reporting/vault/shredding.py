@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
-from sqlalchemy import delete
+from sqlalchemy import delete, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reporting.config.settings import Settings
+from reporting.db.engine import create_engine
 from reporting.db.models import Attachment, Message, Note, Report, WrappedKey
+
+logger = logging.getLogger("reporting.vault.shredding")
 
 
 async def shred_report(session: AsyncSession, report: Report) -> None:
@@ -19,5 +24,25 @@ async def shred_report(session: AsyncSession, report: Report) -> None:
     report.sealed_answers = None
     report.receipt_lookup = None
     report.receipt_public_key = None
+    report.incident_on = None
     report.shredded_on = dt.date.today()
     await session.flush()
+
+
+async def truncate_sqlite_wal(settings: Settings) -> None:
+    """After a committed shredding on SQLite: copy the WAL into the database file and truncate it.
+
+    ``secure_delete`` zeroes freed space in the database file, but the WAL still holds the pages as they
+    were (key blobs included) until a checkpoint: on a running instance, whose connections keep the WAL
+    alive, that can be a long time. PostgreSQL keeps dead tuples and WAL regardless (SECURITY.md).
+    """
+    if not settings.is_sqlite:
+        return
+    engine = create_engine(settings)
+    try:
+        async with engine.connect() as connection:
+            busy, _frames, _checkpointed = (await connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))).one()
+    finally:
+        await engine.dispose()
+    if busy:
+        logger.error("the SQLite WAL could not be truncated after shredding (readers busy): run retention again")

@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from reporting.crypto import envelope, passwords
+from reporting.crypto.errors import CryptoError
 from reporting.db.models import Report
 
 RECOVERY_RECIPIENT = "recovery"
@@ -31,6 +32,16 @@ class NoRecoveryKeyError(RuntimeError):
         super().__init__(
             "no recovery public key in the keys directory: run `reporting init` or `reporting keys init-recovery`"
         )
+
+
+class TamperedContentError(CryptoError):
+    """A sealed field does not open with its row's metadata (an author, order or date changed in the
+    database): it is refused, never shown under the wrong name."""
+
+
+def message_binding(author: str, sequence: int, sent_on: dt.date, staff_id: uuid.UUID | None) -> tuple[bytes, ...]:
+    """What a message's ciphertext is bound to besides report and id: who wrote it, its place and its day."""
+    return (author.encode(), str(sequence).encode(), sent_on.isoformat().encode(), staff_id.bytes if staff_id else b"")
 
 
 class AccessDeniedError(PermissionError):

@@ -11,6 +11,8 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from reporting.i18n import reset_language, resolve_language, set_language
 
+STAFF_PREFIX = "/staff"
+
 
 def use_request_language(connection: ASGIConnection[Any, Any, Any, Any]) -> contextvars.Token[str]:
     """Set the language the request asks for (in this request's context only).
@@ -19,8 +21,17 @@ def use_request_language(connection: ASGIConnection[Any, Any, Any, Any]) -> cont
     render calls this again.
     """
     return set_language(
-        resolve_language(connection.query_params.get("lang"), connection.headers.get("accept-language"))
+        resolve_language(
+            connection.query_params.get("lang"),
+            connection.headers.get("accept-language"),
+            staff=is_staff_path(connection.url.path),
+        )
     )
+
+
+def is_staff_path(path: str) -> bool:
+    """Staff pages speak German or English only; every other page offers all public languages."""
+    return path == STAFF_PREFIX or path.startswith(STAFF_PREFIX + "/")
 
 
 def language_middleware(app: ASGIApp) -> ASGIApp:

@@ -11,15 +11,19 @@ import traceback
 from typing import Any
 
 
+def exception_summary(exc: BaseException) -> str:
+    """An exception as its type and the last code locations where it was raised, never its message."""
+    frames = traceback.extract_tb(exc.__traceback__)[-3:]
+    where = " <- ".join(f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno} in {frame.name}" for frame in frames)
+    return f"{type(exc).__name__} (message withheld) at {where or 'unknown location'}"
+
+
 class RedactingFormatter(logging.Formatter):
     """Formats records normally but reduces any exception to its type and where it was raised."""
 
     def formatException(self, ei: Any) -> str:  # noqa: N802  (logging API name)
-        exc_type, exc, tb = ei
-        frames = traceback.extract_tb(tb)[-3:] if tb is not None else []
-        where = " <- ".join(f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno} in {frame.name}" for frame in frames)
-        name = exc_type.__name__ if exc_type is not None else type(exc).__name__
-        return f"{name} (message withheld) at {where or 'unknown location'}"
+        _exc_type, exc, _tb = ei
+        return exception_summary(exc)
 
 
 def logging_config(level: str) -> dict[str, Any]:

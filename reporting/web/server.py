@@ -4,6 +4,7 @@
   the socket itself with ``--workers N``, and asyncio only sets the option on sockets whose protocol is
   ``IPPROTO_TCP`` (uvicorn's is 0): without it every keep-alive response waits ~40 ms for a delayed ACK.
 - h11 with a bound on a request head that arrives in pieces (``web.request_limits`` bounds whole heads).
+- One in-memory seed for the client-address keys, shared by all workers (``web.address_keys``).
 - A generous worker health-check timeout: a worker busy with Argon2id under load is not a dead worker.
 This module is what a worker process imports besides the app: it must stay free of the CLI.
 """
@@ -15,6 +16,8 @@ from typing import Any
 
 import uvicorn
 from uvicorn.supervisors import Multiprocess
+
+from reporting.web.address_keys import share_seed_with_workers
 
 APP_FACTORY = "reporting.app:create_app_from_env"
 MAX_REQUEST_HEAD_BYTES = 16 * 1024
@@ -52,6 +55,7 @@ def server_config(*, host: str, port: int, workers: int, log_config: dict[str, A
 
 def run_server(config: ServerConfig) -> None:
     """Bind once, then serve in this process or in ``config.workers`` worker processes."""
+    share_seed_with_workers()
     sock = config.bind_socket()
     try:
         if config.workers > 1:

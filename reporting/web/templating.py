@@ -10,6 +10,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
 from reporting.i18n import SUPPORTED_LANGUAGES, current_language, gettext_, ngettext_
+from reporting.web.app_state import app_settings
 
 # Package data, found where the package is installed (a wheel, an editable checkout): never the working directory.
 TEMPLATES_DIR = Path(str(files("reporting") / "templates"))
@@ -22,6 +23,7 @@ def configure_environment(environment: Environment) -> None:
         ngettext=ngettext_,
         current_language=current_language,
         supported_languages=SUPPORTED_LANGUAGES,
+        app_settings=app_settings,
     )
     environment.autoescape = True
 

@@ -2,8 +2,8 @@
 
 Both commit on their own connection, independent of the request's transaction: a request that is
 refused (and so rolled back) must still count, and a spent token must stay spent.
-Clients are identified by :meth:`InstanceSecrets.client_key`, an HMAC of the address under a daily
-key that is never stored, so a row cannot be turned back into an address.
+Clients are identified by :class:`~reporting.web.address_keys.ClientAddress`: an HMAC of the address
+under a key per scope and window that exists only in memory, so no row can be turned back into an address.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from reporting.config.settings import Settings
 from reporting.db.models import ThrottleCounter, UsedToken, utc_now
+from reporting.db.retry import with_retries
+from reporting.web.address_keys import ClientAddress
 from reporting.web.app_state import app_secrets, app_settings
 
 FIFTEEN_MINUTES = 15 * 60
@@ -52,10 +54,9 @@ def _is_trusted(address: str, networks: tuple[str, ...]) -> bool:
     return any(ip in ipaddress.ip_network(network) for network in networks)
 
 
-def client_key(request: Request[Any, Any, State]) -> str:
-    """The day's pseudonymous key of the requesting client (never the address itself)."""
-    address = client_address(request, app_settings(request))
-    return app_secrets(request).client_key(address, dt.datetime.now(dt.UTC).date())
+def client_key(request: Request[Any, Any, State]) -> ClientAddress:
+    """The requesting client, written to counters only as its pseudonym per scope and window."""
+    return ClientAddress(client_address(request, app_settings(request)))
 
 
 def _insert_for(engine: AsyncEngine) -> Any:
@@ -63,7 +64,13 @@ def _insert_for(engine: AsyncEngine) -> Any:
 
 
 async def register_hit(
-    engine: AsyncEngine, scope: str, key: str, *, limit: int, window_seconds: int, now: float | None = None
+    engine: AsyncEngine,
+    scope: str,
+    key: str | ClientAddress,
+    *,
+    limit: int,
+    window_seconds: int,
+    now: float | None = None,
 ) -> bool:
     """Count one attempt; return whether the attempts of the last ``window_seconds`` are within ``limit``.
 
@@ -73,12 +80,17 @@ async def register_hit(
     """
     moment = time.time() if now is None else now
     window_start = int(moment) // window_seconds * window_seconds
+    if isinstance(key, ClientAddress):
+        current_key = key.key_for(scope, window_seconds, window_start)
+        previous_key = key.key_for(scope, window_seconds, window_start - window_seconds)
+    else:
+        current_key = previous_key = key
     # A counter is still read as "the previous window" during the whole next window.
     expires_at = dt.datetime.fromtimestamp(window_start + 2 * window_seconds, dt.UTC)
     insert = _insert_for(engine)
     statement = (
         insert(ThrottleCounter)
-        .values(scope=scope, client_key=key, window_start=window_start, hits=1, expires_at=expires_at)
+        .values(scope=scope, client_key=current_key, window_start=window_start, hits=1, expires_at=expires_at)
         .on_conflict_do_update(
             index_elements=["scope", "client_key", "window_start"],
             set_={"hits": ThrottleCounter.hits + 1},
@@ -87,12 +99,17 @@ async def register_hit(
     )
     previous = select(ThrottleCounter.hits).where(
         ThrottleCounter.scope == scope,
-        ThrottleCounter.client_key == key,
+        ThrottleCounter.client_key == previous_key,
         ThrottleCounter.window_start == window_start - window_seconds,
     )
-    async with engine.begin() as connection:
-        hits = int((await connection.execute(statement)).scalar_one())
-        previous_hits = int((await connection.execute(previous)).scalar_one_or_none() or 0)
+
+    async def count() -> tuple[int, int]:
+        async with engine.begin() as connection:
+            hits = int((await connection.execute(statement)).scalar_one())
+            previous_hits = int((await connection.execute(previous)).scalar_one_or_none() or 0)
+            return hits, previous_hits
+
+    hits, previous_hits = await with_retries(count)
     still_counting = 1 - (moment - window_start) / window_seconds
     return hits + previous_hits * still_counting <= limit
 
@@ -102,18 +119,22 @@ async def spend_once(engine: AsyncEngine, scope: str, token: str | bytes, *, val
     raw = token.encode() if isinstance(token, str) else token
     token_hash = hashlib.sha256(raw).hexdigest()
     expires_at = utc_now() + dt.timedelta(seconds=valid_for_seconds)
-    try:
+
+    async def record() -> None:
         async with engine.begin() as connection:
             await connection.execute(
                 sql_insert(UsedToken).values(scope=scope, token_hash=token_hash, expires_at=expires_at)
             )
+
+    try:
+        await with_retries(record)
     except IntegrityError:
         return False
     return True
 
 
 async def purge_expired(engine: AsyncEngine) -> None:
-    """Delete expired counters and tokens (run from time to time; expired rows are ignored anyway)."""
+    """Delete expired counters and tokens (housekeeping; expired rows are ignored anyway)."""
     now = utc_now()
     async with engine.begin() as connection:
         await connection.execute(delete(ThrottleCounter).where(ThrottleCounter.expires_at < now))
@@ -125,7 +146,7 @@ def pseudonym(request: Request[Any, Any, State], purpose: str, value: str) -> st
     return hmac.new(app_secrets(request).derive(f"throttle/{purpose}"), value.encode(), hashlib.sha256).hexdigest()
 
 
-Limit = tuple[str, str, int]
+Limit = tuple[str, str | ClientAddress, int]
 """``(scope, key, limit)``: at most ``limit`` attempts of ``key`` in ``scope`` per window."""
 
 
@@ -148,5 +169,5 @@ async def enforce_limits(engine: AsyncEngine, limits: list[Limit], *, window_sec
 
 
 def client_limit(request: Request[Any, Any, State], scope: str, limit: int) -> Limit:
-    """A limit per client (the day's pseudonym of its address)."""
+    """A limit per client (the pseudonym of its address in this scope and window)."""
     return scope, client_key(request), limit

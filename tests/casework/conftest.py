@@ -97,6 +97,7 @@ def create_staff(
     async def create(session: AsyncSession) -> StaffAccount:
         account = await accounts.add_staff(
             session,
+            settings=settings,
             email=email or f"{role}-{uuid.uuid4().hex[:8]}@caritas.example",
             display_name=display_name or f"Test {role}",
             role=role,

@@ -54,6 +54,7 @@ def _add(settings: Settings, **fields: str) -> StaffAccount:
     async def add(db: AsyncSession) -> StaffAccount:
         return await accounts.add_staff(
             db,
+            settings=settings,
             email=fields.get("email", "someone@caritas.example"),
             display_name=fields.get("display_name", ""),
             role=fields.get("role", "adviser"),
@@ -251,6 +252,7 @@ def test_a_coordinator_invites_and_the_invitee_creates_an_account_and_enrols(
 async def _cheap_add_staff(
     db: AsyncSession,
     *,
+    settings: Settings,
     email: str,
     display_name: str,
     role: str,
@@ -259,7 +261,7 @@ async def _cheap_add_staff(
 ) -> StaffAccount:
     """``accounts.add_staff`` at the tests' Argon2 cost, whatever cost the caller asks for."""
     return await accounts.add_staff(
-        db, email=email, display_name=display_name, role=role, password=password, argon2=CHEAP_ARGON2
+        db, settings=settings, email=email, display_name=display_name, role=role, password=password, argon2=CHEAP_ARGON2
     )
 
 

@@ -241,11 +241,18 @@ def test_coordinators_browse_the_log_with_names_filters_and_pages(
     assert first.status_code == 200
     assert "61 events" in first.text
     assert "Page 1 of 2" in first.text
-    assert "login.failed" in first.text
+    assert "Failed login" in first.text, "events in words"
+    assert "wrong password" in first.text
+    assert "login.failed" not in first.text
     assert "Test coordinator" in first.text, "actors are shown by name"
-    assert coordinator.get("/staff/audit?page=2&lang=en").text.count("case.open") == 11
+    assert coordinator.get("/staff/audit?page=2&lang=en").text.count("Opened the case") == 11
     only_case = coordinator.get(f"/staff/audit?case={CASE}&lang=en")
     assert "60 events" in only_case.text
+    by_reference = coordinator.get(f"/staff/audit?case={CASE.hex[:8].upper()}&lang=en")
+    assert "60 events" in by_reference.text, "the inbox's short reference finds the case"
+    assert f">{CASE.hex[:8].upper()}</a>" in by_reference.text
+    assert "1 event" in coordinator.get("/staff/audit?what=logins&lang=en").text
+    assert "Fehlgeschlagene Anmeldung" in coordinator.get("/staff/audit?lang=de").text
     by_person = coordinator.get(f"/staff/audit?staff={coordinator_account.id}&lang=en")
     assert "60 events" in by_person.text
     assert coordinator.get("/staff/audit?page=999&case=nonsense").status_code == 200

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
+
 from litestar import Litestar
 from litestar.testing import TestClient
+from pypdf import PdfReader
 
 from reporting.casework.controllers import attachment_disposition, safe_filename
 from reporting.config.settings import Settings
@@ -67,16 +70,24 @@ def test_safe_filename_strips_paths_and_control_characters() -> None:
     )
 
 
-def test_export_is_a_printable_download_and_audited(staff_client: StaffClient, initialised_settings: Settings) -> None:
+def test_export_is_a_confidential_pdf_never_cached_and_audited(
+    staff_client: StaffClient, initialised_settings: Settings
+) -> None:
     adviser = staff_client("adviser")
     case = seed_case(initialised_settings, readers=[adviser.staff_account])
 
     response = adviser.get(f"/staff/cases/{case.id}/export")
 
     assert response.status_code == 200
-    assert response.headers["content-type"].startswith("text/html")
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.headers["cache-control"] == "no-store"
     assert response.headers["content-disposition"].startswith('attachment; filename="case-')
-    assert NARRATIVE in response.text
+    assert response.headers["content-disposition"].split(";")[1].strip().endswith('.pdf"')
+    text = " ".join(
+        " ".join((page.extract_text() or "").split()) for page in PdfReader(io.BytesIO(response.content)).pages
+    )
+    assert NARRATIVE in text
+    assert "Vertraulich" in text or "Confidential" in text
     assert actions(initialised_settings, case.id) == ["case.export"]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.auth import accounts
@@ -33,7 +33,7 @@ def test_status_workflow_with_reason_for_closing(staff_client: StaffClient, init
 
     response = post_form(adviser, url, {"status": "in_progress"})
     assert response.status_code == 303
-    assert response.headers["location"] == f"/staff/cases/{case}#status"
+    assert response.headers["location"] == f"/staff/cases/{case}?saved=status#status"
     assert post_form(adviser, url, {"status": "waiting_for_reporter"}).status_code == 303
 
     refused = post_form(adviser, url, {"status": "closed"})  # no reason
@@ -199,3 +199,22 @@ def test_disabling_an_account_stops_its_access_at_once(
         assert response.headers["location"] == "/staff/login"
     assert actions(initialised_settings, case) == ["case.open"]
     assert actor(adviser.staff_account) == audit_events(initialised_settings, case)[0][0]
+
+
+def test_a_message_whose_author_was_swapped_in_the_database_is_refused_and_audited(
+    staff_client: StaffClient, initialised_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Finding 10: an adviser's words never appear as the reporter's (nor in another order or on another day)."""
+    use_cheap_receipts(monkeypatch)
+    adviser = staff_client("adviser")
+    case = seed_case(initialised_settings, readers=[adviser.staff_account], receipt_code=True)
+    assert post_form(adviser, f"/staff/cases/{case.id}/messages", {"body": "Adviser's words"}).status_code == 303
+
+    async def swap_author(db: AsyncSession) -> None:
+        await db.execute(update(Message).values(author="reporter", staff_id=None))
+
+    run_db(initialised_settings, swap_author)
+    page = adviser.get(f"/staff/cases/{case.id}")
+    assert page.status_code == 500
+    assert "Adviser's words" not in page.text
+    assert "case.tampered" in actions(initialised_settings, case.id)

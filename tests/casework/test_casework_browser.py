@@ -123,13 +123,13 @@ def test_adviser_categorises_and_replies_and_the_reporter_reads_it(
     categorisation.locator("select[name=incident_types]").select_option("discrimination")
     categorisation.locator("input[name=interventions][value=counselling]").check()
     categorisation.locator("button[type=submit]").click()
-    staff_page.wait_for_url(f"**/staff/cases/{scenario.case.id}#categorisation")
+    staff_page.wait_for_url(f"**/staff/cases/{scenario.case.id}?saved=categorisation#categorisation")
     assert staff_page.is_visible("text=Dieser Fall: Mehrfachdiskriminierung.")
     assert staff_page.locator("#cat-areas").input_value() == "housing"
 
     staff_page.fill("#reply", REPLY)
     staff_page.click("#messages button[type=submit]")
-    staff_page.wait_for_url(f"**/staff/cases/{scenario.case.id}#messages")
+    staff_page.wait_for_url(f"**/staff/cases/{scenario.case.id}?saved=messages#messages")
     assert REPLY in staff_page.inner_text("#messages")
     assert "Wartet auf Rückmeldung" in staff_page.inner_text(".case-facts")
     staff_page.goto(f"{server.base_url}/staff/intake")

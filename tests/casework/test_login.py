@@ -5,24 +5,30 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import re
+import uuid
 from collections.abc import Callable
 
 import pyotp
 import pytest
 from argon2 import PasswordHasher
+from click.testing import CliRunner
 from litestar import Litestar
 from litestar.testing import TestClient
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from reporting.app import housekeeping_jobs
 from reporting.auth import accounts, sessions, totp
+from reporting.cli import cli
 from reporting.config.secrets import load_instance_secrets
 from reporting.config.settings import Settings
-from reporting.crypto import passwords
+from reporting.crypto import envelope, passwords
 from reporting.db.engine import create_engine
 from reporting.db.models import AuditEvent, StaffAccount, StaffSession, WrappedKey
 from reporting.vault import sealing, values
+from reporting.web.housekeeping import run_jobs
 from tests.casework.conftest import login, post_form, set_staff_cookie, totp_code
 from tests.conftest import run_db
 
@@ -394,36 +400,95 @@ def test_session_store_and_cookie_each_alone_open_nothing(
     assert cookie_key_text not in repr(row.__dict__)
 
 
-def test_coordinator_login_shares_older_cases_with_coordinators_added_later(
-    client: TestClient[Litestar], make_staff: MakeStaff, initialised_settings: Settings
-) -> None:
-    first, password, secret = make_staff("coordinator")
-    assert secret is not None
+def _keys_of(settings: Settings, staff_id: uuid.UUID) -> int:
+    async def count(db: AsyncSession) -> int:
+        return (await db.execute(select(func.count()).where(WrappedKey.staff_id == staff_id))).scalar_one()
 
-    async def create_report(db: AsyncSession) -> None:
+    return run_db(settings, count)
+
+
+def _new_report(settings: Settings, narrative: str) -> None:
+    async def create(db: AsyncSession) -> None:
         await sealing.create_report(
             db,
-            settings=initialised_settings,
-            secrets=load_instance_secrets(initialised_settings),
-            content=values.ReportContent(narrative="A report from before the second coordinator."),
+            settings=settings,
+            secrets=load_instance_secrets(settings),
+            content=values.ReportContent(narrative=narrative),
             metadata=values.ReportMetadata(
                 received_on=dt.date.today(), language="de", source="online", consent_statistics=False
             ),
             issue_receipt=False,
         )
 
-    run_db(initialised_settings, create_report)
+    run_db(settings, create)
+
+
+def test_a_coordinator_row_forged_by_sql_gets_no_key_and_raises_an_audit_alarm(
+    client: TestClient[Litestar],
+    make_staff: MakeStaff,
+    initialised_settings: Settings,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Finding 1: a row written straight into the database (key pair of the attacker's choosing) never
+    becomes a reader: not of reports that arrive later, not of older ones at a coordinator's login."""
+    real, password, secret = make_staff("coordinator")
+    assert secret is not None
+    _new_report(initialised_settings, "Before the forged row.")
+    forged_id = uuid.uuid4()
+    attacker = envelope.generate_keypair()
+
+    async def forge(db: AsyncSession) -> None:
+        await db.execute(
+            insert(StaffAccount).values(
+                id=forged_id,
+                email="forged@attacker.example",
+                display_name="Forged",
+                role="coordinator",
+                is_active=True,
+                password_hash="x",
+                public_key=attacker.public_key,
+                wrapped_private_key=b"x",
+                key_certificate=b"\x01" + bytes(64),
+                created_at=dt.datetime.now(dt.UTC),
+                password_changed_at=dt.datetime.now(dt.UTC),
+            )
+        )
+
+    run_db(initialised_settings, forge)
+    with caplog.at_level(logging.ERROR):
+        _new_report(initialised_settings, "After the forged row.")
+        login(client, real.email, password, secret)
+    assert _keys_of(initialised_settings, forged_id) == 0, "no wrap for any new or old report"
+    assert _keys_of(initialised_settings, real.id) == 4, "the real coordinator holds both reports"
+    assert ("system", "keys.certificate_refused", f"staff:{forged_id}") in _audit(initialised_settings)
+    refusals = [record.getMessage() for record in caplog.records if "key certificate" in record.getMessage()]
+    assert refusals
+    assert all(str(forged_id) in message for message in refusals)
+
+
+def test_a_role_raised_by_sql_voids_the_certificate(make_staff: MakeStaff, initialised_settings: Settings) -> None:
+    """The certificate covers the role: an adviser made coordinator in the database receives nothing."""
+    adviser, _, _ = make_staff("adviser")
+
+    async def promote(db: AsyncSession) -> None:
+        await db.execute(update(StaffAccount).where(StaffAccount.id == adviser.id).values(role="coordinator"))
+
+    run_db(initialised_settings, promote)
+    _new_report(initialised_settings, "Not for a self-made coordinator.")
+    assert _keys_of(initialised_settings, adviser.id) == 0
+
+
+def test_a_coordinator_login_shares_nothing(
+    client: TestClient[Litestar], make_staff: MakeStaff, initialised_settings: Settings
+) -> None:
+    """Sharing is explicit: a coordinator added after reports arrived gets older cases by a grant (or
+    recovery), never by a colleague's login."""
+    first, password, secret = make_staff("coordinator")
+    assert secret is not None
+    _new_report(initialised_settings, "A report from before the second coordinator.")
     second, _, _ = make_staff("coordinator")
-
-    def keys_of(staff_id: object) -> int:
-        async def count(db: AsyncSession) -> int:
-            return (await db.execute(select(func.count()).where(WrappedKey.staff_id == staff_id))).scalar_one()
-
-        return run_db(initialised_settings, count)
-
-    assert keys_of(second.id) == 0
     login(client, first.email, password, secret)
-    assert keys_of(second.id) == 2, "case key and mailbox key wrapped for the new coordinator"
+    assert _keys_of(initialised_settings, second.id) == 0
 
 
 def test_password_change_rewraps_the_key_ends_other_sessions_and_rotates_this_one(
@@ -470,7 +535,7 @@ def test_login_pages_render_in_german_and_english(client: TestClient[Litestar]) 
     assert "Sie sind abgemeldet." in client.get("/staff/login?logged-out=1").text
 
 
-def test_a_login_purges_sessions_that_can_no_longer_be_used(
+def test_housekeeping_purges_sessions_that_can_no_longer_be_used(
     client: TestClient[Litestar],
     staff_client: Callable[..., TestClient[Litestar]],
     make_staff: MakeStaff,
@@ -482,4 +547,38 @@ def test_a_login_purges_sessions_that_can_no_longer_be_used(
     _age_sessions(initialised_settings, last_seen_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=1))
     account, password, _ = make_staff("adviser")
     post_form(client, "/staff/login", {"email": account.email, "password": password})
+    assert len(_session_rows(initialised_settings)) == 3  # a login no longer deletes anything itself
+
+    async def housekeeping() -> None:
+        engine = create_engine(initialised_settings)
+        try:
+            await run_jobs(housekeeping_jobs(engine, initialised_settings))
+        finally:
+            await engine.dispose()
+
+    asyncio.run(housekeeping())
     assert [row.stage for row in _session_rows(initialised_settings)] == ["totp"]
+
+
+def test_certify_staff_vouches_for_an_account_from_before_certificates(
+    make_staff: MakeStaff, initialised_settings: Settings
+) -> None:
+    """After the upgrade (or a restore onto a new server) accounts have no valid certificate until checked."""
+    coordinator, _, _ = make_staff("coordinator")
+
+    async def drop_certificate(db: AsyncSession) -> None:
+        await db.execute(update(StaffAccount).values(key_certificate=None))
+
+    run_db(initialised_settings, drop_certificate)
+    _new_report(initialised_settings, "While uncertified.")
+    assert _keys_of(initialised_settings, coordinator.id) == 0
+    env = {
+        "REPORTING_DATA_DIR": str(initialised_settings.data_dir),
+        "REPORTING_KEYS_DIR": str(initialised_settings.keys_dir),
+        "REPORTING_DATABASE_URL": initialised_settings.database_url,
+    }
+    result = CliRunner().invoke(cli, ["keys", "certify-staff", "--email", coordinator.email], env=env)
+    assert result.exit_code == 0, result.output
+    _new_report(initialised_settings, "After certification.")
+    assert _keys_of(initialised_settings, coordinator.id) == 2
+    assert ("cli", "keys.certified", f"staff:{coordinator.id}") in _audit(initialised_settings)

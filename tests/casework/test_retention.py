@@ -4,8 +4,10 @@ their de-identified categorisation for statistics, and audits each one."""
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
@@ -40,6 +42,11 @@ def run_retention(settings: Settings, *args: str, years: int | None = None) -> R
     result = CliRunner().invoke(cli, ["retention", "apply", *args], env=environment)
     assert result.exit_code == 0, result.output
     return result
+
+
+async def _categorised_on(db: AsyncSession, report_id: uuid.UUID) -> dt.date | None:
+    categorisation = await db.get(Categorisation, report_id)
+    return categorisation.categorised_on if categorisation else None
 
 
 def rows_of(settings: Settings, report_id: uuid.UUID) -> dict[str, int]:
@@ -102,7 +109,7 @@ def test_retention_shreds_old_closed_cases_and_keeps_their_statistical_record(
 
     assert "Crypto-shredded the content of 1 cases" in result.output
     report = load_report(initialised_settings, old.id)
-    assert report.shredded_on == TODAY
+    assert report.shredded_on == TODAY.replace(day=1)  # a shredded case keeps months, never days
     assert (report.sealed_narrative, report.sealed_contact, report.sealed_answers) == (None, None, None)
     assert (report.receipt_lookup, report.receipt_public_key, report.assignee_id) == (None, None, None)
     assert (report.received_on, report.closed_on) == (dt.date(2020, 3, 1), three_years_and_a_day.replace(day=1))
@@ -115,6 +122,9 @@ def test_retention_shreds_old_closed_cases_and_keeps_their_statistical_record(
         "reporter_codes": 0,
     }
     assert staff_codes(initialised_settings, old.id) == {"areas": ["housing"], "grounds": ["gender", "religion"]}
+    categorised_on = run_db(initialised_settings, lambda db: _categorised_on(db, old.id))
+    assert categorised_on is not None
+    assert categorised_on.day == 1
     assert audit_events(initialised_settings, old.id)[-1] == ("cli", "retention.shred", "")
 
     async def by_receipt(db: AsyncSession) -> object:
@@ -133,7 +143,7 @@ def test_the_period_is_configurable(initialised_settings: Settings) -> None:
     case = seed_case(initialised_settings, closed_on=TODAY - dt.timedelta(days=400)).id
     assert "0 cases" in run_retention(initialised_settings, "--dry-run").output
     assert "1 cases" in run_retention(initialised_settings, years=1).output
-    assert load_report(initialised_settings, case).shredded_on == TODAY
+    assert load_report(initialised_settings, case).shredded_on == TODAY.replace(day=1)
 
 
 def test_a_case_closed_exactly_on_the_cutoff_day_is_shredded_and_one_closed_a_day_later_is_not(
@@ -146,5 +156,43 @@ def test_a_case_closed_exactly_on_the_cutoff_day_is_shredded_and_one_closed_a_da
     dry_run = run_retention(initialised_settings, "--dry-run").output
     assert f"1 cases closed on or before {cutoff.isoformat()}" in dry_run
     assert "Crypto-shredded the content of 1 cases" in run_retention(initialised_settings).output
-    assert load_report(initialised_settings, on_the_cutoff).shredded_on == TODAY
+    assert load_report(initialised_settings, on_the_cutoff).shredded_on == TODAY.replace(day=1)
     assert load_report(initialised_settings, a_day_later).shredded_on is None
+
+
+def _files_containing(paths: list[Path], blobs: list[bytes]) -> dict[str, int]:
+    """How many of ``blobs`` (each, or any 48-byte slice of it) each file still contains."""
+    found = {}
+    for path in paths:
+        content = path.read_bytes() if path.exists() else b""
+        found[path.name] = sum(
+            1 for blob in blobs if any(blob[start : start + 48] in content for start in range(0, len(blob) - 48, 48))
+        )
+    return found
+
+
+def test_sqlite_shredding_leaves_no_key_blob_in_the_database_or_wal_files(
+    initialised_settings: Settings, make_staff: MakeStaff
+) -> None:
+    """Finding 4: while the service runs (a connection keeps the WAL alive), ``retention apply`` must not
+    leave the shredded wrapped keys in ``reporting.db`` or ``reporting.db-wal``."""
+    if not initialised_settings.is_sqlite:
+        pytest.skip("PostgreSQL residue: see SECURITY.md (finding 3)")
+    make_staff("coordinator")
+    cases = [seed_case(initialised_settings, closed_on=dt.date(2000, 1, 1)).id for _ in range(5)]
+
+    async def blobs(db: AsyncSession) -> list[bytes]:
+        rows = await db.execute(select(WrappedKey.wrapped_data_key).where(WrappedKey.report_id.in_(cases)))
+        return list(rows.scalars())
+
+    shredded_keys = run_db(initialised_settings, blobs)
+    database = Path(initialised_settings.database_url.split("///", 1)[1])
+    files = [database, database.with_name(database.name + "-wal")]
+    running_service = sqlite3.connect(database)  # holds the WAL open, as a serving instance does
+    try:
+        running_service.execute("SELECT count(*) FROM report").fetchall()
+        assert sum(_files_containing(files, shredded_keys).values()) > 0
+        run_retention(initialised_settings)
+        assert _files_containing(files, shredded_keys) == {database.name: 0, database.name + "-wal": 0}
+    finally:
+        running_service.close()

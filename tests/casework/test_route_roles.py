@@ -57,6 +57,12 @@ POST    /mailbox/reply                                        ok    ok  ok  ok  
 OPTIONS /mailbox/reply                                        403   403 403 403 403     403 403 403 403
 GET     /altcha/challenge                                     ok    ok  ok  ok  ok      ok  ok  ok  ok
 OPTIONS /altcha/challenge                                     403   403 403 403 403     403 403 403 403
+GET     /impressum                                            ok    ok  ok  ok  ok      ok  ok  ok  ok
+OPTIONS /impressum                                            403   403 403 403 403     403 403 403 403
+POST    /language                                             ok    ok  ok  ok  ok      ok  ok  ok  ok
+OPTIONS /language                                             403   403 403 403 403     403 403 403 403
+POST    /mailbox/language                                     ok    ok  ok  ok  ok      ok  ok  ok  ok
+OPTIONS /mailbox/language                                     403   403 403 403 403     403 403 403 403
 #
 # Logging in, accepting an invitation: anyone.
 GET     /staff/login                                          ok    ok  ok  ok  ok      ok  ok  ok  ok
@@ -85,10 +91,12 @@ POST    /staff/accounts/invitations/withdraw                  log   log log log 
 OPTIONS /staff/accounts/invitations/withdraw                  log   log log log log     403 403 403 403
 POST    /staff/accounts/{staff_id}/disable                    log   log log log log     403 ok  403 ok
 OPTIONS /staff/accounts/{staff_id}/disable                    log   log log log log     403 403 403 403
+GET     /staff/accounts/{staff_id}/disable                    log   log log log log     403 ok  403 ok
 POST    /staff/accounts/{staff_id}/enable                     log   log log log log     403 ok  403 ok
 OPTIONS /staff/accounts/{staff_id}/enable                     log   log log log log     403 403 403 403
 POST    /staff/accounts/{staff_id}/reset-two-factor           log   log log log log     403 ok  403 ok
 OPTIONS /staff/accounts/{staff_id}/reset-two-factor           log   log log log log     403 403 403 403
+GET     /staff/accounts/{staff_id}/reset-two-factor           log   log log log log     403 ok  403 ok
 # The audit log: coordinators only.
 GET     /staff/audit                                          log   log log log log     403 ok  403 403
 OPTIONS /staff/audit                                          log   log log log log     403 403 403 403
@@ -103,6 +111,10 @@ POST    /staff/cases/{report_id}/status                       log   log log log 
 OPTIONS /staff/cases/{report_id}/status                       log   log log log log     403 403 403 403
 POST    /staff/cases/{report_id}/notes                        log   log log log log     ok  ok  403 403
 OPTIONS /staff/cases/{report_id}/notes                        log   log log log log     403 403 403 403
+POST    /staff/cases/{report_id}/incident                     log   log log log log     ok  ok  403 403
+OPTIONS /staff/cases/{report_id}/incident                     log   log log log log     403 403 403 403
+GET     /staff/digest                                         log   log log log log     ok  ok  403 403
+OPTIONS /staff/digest                                         log   log log log log     403 403 403 403
 POST    /staff/cases/{report_id}/messages                     log   log log log log     ok  ok  403 403
 OPTIONS /staff/cases/{report_id}/messages                     log   log log log log     403 403 403 403
 GET     /staff/cases/{report_id}/attachments/{attachment_id}  log   log log log log     ok  ok  403 403
@@ -115,6 +127,7 @@ POST    /staff/cases/{report_id}/access                       log   log log log 
 OPTIONS /staff/cases/{report_id}/access                       log   log log log log     403 403 403 403
 POST    /staff/cases/{report_id}/access/{staff_id}/revoke     log   log log log log     403 ok  403 403
 OPTIONS /staff/cases/{report_id}/access/{staff_id}/revoke     log   log log log log     403 403 403 403
+GET     /staff/cases/{report_id}/access/{staff_id}/revoke     log   log log log log     403 ok  403 403
 GET     /staff/intake                                         log   log log log log     ok  ok  403 403
 POST    /staff/intake                                         log   log log log log     ok  ok  403 403
 OPTIONS /staff/intake                                         log   log log log log     403 403 403 403

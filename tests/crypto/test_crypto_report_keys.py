@@ -161,3 +161,41 @@ def test_reporter_reads_mailbox_but_not_case(report_id: uuid.UUID, staff_keypair
     assert report_keys.open_field(recovered_case_key, report_id, report_keys.NOTE, note, uuid.UUID(int=2)) == (
         b"internal"
     )
+
+
+def test_texts_within_a_size_class_have_equal_ciphertext_lengths(report_id: uuid.UUID) -> None:
+    """Finding 14: a ciphertext's length tells only the size class of what it hides."""
+    data_key = envelope.new_data_key()
+    short = report_keys.seal_field(data_key, report_id, report_keys.NARRATIVE, b"x" * 40)
+    longer = report_keys.seal_field(data_key, report_id, report_keys.NARRATIVE, b"x" * 200)
+    assert len(short) == len(longer)
+    assert report_keys.open_field(data_key, report_id, report_keys.NARRATIVE, longer) == b"x" * 200
+    sizes = {
+        len(report_keys.seal_field(data_key, report_id, report_keys.NARRATIVE, b"y" * n)) for n in range(600, 1020)
+    }
+    assert len(sizes) == 1
+    assert all(
+        report_keys.padded_length(n) <= n * 1.12 for n in range(report_keys.POWER_OF_TWO_UP_TO + 1, 2_000_000, 997)
+    )
+
+
+def test_fields_sealed_before_padding_still_open(report_id: uuid.UUID) -> None:
+    data_key = envelope.new_data_key()
+    associated_data = envelope.field_context(report_id, report_keys.NARRATIVE) + envelope.encode_parts(b"")
+    old_format = envelope.encrypt_field(data_key, b"sealed in format 1", associated_data)
+    assert report_keys.open_field(data_key, report_id, report_keys.NARRATIVE, old_format) == b"sealed in format 1"
+
+
+def test_bound_metadata_cannot_change(report_id: uuid.UUID) -> None:
+    data_key = envelope.new_data_key()
+    message_id = uuid.uuid4()
+    sealed = report_keys.seal_field(
+        data_key, report_id, report_keys.MESSAGE, b"words", message_id, bound=(b"reporter", b"1")
+    )
+    assert (
+        report_keys.open_field(data_key, report_id, report_keys.MESSAGE, sealed, message_id, bound=(b"reporter", b"1"))
+        == b"words"
+    )
+    for other in [(b"staff", b"1"), (b"reporter", b"2"), ()]:
+        with pytest.raises(CryptoError):
+            report_keys.open_field(data_key, report_id, report_keys.MESSAGE, sealed, message_id, bound=other)

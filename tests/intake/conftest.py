@@ -17,12 +17,14 @@ import altcha
 import pytest
 from httpx import Client, Response
 from PIL import Image
+from pypdf import PdfWriter
 from sqlalchemy import select
 
 from reporting.config.settings import Settings
 from reporting.crypto import passwords
 from reporting.db.engine import session_scope
 from reporting.db.models import Report, StaffAccount
+from reporting.vault.key_trust import certify_account
 from reporting.vault.values import new_staff_key_material
 
 CHEAP_ARGON2 = passwords.Argon2Params(time_cost=1, memory_kib=passwords.MIN_MEMORY_KIB, parallelism=1)
@@ -184,9 +186,13 @@ def jpeg_with_gps(camera_maker: str = "CanaryCam", size: tuple[int, int] = (64, 
 
 
 def pdf_bytes(text: str = "hello", size: int = 0) -> bytes:
-    """A minimal PDF; ``size`` pads it (only the header matters to the service)."""
-    body = f"%PDF-1.4\n% {text}\n".encode()
-    return body + b"0" * max(0, size - len(body) - 6) + b"\n%%EOF"
+    """A real one-page PDF that carries ``text`` in a comment, padded after its end to ``size`` bytes."""
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    body = buffer.getvalue() + f"% {text}\n".encode()
+    return body + b"%" * max(0, size - len(body))
 
 
 @dataclass
@@ -207,6 +213,7 @@ async def _add_coordinator(settings: Settings) -> Coordinator:
         public_key=material.public_key,
         wrapped_private_key=material.wrapped_private_key,
     )
+    certify_account(settings, staff)
     async with session_scope(settings) as session:
         session.add(staff)
     return Coordinator(staff.id, passwords.unwrap_private_key(material.wrapped_private_key, password))

@@ -15,12 +15,14 @@ from litestar.testing import TestClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from reporting.app import create_app
+from reporting.app import create_app, housekeeping_jobs
 from reporting.config.secrets import load_instance_secrets
 from reporting.config.settings import Settings
 from reporting.db.engine import create_engine, session_scope
 from reporting.db.models import ThrottleCounter, UsedToken
 from reporting.intake import pow as proof_of_work
+from reporting.web.address_keys import ClientAddress
+from reporting.web.housekeeping import run_jobs
 from reporting.web.throttle import register_hit
 from tests.conftest import BASE_URL
 from tests.intake.conftest import (
@@ -149,16 +151,16 @@ def test_without_javascript_the_form_works_under_a_stricter_limit(
 async def _use_up(settings: Settings, scope: str, times: int, window_seconds: int) -> None:
     engine: AsyncEngine = create_engine(settings)
     try:
-        key = _test_client_key(settings)
+        key = _test_client_key()
         for _hit in range(times):
             await register_hit(engine, scope, key, limit=times, window_seconds=window_seconds)
     finally:
         await engine.dispose()
 
 
-def _test_client_key(settings: Settings) -> str:
-    # Litestar's TestClient connects as "testclient"; the key is the same HMAC the service computes.
-    return load_instance_secrets(settings).client_key("testclient", dt.datetime.now(dt.UTC).date())
+def _test_client_key() -> ClientAddress:
+    # Litestar's TestClient connects as "testclient", and the app runs in this process (same address keys).
+    return ClientAddress("testclient")
 
 
 def test_pow_path_limit_and_overall_attempt_limit(client: TestClient[Litestar], initialised_settings: Settings) -> None:
@@ -215,10 +217,20 @@ async def _leftover_rows(settings: Settings) -> int:
     return len(tokens) + len(counters)
 
 
-def test_expired_counters_and_tokens_are_removed_as_reports_come_in(
+def test_expired_counters_and_tokens_are_removed_by_housekeeping_not_by_reports(
     client: TestClient[Litestar], initialised_settings: Settings
 ) -> None:
     run(_expired_rows(initialised_settings))
     assert run(_leftover_rows(initialised_settings)) == 2
     post_form(client, "/report?lang=en", full_report_form())
+    assert run(_leftover_rows(initialised_settings)) == 2  # off the request path
+
+    async def housekeeping() -> None:
+        engine = create_engine(initialised_settings)
+        try:
+            await run_jobs(housekeeping_jobs(engine, initialised_settings))
+        finally:
+            await engine.dispose()
+
+    run(housekeeping())
     assert run(_leftover_rows(initialised_settings)) == 0

@@ -115,10 +115,6 @@ def reference_counts(cases: Sequence[SyntheticCase], year: int, dimensions: Iter
             counts.with_any_code[dimension] = with_code
     for case in counted:
         counts.by_month[case.received_on.month] = counts.by_month.get(case.received_on.month, 0) + 1
-        for region in case.staff_codes.get("regions", []):
-            crossed = counts.by_code_and_month.setdefault("regions", {})
-            key = (region, case.received_on.month)
-            crossed[key] = crossed.get(key, 0) + 1
         grounds = sorted(case.staff_codes.get("grounds", []))
         counts.multiple_grounds += len(grounds) >= 2
         counts.intersectional += case.intersectional

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.config.settings import Settings
 from reporting.stats.aggregate import YearCounts, aggregate_year
-from reporting.stats.report import CONDITIONAL_DIMENSIONS, REGIONS_DIMENSION
+from reporting.stats.report import CONDITIONAL_DIMENSIONS
 from reporting.taxonomy import STAT_DIMENSIONS
 from tests.conftest import run_db
 from tests.stats.conftest import SyntheticCase, insert_cases, random_cases, reference_counts
@@ -33,7 +33,6 @@ def test_sql_counts_equal_python_counts(initialised_settings: Settings, rng: ran
             session,
             YEAR,
             STAT_DIMENSIONS,
-            time_crossed_dimensions=(REGIONS_DIMENSION,),
             conditional_dimensions=CONDITIONAL_DIMENSIONS,
         )
 
@@ -44,7 +43,6 @@ def test_sql_counts_equal_python_counts(initialised_settings: Settings, rng: ran
     assert counted.by_code == expected.by_code
     assert counted.with_any_code == expected.with_any_code
     assert counted.by_month == expected.by_month
-    assert counted.by_code_and_month == expected.by_code_and_month
     assert counted.multiple_grounds == expected.multiple_grounds > 0
     assert counted.intersectional == expected.intersectional > 0
     assert counted.ground_pairs == expected.ground_pairs

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from pathlib import Path
@@ -20,7 +21,7 @@ from reporting.cli.stats import stats
 from reporting.config.settings import Settings
 from reporting.db.models import Categorisation, Report, WrappedKey
 from tests.conftest import run_db
-from tests.stats.conftest import pdf_dictionary
+from tests.stats.conftest import pdf_dictionary, pdf_text
 
 
 def reporting_command() -> click.Group:
@@ -42,7 +43,11 @@ def environment(settings: Settings) -> dict[str, str]:
 @pytest.mark.slow
 def test_demo_seed_then_annual_report_on_a_fresh_instance(settings: Settings, tmp_path: Path) -> None:
     runner = CliRunner()
-    command, env = reporting_command(), environment(settings)
+    command = reporting_command()
+    env = environment(settings) | {
+        "REPORTING_STATS_PUBLISHER": "Caritasverband für die Diözese Münster",
+        "REPORTING_STATS_CONTACT": "statistik@example.org",
+    }
 
     seeded = runner.invoke(command, ["demo", "seed", "--cases", "60", "--year", "2026", "--seed", "5"], env=env)
     assert seeded.exit_code == 0, seeded.output
@@ -70,20 +75,30 @@ def test_demo_seed_then_annual_report_on_a_fresh_instance(settings: Settings, tm
     assert pdf_dictionary(reader.trailer["/Root"])["/Lang"] == TextStringObject("de")
 
     exported = tmp_path / "tables.json"
-    export = runner.invoke(
+    other_k = runner.invoke(
         command,
         ["stats", "export", "--year", "2026", "--format", "json", "--out", str(exported), "--lang", "en", "--k", "7"],
         env=env,
     )
+    assert other_k.exit_code == 1
+    assert "one k per series" in other_k.output
+    assert not exported.exists()
+    export = runner.invoke(
+        command, ["stats", "export", "--year", "2026", "--format", "json", "--out", str(exported)], env=env
+    )
     assert export.exit_code == 0, export.output
     document = json.loads(exported.read_text())
-    assert (document["k"], document["language"]) == (7, "en")
-    assert all(
-        cell["count"] is None or not 0 < cell["count"] < 7
-        for table in document["tables"]
-        for row in table["rows"]
-        for cell in row["cells"]
-    )
+    assert (document["k"], document["language"]) == (5, "de")
+    counts = [cell["count"] for table in document["tables"] for row in table["rows"] for cell in row["cells"]]
+    assert all(count is None or not 0 < count < 5 for count in counts)
+    text = pdf_text(out.read_bytes())
+    assert "Herausgeber: Caritasverband für die Diözese Münster" in text
+    assert "Kontakt: statistik@example.org" in text
+    assert "Datenstand:" in text
+    assert ("vorläufig" in text) == (dt.date.today().year <= 2026)
+    # The PDF prints exactly the exported numbers (same release, recorded once each in the register).
+    words = set(pdf_text(out.read_bytes()).replace("\u00a0", " ").split())
+    assert {f"{count:,}".replace(",", ".") for count in counts if count is not None} <= words
 
     again = runner.invoke(command, ["demo", "seed", "--cases", "5", "--year", "2026"], env=env, input="n\n")
     assert again.exit_code == 1

@@ -36,21 +36,29 @@ def twice_printed(k: int, total_printed: bool) -> tuple[TableSet, ProtectedTable
     return tables, printed
 
 
-def test_audit_pins_what_only_integer_reasoning_reveals() -> None:
-    # With "<3" (1 or 2) each, 2a + b = 5 leaves a = 1.5, b = 2 to fractions, but only a = 2, b = 1
-    # to integers: a relaxation-only audit would let all three counts through.
+def test_audit_exposes_what_cannot_reach_k() -> None:
+    # Every count hidden and at least 1, k = 3: 2a + b = 5 has the integer points (1, 3) and (2, 1), so a
+    # (housing, printed twice) stays inside 1..2 and b (other) may be 3.
     _, leaky = twice_printed(k=3, total_printed=True)
 
     assert sorted(audit_exposure(leaky)) == sorted(
-        CellRef("areas", row, column) for row in ("housing", "employment", "other") for column in (COUNT, TOTAL)
+        CellRef("areas", row, column) for row in ("housing", "employment") for column in (COUNT, TOTAL)
     )
 
 
-def test_audit_does_not_pin_what_integers_leave_open() -> None:
-    # With "<5" (1 to 4) each, 2a + b = 5 has the integer points (2, 1) and (1, 3).
-    _, printed = twice_printed(k=5, total_printed=True)
+def test_audit_finds_nothing_where_the_total_is_hidden_too() -> None:
+    _, printed = twice_printed(k=5, total_printed=False)
 
     assert audit_exposure(printed) == []
+
+
+def test_reaching_k_needs_an_integer_point() -> None:
+    # x + 2y = 7 with x in 1..4, y in 1..3: the relaxation has x = 4 (y = 1.5), the integers only x = 1 or 3.
+    ranges = IntegerRanges([LinearRow({0: 1, 1: 2}, 7)], [1, 1], [4, 3])
+
+    assert ranges.reaches(0, 3)
+    assert not ranges.reaches(0, 4)
+    assert ranges.reaches(1, 3)
 
 
 def test_protection_hides_the_total_that_pins_in_integers_only() -> None:

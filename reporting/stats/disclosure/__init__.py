@@ -5,17 +5,18 @@ person, and a hidden count can often be worked out again by subtracting printed
 numbers: row and column totals, or the same total printed in another table of the
 report. So all tables of a report are protected together:
 
-* primary suppression: counts from 1 to k-1 are printed as "<k"; zero is printed;
-* secondary suppression: further non-zero counts, printed as "x", are hidden so that
-  every sum with a hidden count hides at least two (the usual row/column rule, applied
-  across linked tables);
-* an exact audit then bounds every hidden count by integer linear reasoning over all
-  that is printed: every table, total and link, plus what the marks say. "<k" means 1
-  to k-1; and as every small count shows "<k" and zeros are never hidden, "x" means at
-  least k. While a hidden count is pinned to one value, the printed number whose hiding
-  frees it is hidden too and the audit runs again.
+* primary suppression: counts from 1 to k-1 are hidden; zero is printed;
+* secondary suppression: further non-zero counts are hidden so that every sum with a
+  hidden count hides at least two (the usual row/column rule, applied across linked
+  tables); every hidden count, small or not, is printed as the same "x";
+* an exact audit then bounds every small hidden count by integer linear reasoning over
+  all that is printed: every table, total and link, and that "x" is at least 1. Each must
+  be able to reach k (the τ-Argus protection interval: a reader cannot place it inside
+  1..k-1); while one cannot, the printed number whose hiding frees it is hidden too and
+  the audit runs again.
 
 Modules: ``model`` (the tables before and after protection), ``protection`` (primary and
-secondary suppression, and what else may be printed), ``audit`` (the exact audit, with HiGHS).
+secondary suppression, and what else may be printed), ``audit`` (the exact audit, with HiGHS),
+``attack`` (the same reasoning over one or several published releases, as an outsider would run it).
 Deterministic: the same tables always give the same result.
 """

@@ -1,27 +1,28 @@
-"""The exact audit: which hidden counts a reader can work out from what is printed.
+"""The exact audit: what a reader can work out of the hidden counts from what is printed.
 
 A reader knows every printed number, how each table adds up, which positions are equal by
-construction, and what the marks say: "<k" is 1 to k-1, and "x" is at least k (small counts all
-show "<k", zeros are never hidden). A hidden count is pinned when every assignment of integers to
-the hidden positions that agrees with all of this gives it the same value.
+construction, and what the one mark "x" says: the count is hidden, and as zeros are never hidden,
+it is at least 1. Small counts and the counts hidden to protect them look the same, so "x" says
+nothing more. A hidden count that is really between 1 and k-1 is protected only if some assignment
+of integers to all hidden positions that agrees with everything printed gives it a value of at
+least k: then the reader's interval for it is not inside 1..k-1 (the τ-Argus "protection
+interval"), and no exact value can follow either.
 
 The integer reasoning is HiGHS's (``highspy``), which computes in floating point. The audit keeps
-its verdicts exact, and where it cannot be sure, errs towards "pinned":
+its verdicts exact, and where it cannot be sure, errs towards "exposed":
 
 * Exact data: every coefficient, bound and printed number is an integer below 2**53 in magnitude,
   so HiGHS gets it without rounding (larger ones are refused).
-* "Free" needs proof: a hidden count is free only when two integer points give it different values,
-  each rounded from a HiGHS answer (or the true counts, which the protection knows) and checked
-  against every equation, inequality and bound in integer arithmetic. An answer of 2.9999999 counts
-  as 3 if 3 satisfies everything; an answer whose rounding fails the check proves nothing.
-* "Pinned" is HiGHS's "infeasible": with the count's bounds tightened to one below, and then one
-  above, the value of a checked point, HiGHS finds no point of the linear relaxation (so no integer
-  point either) or, where the relaxation's point is fractional, its branch and bound finds no
-  integer point or gives up at its node limit.
+* "Protected" needs proof: an integer point reaching k (or, for the older "pinned" question, two
+  integer points with different values), each rounded from a HiGHS answer (or the true counts,
+  which the protection knows) and checked against every equation, inequality and bound in integer
+  arithmetic. An answer whose rounding fails the check proves nothing.
+* "Exposed" is HiGHS's "infeasible" with the count's bounds narrowed (to k and above, or to one
+  below and one above a checked value), or its branch and bound giving up at its node limit.
 
 A wrong "infeasible" could only make the protection hide one number more or refuse a table set. It
-can never let through a printed number from which a hidden count follows: "free" is never taken on
-the solver's word.
+can never let through a printed number from which a hidden count follows: "protected" is never
+taken on the solver's word.
 """
 
 from __future__ import annotations
@@ -47,15 +48,14 @@ _SOLVER_OPTIONS: Final[Mapping[str, bool | int | str]] = {"output_flag": False, 
 
 
 def audit_exposure(protected: ProtectedTableSet) -> list[CellRef]:
-    """Hidden positions whose exact value follows from what is printed.
+    """Hidden positions a reader can place inside 1..k-1 (exactly or as an interval).
 
-    For every hidden count, whether all integer values consistent with the printed numbers, sums,
-    links and bounds ("<k": 1 to k-1; "x": at least k; in a non-additive table a count is at most its
-    column's cases and, if exhaustive, the counts of a column add up to at least its cases) agree.
-    An empty list means nothing hidden can be worked out.
+    For every hidden count, whether any integer assignment consistent with the printed numbers, sums,
+    links and bounds (a hidden count is at least 1; in a non-additive table a count is at most its
+    column's cases and, if exhaustive, the counts of a column add up to at least its cases) gives it
+    k or more. An empty list means no hidden count can be shown to be small.
     """
-    structure = Structure.build([Layout.of(table) for table in protected.tables], protected.links)
-    below_k = f"<{protected.k}"
+    structure = Structure.build([Layout.of(table) for table in protected.tables], protected.links, protected.limits)
     known: dict[int, int] = {}
     bounds: dict[int, tuple[int, int | None]] = {}
     for cls, members in enumerate(structure.members):
@@ -66,14 +66,15 @@ def audit_exposure(protected: ProtectedTableSet) -> list[CellRef]:
         if printed:
             known[cls] = printed.pop()
         else:
-            bounds[cls] = reader_bounds(any(cell.display == below_k for cell in cells), protected.k)
-    return [ref for cls in exposed_classes(structure, known, bounds) for ref in structure.members[cls]]
+            bounds[cls] = HIDDEN_BOUNDS
+    return [
+        ref for cls in exposed_classes(structure, known, bounds, reach=protected.k) for ref in structure.members[cls]
+    ]
 
 
-def reader_bounds(shown_below_k: bool, k: int) -> tuple[int, int | None]:
-    """What a reader knows of a hidden count: "<k" is 1..k-1; "x" is neither small (those show "<k")
-    nor zero (never hidden), so at least k."""
-    return (1, k - 1) if shown_below_k else (k, None)
+HIDDEN_BOUNDS: Final[tuple[int, int | None]] = (1, None)
+"""What a reader knows of a hidden count on its own: zeros are never hidden, and "x" tells a small
+count from a protecting one in no way, so at least 1 and no more."""
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,12 @@ class Structure:
     limits: tuple[Terms, ...]
 
     @classmethod
-    def build(cls, layouts: Sequence[Layout], links: Iterable[tuple[CellRef, CellRef]]) -> Structure:
+    def build(
+        cls,
+        layouts: Sequence[Layout],
+        links: Iterable[tuple[CellRef, CellRef]],
+        extra_limits: Iterable[Mapping[CellRef, int]] = (),
+    ) -> Structure:
         order = [ref for layout in layouts for ref in layout.refs()]
         position = {ref: index for index, ref in enumerate(order)}
         parent = list(range(len(order)))
@@ -169,7 +175,8 @@ class Structure:
         for first_ref, second_ref in links:
             merge(position[first_ref], position[second_ref])
         sums = [{position[ref]: c for ref, c in form.items()} for layout in layouts for form in layout.sums()]
-        limits = [{position[ref]: c for ref, c in form.items()} for layout in layouts for form in layout.limits()]
+        forms = [form for layout in layouts for form in layout.limits()] + list(extra_limits)
+        limits = [{position[ref]: c for ref, c in form.items()} for form in forms]
         merging = True
         while merging:
             merging = False
@@ -210,10 +217,13 @@ def exposed_classes(
     *,
     only: int | None = None,
     truth: Mapping[int, int] | None = None,
+    reach: int | None = None,
+    targets: Iterable[int] | None = None,
 ) -> list[int]:
-    """Hidden classes (keys of ``bounds``) whose integer value is fixed by ``known`` and all
-    constraints; with ``only``, just whether that one class is. ``truth``, the hidden values where the
-    caller knows them, spares the solver the search for a first point."""
+    """Hidden classes (keys of ``bounds``, or of them ``targets``) that are exposed by ``known`` and
+    all constraints: with ``reach``, those that cannot take a value of ``reach`` or more; without,
+    those whose integer value is fixed. With ``only``, just whether that one class is. ``truth``, the
+    hidden values where the caller knows them, spares the solver the search for a first point."""
     lower = {cls: low for cls, (low, _) in bounds.items()}
     upper = {cls: high for cls, (_, high) in bounds.items()}
     rows: list[LinearRow] = []
@@ -255,14 +265,20 @@ def exposed_classes(
     for row in rows:
         rows_of_group.setdefault(find(next(iter(row.coefficients))), []).append(row)
     if only is not None:
-        return _pinned(groups[find(only)], rows_of_group.get(find(only), []), lower, upper, [only], truth=truth)
+        return _exposed(
+            groups[find(only)], rows_of_group.get(find(only), []), lower, upper, [only], truth=truth, reach=reach
+        )
+    wanted = set(bounds if targets is None else targets)
     exposed: list[int] = []
     for group_root, group in groups.items():
-        exposed.extend(_pinned(group, rows_of_group.get(group_root, []), lower, upper, group, truth=truth))
+        in_group = [cls for cls in group if cls in wanted]
+        if in_group:
+            rows_here = rows_of_group.get(group_root, [])
+            exposed.extend(_exposed(group, rows_here, lower, upper, in_group, truth=truth, reach=reach))
     return sorted(exposed)
 
 
-def _pinned(
+def _exposed(
     group: Sequence[int],
     rows: Sequence[LinearRow],
     lower: Mapping[int, int],
@@ -270,8 +286,9 @@ def _pinned(
     targets: Iterable[int],
     *,
     truth: Mapping[int, int] | None,
+    reach: int | None,
 ) -> list[int]:
-    """The ``targets`` in one connected group whose integer range is a single value."""
+    """The ``targets`` in one connected group that cannot reach ``reach`` (or, without it, are pinned)."""
     index = {cls: number for number, cls in enumerate(group)}
     ranges = IntegerRanges(
         [LinearRow({index[cls]: c for cls, c in row.coefficients.items()}, row.rest, row.equality) for row in rows],
@@ -279,7 +296,9 @@ def _pinned(
         [upper[cls] for cls in group],
         None if truth is None else [truth[cls] for cls in group],
     )
-    return [cls for cls in targets if ranges.is_pinned(index[cls])]
+    if reach is None:
+        return [cls for cls in targets if ranges.is_pinned(index[cls])]
+    return [cls for cls in targets if not ranges.reaches(index[cls], reach)]
 
 
 @dataclass(frozen=True)
@@ -362,6 +381,27 @@ class IntegerRanges:
                 self._record(point)
                 return False
         return True
+
+    def reaches(self, variable: int, at_least: int) -> bool:
+        """Whether a checked integer point gives the variable ``at_least`` or more (False when HiGHS
+        could not decide: the safe side)."""
+        return self.attains(variable, at_least, None)
+
+    def attains(self, variable: int, low: int, high: int | None) -> bool:
+        """Whether a checked integer point puts the variable within ``low``..``high`` (None: no upper
+        end); False when HiGHS could not decide."""
+        seen = self._seen[variable]
+        if seen is not None and any(low <= value and (high is None or value <= high) for value in seen):
+            return True
+        low, own_high = max(low, self._lower[variable]), self._upper[variable]
+        high = own_high if high is None else high if own_high is None else min(high, own_high)
+        if high is not None and high < low:
+            return False
+        point = self._solve((variable, low, high))
+        if isinstance(point, list):
+            self._record(point)
+            return True
+        return False
 
     def _record(self, point: Sequence[int]) -> None:
         for variable, value in enumerate(point):

@@ -10,7 +10,8 @@ TOTAL: Final = "total"
 """Row or column code of a total in a CellRef; both for the grand total."""
 
 SECONDARY_DISPLAY: Final = "x"
-"""How a hidden count that is not small is printed; a reader knows it is at least k."""
+"""How every hidden count is printed, small or hidden to protect a small one: one mark, so the mark
+itself tells a reader nothing but "not zero"."""
 
 
 @dataclass(frozen=True, order=True)
@@ -131,11 +132,22 @@ class TableSet:
 
     tables: list[Table]
     links: list[tuple[CellRef, CellRef]] = field(default_factory=list)
+    limits: list[dict[CellRef, int]] = field(default_factory=list)
+    """Linear forms over printed positions that are at most zero, known to readers from what the
+    tables mean (the sum of the grounds is at least the cases with one ground plus twice those with
+    several): protected together with the sums, or a reader would use them alone."""
 
     def __post_init__(self) -> None:
         keys = [table.key for table in self.tables]
         if len(set(keys)) != len(keys):
             raise ValueError("table keys must be distinct")
+        for form in self.limits:
+            try:
+                activity = sum(coefficient * self.value(ref) for ref, coefficient in form.items())
+            except KeyError as missing:
+                raise ValueError(f"limit on a cell that does not exist: {missing}") from None
+            if activity > 0:
+                raise ValueError(f"the counts break a stated limit: {form}")
         for first, second in self.links:
             try:
                 equal = self.value(first) == self.value(second)
@@ -156,7 +168,8 @@ class TableSet:
 
 @dataclass(frozen=True)
 class Cell:
-    """One printed position: ``value`` is None when hidden, ``display`` "<k" or "x" then."""
+    """One printed position: ``value`` is None when hidden, ``display`` "x" then; why it is hidden
+    (``suppressed_primary``: it is small) is the protection's business and never printed."""
 
     value: int | None
     display: str
@@ -202,6 +215,7 @@ class ProtectedTableSet:
     k: int
     tables: tuple[ProtectedTable, ...]
     links: tuple[tuple[CellRef, CellRef], ...]
+    limits: tuple[Mapping[CellRef, int], ...] = ()
 
     def table(self, key: str) -> ProtectedTable:
         for table in self.tables:

@@ -9,7 +9,7 @@ from typing import Final
 from babel.numbers import format_percent
 
 from reporting.i18n import babel_locale
-from reporting.stats.disclosure.audit import Layout, Structure, exposed_classes, reader_bounds
+from reporting.stats.disclosure.audit import HIDDEN_BOUNDS, Layout, Structure, exposed_classes
 from reporting.stats.disclosure.model import (
     SECONDARY_DISPLAY,
     TOTAL,
@@ -51,7 +51,7 @@ def protect(tables: TableSet, k: int = 5) -> ProtectedTableSet:
     """
     _check_k(k)
     check_no_forbidden_crossing(tables.tables)
-    structure = Structure.build([Layout.of(table) for table in tables.tables], tables.links)
+    structure = Structure.build([Layout.of(table) for table in tables.tables], tables.links, tables.limits)
     protection = _Protection(structure, [tables.value(members[0]) for members in structure.members], k)
     protection.run()
     return ProtectedTableSet(
@@ -72,6 +72,7 @@ def protect(tables: TableSet, k: int = 5) -> ProtectedTableSet:
             for table in tables.tables
         ),
         links=tuple(tables.links),
+        limits=tuple(tables.limits),
     )
 
 
@@ -157,7 +158,7 @@ class _Protection:
 
     def cell(self, cls: int) -> Cell:
         if cls in self.primary:
-            return Cell(None, f"<{self.k}", suppressed_primary=True, suppressed_secondary=False)
+            return Cell(None, SECONDARY_DISPLAY, suppressed_primary=True, suppressed_secondary=False)
         if cls in self.hidden:
             return Cell(None, SECONDARY_DISPLAY, suppressed_primary=False, suppressed_secondary=True)
         return Cell(self.values[cls], str(self.values[cls]), suppressed_primary=False, suppressed_secondary=False)
@@ -166,9 +167,11 @@ class _Protection:
         return exposed_classes(
             self.structure,
             {cls: value for cls, value in enumerate(self.values) if cls not in hidden},
-            {cls: reader_bounds(cls in self.primary, self.k) for cls in hidden},
+            dict.fromkeys(hidden, HIDDEN_BOUNDS),
             only=only,
             truth={cls: self.values[cls] for cls in hidden},
+            reach=self.k,
+            targets=self.primary,
         )
 
     def _cost(self, cls: int) -> tuple[int, int, int]:

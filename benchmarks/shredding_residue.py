@@ -1,0 +1,123 @@
+"""Measure what ``reporting retention apply`` leaves on disk: how many shredded wrapped-key blobs can still
+be found in the database files (SQLite: ``.db`` and ``-wal``; PostgreSQL: the database's table files and
+``pg_wal``, after VACUUM and CHECKPOINT). Numbers go into SECURITY.md ("Shredding").
+
+Run (as a user who can read the PostgreSQL data directory for the second):
+    python benchmarks/shredding_residue.py
+    python benchmarks/shredding_residue.py --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/reporting_residue
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import sqlite3
+import tempfile
+from pathlib import Path
+
+from click.testing import CliRunner
+from sqlalchemy import select, text, update
+
+from reporting.auth.accounts import add_staff
+from reporting.cli import cli
+from reporting.cli.instance import initialise
+from reporting.config.secrets import load_instance_secrets
+from reporting.config.settings import Settings
+from reporting.crypto import passwords
+from reporting.db.engine import create_engine, session_scope
+from reporting.db.models import Report, WrappedKey
+from reporting.vault import sealing, values
+
+CASES = 7
+CHEAP = passwords.Argon2Params(time_cost=1, memory_kib=passwords.MIN_MEMORY_KIB, parallelism=1)
+
+
+def found_in(paths: list[Path], blobs: list[bytes]) -> int:
+    contents = [path.read_bytes() for path in paths if path.is_file()]
+    return sum(
+        1
+        for blob in blobs
+        if any(blob[start : start + 48] in content for content in contents for start in range(0, len(blob) - 48, 48))
+    )
+
+
+async def seed(settings: Settings) -> list[bytes]:
+    async with session_scope(settings) as db:
+        await add_staff(
+            db,
+            settings=settings,
+            email="c@example.org",
+            display_name="C",
+            role="coordinator",
+            password="a long enough password",
+            argon2=CHEAP,
+        )
+        for number in range(CASES):
+            await sealing.create_report(
+                db,
+                settings=settings,
+                secrets=load_instance_secrets(settings),
+                content=values.ReportContent(f"case {number}"),
+                metadata=values.ReportMetadata(
+                    received_on=dt.date(2000, 1, 1), language="de", source="online", consent_statistics=True
+                ),
+            )
+        await db.execute(update(Report).values(status="closed", closed_on=dt.date(2000, 1, 1)))
+    async with session_scope(settings) as db:
+        return list((await db.execute(select(WrappedKey.wrapped_data_key))).scalars())
+
+
+async def postgres_files(settings: Settings) -> list[Path]:
+    engine = create_engine(settings)
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text("COMMIT"))
+            await connection.execute(text("VACUUM"))
+            await connection.execute(text("CHECKPOINT"))
+            data_directory = Path((await connection.execute(text("SHOW data_directory"))).scalar_one())
+            oid = (
+                await connection.execute(text("SELECT oid FROM pg_database WHERE datname = current_database()"))
+            ).scalar_one()
+    finally:
+        await engine.dispose()
+    return [*(data_directory / "base" / str(oid)).iterdir(), *(data_directory / "pg_wal").iterdir()]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database-url", default=None)
+    arguments = parser.parse_args()
+    with tempfile.TemporaryDirectory() as directory:
+        root = Path(directory)
+        url = arguments.database_url or f"sqlite+aiosqlite:///{root / 'var' / 'reporting.db'}"
+        settings = Settings(data_dir=root / "var", keys_dir=root / "keys", database_url=url)
+        initialise(settings)
+        blobs = asyncio.run(seed(settings))
+        env = {
+            "REPORTING_DATA_DIR": str(settings.data_dir),
+            "REPORTING_KEYS_DIR": str(settings.keys_dir),
+            "REPORTING_DATABASE_URL": url,
+        }
+        if settings.is_sqlite:
+            database = root / "var" / "reporting.db"
+            files = [database, database.with_name("reporting.db-wal")]
+            service = sqlite3.connect(database)  # a running instance keeps the WAL
+            service.execute("SELECT 1").fetchall()
+            before = found_in(files, blobs)
+            result = CliRunner().invoke(cli, ["retention", "apply"], env=env)
+            after = found_in(files, blobs)
+            service.close()
+        else:
+            before = found_in(asyncio.run(postgres_files(settings)), blobs)
+            result = CliRunner().invoke(cli, ["retention", "apply"], env=env)
+            after = found_in(asyncio.run(postgres_files(settings)), blobs)
+        print(result.output.strip())
+        print(
+            f"{'SQLite' if settings.is_sqlite else 'PostgreSQL'}: {len(blobs)} wrapped-key blobs; "
+            f"found before shredding: {before}, after: {after}"
+        )
+
+
+if __name__ == "__main__":
+    main()

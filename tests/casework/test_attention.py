@@ -1,0 +1,135 @@
+"""What needs attention, on SQLite and PostgreSQL: a reporter's message marks the case unread for exactly the
+staff who hold its key and moves it to "reply received"; overdue cases are found by the same rule the
+deadlines follow; saves are confirmed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reporting.config.secrets import load_instance_secrets
+from reporting.config.settings import Settings
+from reporting.db.models import CaseUnread, Report
+from reporting.vault import opening, sealing, values
+from tests.casework.case_helpers import load_report, seed_case, use_cheap_receipts
+from tests.casework.conftest import StaffClient, StaffTestClient, post_form
+from tests.conftest import run_db
+
+CASE_LINK = re.compile(r'href="/staff/cases/([0-9a-f-]{36})"')
+
+
+def counts(client: StaffTestClient) -> dict[str, int]:
+    page = client.get("/staff/?lang=en").text
+    found = re.findall(r'href="/staff/\?attention=([a-z_]+)">[^<]*<span class="count[^"]*">(\d+)</span>', page)
+    return {attention: int(count) for attention, count in found}
+
+
+def reporter_writes(settings: Settings, report_id: uuid.UUID, receipt_code: str, body: str) -> None:
+    """The reporter's side of the mailbox: open the mailbox key with the receipt code and add a message."""
+
+    async def write(db: AsyncSession) -> None:
+        report = await db.get(Report, report_id)
+        assert report is not None
+        receipt = await opening.receipt_keys_for(receipt_code, load_instance_secrets(settings))
+        mailbox_key = await opening.mailbox_key_for_reporter(db, report, receipt)
+        await sealing.add_message(db, report, mailbox_key=mailbox_key, author=values.REPORTER, body=body)
+
+    run_db(settings, write)
+
+
+def unread_by(settings: Settings, report_id: uuid.UUID) -> set[uuid.UUID]:
+    async def load(db: AsyncSession) -> set[uuid.UUID]:
+        rows = await db.execute(select(CaseUnread.staff_id).where(CaseUnread.report_id == report_id))
+        return set(rows.scalars())
+
+    result: set[uuid.UUID] = run_db(settings, load)
+    return result
+
+
+def test_a_reporters_message_is_unread_for_the_key_holders_only(
+    staff_client: StaffClient, initialised_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_cheap_receipts(monkeypatch)
+    coordinator = staff_client("coordinator")
+    adviser = staff_client("adviser")
+    colleague = staff_client("adviser")
+    case = seed_case(
+        initialised_settings, readers=[adviser.staff_account], receipt_code=True, status="waiting_for_reporter"
+    )
+    assert case.receipt_code is not None
+    before = counts(adviser)
+
+    reporter_writes(initialised_settings, case.id, case.receipt_code, "Any news?")
+    reporter_writes(initialised_settings, case.id, case.receipt_code, "And one more thing.")  # no conflict
+
+    assert load_report(initialised_settings, case.id).status == "reply_received"
+    assert unread_by(initialised_settings, case.id) == {adviser.staff_account.id, coordinator.staff_account.id}
+    assert counts(adviser)["unread"] == before["unread"] + 1
+    assert counts(adviser)["reply_received"] == 1
+    assert counts(colleague) == {"unread": 0, "new": 0, "reply_received": 0, "overdue": 0}
+    unread_rows = CASE_LINK.findall(adviser.get("/staff/?attention=unread").text)
+    assert unread_rows == [str(case.id)]
+
+    assert adviser.get(f"/staff/cases/{case.id}").status_code == 200
+    assert unread_by(initialised_settings, case.id) == {coordinator.staff_account.id}
+    assert counts(adviser)["unread"] == 0
+
+    response = post_form(adviser, f"/staff/cases/{case.id}/status", {"status": "in_progress"})
+    assert response.headers["location"] == f"/staff/cases/{case.id}?saved=status#status"
+    assert "The status was saved." in adviser.get(f"/staff/cases/{case.id}?saved=status&lang=en").text
+    assert "saved=" not in adviser.get(f"/staff/cases/{case.id}?saved=<script>&lang=en").text.split("<main")[1]
+
+
+def test_a_new_case_stays_new_and_a_closed_one_closed_when_the_reporter_writes(
+    staff_client: StaffClient, initialised_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_cheap_receipts(monkeypatch)
+    for status in ("new", "closed"):
+        case = seed_case(initialised_settings, receipt_code=True, status=status)
+        assert case.receipt_code is not None
+        reporter_writes(initialised_settings, case.id, case.receipt_code, "Hello?")
+        assert load_report(initialised_settings, case.id).status == status
+
+
+def test_overdue_cases_are_listed_and_counted(staff_client: StaffClient, initialised_settings: Settings) -> None:
+    adviser = staff_client("adviser")
+    today = dt.date.today()
+    unacknowledged = seed_case(
+        initialised_settings, readers=[adviser.staff_account], received_on=today - dt.timedelta(8)
+    )
+    just_in_time = seed_case(initialised_settings, readers=[adviser.staff_account], received_on=today - dt.timedelta(7))
+    closed_late = seed_case(
+        initialised_settings, readers=[adviser.staff_account], received_on=today - dt.timedelta(200), closed_on=today
+    )
+
+    overdue = CASE_LINK.findall(adviser.get("/staff/?attention=overdue").text)
+    assert overdue == [str(unacknowledged.id)]
+    assert counts(adviser)["overdue"] == 1
+    page = adviser.get("/staff/?lang=en").text
+    assert re.search(rf'<tr class=" overdue">\s*<td><a href="/staff/cases/{unacknowledged.id}"', page)
+    assert str(just_in_time.id) in page
+    assert str(closed_late.id) in page
+
+    reply = post_form(adviser, f"/staff/cases/{unacknowledged.id}/notes", {"body": "Called the employer."})
+    assert reply.status_code == 303
+    assert CASE_LINK.findall(adviser.get("/staff/?attention=overdue").text) == [str(unacknowledged.id)], (
+        "a note is no acknowledgement to the reporter"
+    )
+
+
+def test_the_incident_day_is_checked(staff_client: StaffClient, initialised_settings: Settings) -> None:
+    adviser = staff_client("adviser")
+    case = seed_case(initialised_settings, readers=[adviser.staff_account], staff_codes={"agg_applicable": ["yes"]})
+    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    refused = post_form(adviser, f"/staff/cases/{case.id}/incident?lang=en", {"incident_on": tomorrow})
+    assert refused.status_code == 400
+    assert 'href="#incident-on"' in refused.text, "the error summary links to the field"
+    assert post_form(adviser, f"/staff/cases/{case.id}/incident", {"incident_on": "2026-02-10"}).status_code == 303
+    assert load_report(initialised_settings, case.id).incident_on == dt.date(2026, 2, 10)
+    page = adviser.get(f"/staff/cases/{case.id}?lang=en").text
+    assert "AGG claim deadline" in page
