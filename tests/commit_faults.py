@@ -19,6 +19,7 @@ from typing import BinaryIO
 import asyncpg
 import pytest
 
+from reporting.cli.instance import initialise
 from reporting.config.settings import Settings
 
 DATA_DIR_SIZE = "24m"
@@ -75,6 +76,18 @@ def small_data_dir(data_dir: Path) -> Iterator[None]:
         yield
     finally:
         subprocess.run(["umount", "--lazy", str(data_dir)], check=True)
+
+
+@contextmanager
+def instance_on_a_small_disk(settings: Settings) -> Iterator[Settings]:
+    """The initialised instance; on SQLite in a data directory that is its own small file system."""
+    if settings.is_sqlite:
+        with small_data_dir(settings.data_dir):
+            initialise(settings)
+            yield settings
+    else:
+        initialise(settings)
+        yield settings
 
 
 class CommitBreaker:

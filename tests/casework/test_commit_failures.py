@@ -17,7 +17,6 @@ from litestar.testing import TestClient
 from reporting.access.identity import Stage
 from reporting.access.roles import Role
 from reporting.auth import invitations, sessions
-from reporting.cli.instance import initialise
 from reporting.config.settings import Settings
 from reporting.crypto import passwords
 from tests.casework.case_helpers import actions, seed_case, staff_codes
@@ -31,7 +30,7 @@ from tests.casework.conftest import (
     set_staff_cookie,
     totp_code,
 )
-from tests.commit_faults import CommitBreaker, assert_not_stored_logged, small_data_dir
+from tests.commit_faults import CommitBreaker, assert_not_stored_logged, instance_on_a_small_disk
 from tests.conftest import run_db
 
 NOTE = "Rückruf vereinbart, Kanarienvogel-5521."
@@ -39,14 +38,8 @@ NOTE = "Rückruf vereinbart, Kanarienvogel-5521."
 
 @pytest.fixture
 def initialised_settings(settings: Settings) -> Iterator[Settings]:
-    """The instance, on SQLite in a data directory that is its own small file system."""
-    if settings.is_sqlite:
-        with small_data_dir(settings.data_dir):
-            initialise(settings)
-            yield settings
-    else:
-        initialise(settings)
-        yield settings
+    with instance_on_a_small_disk(settings) as ready:
+        yield ready
 
 
 @pytest.fixture

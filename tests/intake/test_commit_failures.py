@@ -11,9 +11,8 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from reporting.cli.instance import initialise
 from reporting.config.settings import Settings
-from tests.commit_faults import CommitBreaker, assert_not_stored_logged, small_data_dir
+from tests.commit_faults import CommitBreaker, assert_not_stored_logged, instance_on_a_small_disk
 from tests.intake.conftest import (
     assert_report_values_kept,
     form_state,
@@ -31,14 +30,8 @@ REPLY = "Er hat es heute wieder gesagt. Kanarienvogel-4410."
 
 @pytest.fixture
 def initialised_settings(settings: Settings) -> Iterator[Settings]:
-    """The instance, on SQLite in a data directory that is its own small file system."""
-    if settings.is_sqlite:
-        with small_data_dir(settings.data_dir):
-            initialise(settings)
-            yield settings
-    else:
-        initialise(settings)
-        yield settings
+    with instance_on_a_small_disk(settings) as ready:
+        yield ready
 
 
 @pytest.fixture
