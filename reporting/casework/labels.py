@@ -8,6 +8,7 @@ import functools
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 
+from reporting.access.roles import ROLE_LABELS
 from reporting.i18n import babel_locale, current_language
 from reporting.i18n import gettext_ as _
 from reporting.taxonomy import DIMENSIONS, INCIDENT_PERIOD_EARLIER, YES_NO_UNSURE
@@ -59,13 +60,8 @@ def _language_name(code: str, language: str) -> str | None:
 
 
 def role_label(role: str) -> str:
-    labels = {
-        "adviser": _("Adviser"),
-        "coordinator": _("Coordinator"),
-        "statistician": _("Statistician"),
-        "admin": _("Administrator"),
-    }
-    return labels.get(role, role)
+    """A role in the page's language (the names are ``access.roles.ROLE_LABELS``)."""
+    return _(ROLE_LABELS[role]) if role in ROLE_LABELS else role
 
 
 def attention_label(attention: str) -> str:
