@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reporting.config.secrets import InstanceSecrets
 from reporting.config.settings import Settings
 from reporting.db.models import CaseCode, Categorisation
+from reporting.tally import count_in
 from reporting.taxonomy import validate_codes
 from reporting.vault.sealing import create_report
 from reporting.vault.values import STAFF, ReportContent, ReportMetadata
@@ -213,6 +214,7 @@ async def seed_demo_reports(
 ) -> SeedResult:
     """Seal ``cases`` synthetic reports received in ``year`` and categorise most of them."""
     categorised = consenting = 0
+    tallied = []
     for _ in range(cases):
         received_on = _received_on(rng, year)
         source = _choose(rng, SOURCES)
@@ -252,4 +254,6 @@ async def seed_demo_reports(
             for code in values
         )
         await session.flush()
+        tallied.append(report.id)
+    await count_in(session, tallied)  # as a categorisation through the case page would
     return SeedResult(created=cases, categorised=categorised, consenting=consenting)

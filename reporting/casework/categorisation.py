@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reporting.casework.workflow import CaseWork
 from reporting.db.models import CaseCode, Categorisation, Report
 from reporting.i18n import gettext_ as _
+from reporting.tally import retallied
 from reporting.taxonomy import (
     DIMENSIONS,
     GROUNDS,
@@ -137,21 +138,21 @@ async def save_categorisation(work: CaseWork, report: Report, data: Categorisati
     """
     db = work.db
     await lock_case(db, report)
-    await db.execute(delete(CaseCode).where(CaseCode.report_id == report.id, CaseCode.origin == STAFF))
-    db.add_all(
-        CaseCode(report_id=report.id, origin=STAFF, dimension=dimension, code=code)
-        for dimension, codes in data.codes.items()
-        for code in codes
-    )
     today = dt.date.today()
-    categorisation = await db.get(Categorisation, report.id)
-    if categorisation is None:
-        db.add(Categorisation(report_id=report.id, intersectional=data.intersectional, categorised_on=today))
-    else:
-        categorisation.intersectional = data.intersectional
-        categorisation.categorised_on = today
-    if data.consent_statistics is not None:
-        report.consent_statistics = data.consent_statistics
-    report.last_activity_on = today
-    await db.flush()
+    async with retallied(db, [report.id]):  # the statistics' running counts follow the record
+        await db.execute(delete(CaseCode).where(CaseCode.report_id == report.id, CaseCode.origin == STAFF))
+        db.add_all(
+            CaseCode(report_id=report.id, origin=STAFF, dimension=dimension, code=code)
+            for dimension, codes in data.codes.items()
+            for code in codes
+        )
+        categorisation = await db.get(Categorisation, report.id)
+        if categorisation is None:
+            db.add(Categorisation(report_id=report.id, intersectional=data.intersectional, categorised_on=today))
+        else:
+            categorisation.intersectional = data.intersectional
+            categorisation.categorised_on = today
+        if data.consent_statistics is not None:
+            report.consent_statistics = data.consent_statistics
+        report.last_activity_on = today
     await work.record("case.categorise", report.id, data.audit_detail())

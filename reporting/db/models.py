@@ -281,6 +281,8 @@ class InstanceIdentity(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False, default=1)
     fingerprint: Mapped[str] = mapped_column(String(64))
+
+
 class StatsPublication(Base):
     """One published statistics release (PDF, export or preview): what a reader now holds, so that a later
     release of the same years is checked against it. ``printed`` is the release's printed tables as JSON
@@ -297,3 +299,16 @@ class StatsPublication(Base):
     method: Mapped[str] = mapped_column(String(60))
     k: Mapped[int] = mapped_column(Integer)
     printed: Mapped[str] = mapped_column(Text)
+
+
+class StatsTally(Base):
+    """Running counts of the statistical record per year of receipt, kept up to date at categorisation
+    (``reporting.tally``), so that the annual report reads a few hundred rows instead of every code of
+    the year. ``key`` names what is counted (``code/grounds/religion``, ``month/3``, ``pair/age/gender``);
+    year 0 holds the marker that the tally was built from the codes once."""
+
+    __tablename__ = "stats_tally"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)

@@ -1,4 +1,4 @@
-"""Plain counts for one year, computed in SQL over the statistical record only.
+"""Plain counts for one year, over the statistical record only.
 
 Only ``report`` metadata (date, consent), ``categorisation`` and the adviser's ``case_code`` rows
 (``origin = 'staff'``) are read: nothing is decrypted and no free text is touched, so statistics can
@@ -7,6 +7,10 @@ run without any staff key and keep working after case content has been crypto-sh
 A case counts when an adviser categorised it and its reporter consented to anonymised statistical
 use (for walk-in cases the adviser records that consent on the same column). Every count here is a
 number of cases, never of code rows: a case with three grounds counts once under each ground.
+
+The report reads the running counts of ``reporting.tally`` (:func:`aggregate_year`): one query of a few
+hundred rows for both years. :func:`recount_year` counts the same from the codes in SQL (a pass over every
+code of the year); :func:`rebuild_tally` uses it to build the tally the first time and to repair it.
 These counts are raw; nothing from this module may be published before ``disclosure.protection.protect``.
 """
 
@@ -16,14 +20,29 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, Integer, Subquery, and_, case, cast, exists, extract, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Subquery,
+    and_,
+    case,
+    cast,
+    delete,
+    exists,
+    extract,
+    func,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
-from reporting.db.models import CaseCode, Categorisation, Report
+from reporting import tally
+from reporting.db.models import CaseCode, Categorisation, Report, StatsTally
 
-STAFF_ORIGIN = "staff"
-GROUNDS_DIMENSION = "grounds"
+STAFF_ORIGIN = tally.STAFF_ORIGIN
+GROUNDS_DIMENSION = tally.GROUNDS_DIMENSION
 
 
 @dataclass
@@ -150,7 +169,7 @@ async def count_cases(session: AsyncSession, year: int) -> YearCounts:
     return counts
 
 
-async def aggregate_year(
+async def recount_year(
     session: AsyncSession,
     year: int,
     dimensions: Iterable[str],
@@ -158,7 +177,8 @@ async def aggregate_year(
     conditional_dimensions: Mapping[str, tuple[str, str]] | None = None,
     with_details: bool = True,
 ) -> YearCounts:
-    """Count the cases of ``year`` by every code of ``dimensions`` (plus the details the report needs).
+    """Count the cases of ``year`` by every code of ``dimensions`` (plus the details the report needs) from
+    the codes themselves: several passes over every code of the year (seconds at 100,000 cases).
 
     ``conditional_dimensions`` maps a dimension to the (dimension, code) a case must carry for it to
     count there at all (forms of racism only among cases with the ground racism), so that such a table
@@ -198,3 +218,100 @@ async def aggregate_year(
     )
     counts.ground_pairs = {(a, b): int(number) for a, b, number in await session.execute(pairs)}
     return counts
+
+
+def tally_keys(counts: YearCounts) -> dict[str, int]:
+    """``counts`` as the tally holds them (see ``reporting.tally.contributions``)."""
+    keys = {tally.CASES: counts.cases, tally.EXCLUDED: counts.excluded_no_consent}
+    keys[tally.INTERSECTIONAL] = counts.intersectional
+    keys[f"{tally.SEVERAL}/{GROUNDS_DIMENSION}"] = counts.multiple_grounds
+    keys.update({f"{tally.MONTH}/{month}": number for month, number in counts.by_month.items()})
+    for dimension, by_code in counts.by_code.items():
+        keys.update({f"{tally.CODE}/{dimension}/{code}": number for code, number in by_code.items()})
+    keys.update({f"{tally.ANY}/{dimension}": number for dimension, number in counts.with_any_code.items()})
+    keys.update({f"{tally.PAIR}/{first}/{second}": number for (first, second), number in counts.ground_pairs.items()})
+    return {key: number for key, number in keys.items() if number}
+
+
+def counts_from_tally(
+    year: int, keys: Mapping[str, int], dimensions: Iterable[str], *, with_details: bool = True
+) -> YearCounts:
+    """The counts of ``year`` in ``dimensions`` from its tally (``with_details=False``: without pairs)."""
+    wanted = set(dimensions)
+    counts = YearCounts(year=year)
+    for key, number in keys.items():
+        if not number:
+            continue
+        kind, _, rest = key.partition("/")
+        if key == tally.CASES:
+            counts.cases = number
+        elif key == tally.EXCLUDED:
+            counts.excluded_no_consent = number
+        elif key == tally.INTERSECTIONAL:
+            counts.intersectional = number
+        elif key == f"{tally.SEVERAL}/{GROUNDS_DIMENSION}":
+            counts.multiple_grounds = number
+        elif kind == tally.MONTH:
+            counts.by_month[int(rest)] = number
+        elif kind == tally.CODE:
+            dimension, code = rest.split("/", 1)
+            if dimension in wanted:
+                counts.by_code.setdefault(dimension, {})[code] = number
+        elif kind == tally.ANY and rest in wanted:
+            counts.with_any_code[rest] = number
+        elif kind == tally.PAIR and with_details:
+            first, second = rest.split("/", 1)
+            counts.ground_pairs[(first, second)] = number
+    return counts
+
+
+async def read_tally(session: AsyncSession, years: Iterable[int]) -> dict[int, dict[str, int]]:
+    """The tally of ``years`` (one query), building it from the codes first if it never was."""
+    built = await session.scalar(
+        select(StatsTally.count).where(StatsTally.year == tally.BUILT_YEAR, StatsTally.key == tally.BUILT)
+    )
+    if built is None:
+        await rebuild_tally(session)
+    keys: dict[int, dict[str, int]] = {year: {} for year in years}
+    rows = await session.execute(
+        select(StatsTally.year, StatsTally.key, StatsTally.count).where(StatsTally.year.in_(list(keys)))
+    )
+    for year, key, number in rows:
+        keys[year][key] = number
+    return keys
+
+
+async def aggregate_year(
+    session: AsyncSession,
+    year: int,
+    dimensions: Iterable[str],
+    *,
+    with_details: bool = True,
+) -> YearCounts:
+    """Count the cases of ``year`` by every code of ``dimensions`` from the tally (one small query)."""
+    keys = await read_tally(session, [year])
+    return counts_from_tally(year, keys[year], dimensions, with_details=with_details)
+
+
+async def rebuild_tally(session: AsyncSession) -> None:
+    """Recount the whole tally from the codes (every year, every dimension) and mark it built.
+
+    On PostgreSQL the table is locked first: a categorisation saved meanwhile waits and then adds its
+    change to the recount, which did not see it. Run by the first report after the upgrade that added
+    the tally, and by ``reporting stats retally``.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("LOCK TABLE stats_tally IN EXCLUSIVE MODE"))
+    received_year = cast(extract("year", Report.received_on), Integer)
+    years = await session.scalars(
+        select(received_year).join(Categorisation, Categorisation.report_id == Report.id).distinct()
+    )
+    dimensions = list(
+        await session.scalars(select(CaseCode.dimension).where(CaseCode.origin == STAFF_ORIGIN).distinct())
+    )
+    await session.execute(delete(StatsTally))
+    rows = [{"year": tally.BUILT_YEAR, "key": tally.BUILT, "count": 1}]
+    for year in sorted(int(year) for year in years):
+        counts = await recount_year(session, year, dimensions, conditional_dimensions=tally.CONDITIONAL_DIMENSIONS)
+        rows += [{"year": year, "key": key, "count": number} for key, number in tally_keys(counts).items()]
+    await session.execute(insert(StatsTally), rows)

@@ -19,10 +19,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.i18n import babel_locale
-from reporting.stats.aggregate import GROUNDS_DIMENSION, YearCounts, aggregate_year
+from reporting.stats.aggregate import GROUNDS_DIMENSION, YearCounts, counts_from_tally, read_tally
 from reporting.stats.charts import Bar, BarChart, bar_chart
 from reporting.stats.disclosure.model import (
     SECONDARY_DISPLAY,
@@ -36,15 +36,13 @@ from reporting.stats.disclosure.model import (
 )
 from reporting.stats.disclosure.protection import UnprotectableTablesError, percentage, protect, publishable_pairs
 from reporting.stats.texts import Texts, report_language
+from reporting.tally import CONDITIONAL_DIMENSIONS, RACISM_GROUND
 from reporting.taxonomy import DIMENSIONS, MULTI_VALUED_STAT_DIMENSIONS, STAT_DIMENSIONS
 
 CASES = "cases"
 """The one column of a one-way table."""
 NOT_RECORDED = "not_recorded"
 """Row of the cases without any code in a dimension, so that every table accounts for all its cases."""
-RACISM_GROUND = "racism_ethnic_origin"
-CONDITIONAL_DIMENSIONS: Mapping[str, tuple[str, str]] = {"racism_subtypes": (GROUNDS_DIMENSION, RACISM_GROUND)}
-"""Dimensions counted only among the cases carrying one code (forms of racism: cases of racism)."""
 REGIONS_DIMENSION = "regions"
 AREAS_DIMENSION = "areas"
 YEAR_ON_YEAR_DIMENSIONS: tuple[str, ...] = (GROUNDS_DIMENSION, AREAS_DIMENSION)
@@ -413,34 +411,17 @@ def statistics_from_counts(current: YearCounts, previous: YearCounts, k: int) ->
 
 
 async def count_year(session: AsyncSession, year: int) -> tuple[YearCounts, YearCounts]:
-    """Raw counts of ``year`` (with every detail) and of the year before (one-way counts only)."""
-    current = await aggregate_year(
-        session,
-        year,
-        STAT_DIMENSIONS,
-        conditional_dimensions=CONDITIONAL_DIMENSIONS,
-    )
-    previous = await aggregate_year(
-        session, year - 1, YEAR_ON_YEAR_DIMENSIONS, conditional_dimensions=CONDITIONAL_DIMENSIONS, with_details=False
-    )
+    """Raw counts of ``year`` (with every detail) and of the year before (one-way counts only), from the
+    running tally in one query: one statement sees one snapshot, so linked tables always agree."""
+    keys = await read_tally(session, (year, year - 1))
+    current = counts_from_tally(year, keys[year], STAT_DIMENSIONS)
+    previous = counts_from_tally(year - 1, keys[year - 1], YEAR_ON_YEAR_DIMENSIONS, with_details=False)
     return current, previous
 
 
 async def compute_year_statistics(session: AsyncSession, year: int, k: int) -> YearStatistics:
-    """Count ``year`` in SQL and protect every table of its report for minimum count ``k``.
-
-    All counts must come from one snapshot, or an adviser saving a categorisation between two queries
-    makes linked tables disagree. SQLite gives that within one transaction; PostgreSQL (read committed
-    by default) gets a connection of its own at repeatable read.
-    """
-    bind = session.bind
-    if isinstance(bind, AsyncEngine) and bind.dialect.name == "postgresql":
-        async with bind.connect() as connection:
-            snapshot = await connection.execution_options(isolation_level="REPEATABLE READ")
-            async with AsyncSession(bind=snapshot) as snapshot_session, snapshot_session.begin():
-                current, previous = await count_year(snapshot_session, year)
-    else:
-        current, previous = await count_year(session, year)
+    """Count ``year`` and protect every table of its report for minimum count ``k``."""
+    current, previous = await count_year(session, year)
     return statistics_from_counts(current, previous, k)
 
 

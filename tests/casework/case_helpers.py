@@ -16,6 +16,7 @@ from reporting.config.secrets import load_instance_secrets
 from reporting.config.settings import Settings
 from reporting.crypto import passwords, receipt
 from reporting.db.models import AuditEvent, CaseCode, Categorisation, Report, StaffAccount
+from reporting.tally import count_in
 from reporting.vault import opening, sealing, values
 from tests.conftest import run_db
 
@@ -87,6 +88,8 @@ def seed_case(
                 for code in codes
             )
             db.add(Categorisation(report_id=report.id, intersectional=False, categorised_on=dt.date.today()))
+            await db.flush()
+            await count_in(db, [report.id])
         return SeededCase(report.id, code)
 
     result: SeededCase = run_db(settings, create)

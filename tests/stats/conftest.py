@@ -24,6 +24,7 @@ from reporting.db.models import CaseCode, Categorisation, Report
 from reporting.demo import synthetic_categorisation
 from reporting.stats.aggregate import YearCounts
 from reporting.stats.pdf import render_report_pdf
+from reporting.tally import count_in
 from reporting.stats.report import CONDITIONAL_DIMENSIONS, ReportView, YearStatistics, present, statistics_from_counts
 from reporting.taxonomy import STAT_DIMENSIONS
 
@@ -72,6 +73,7 @@ async def insert_cases(session: AsyncSession, cases: Iterable[SyntheticCase]) ->
         for code in values
     )
     await session.flush()
+    await count_in(session, [report_id for report_id, case in rows if case.categorised])
 
 
 def random_cases(rng: random.Random, count: int, year: int) -> list[SyntheticCase]:

@@ -8,8 +8,8 @@ import random
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.config.settings import Settings
-from reporting.stats.aggregate import YearCounts, aggregate_year
-from reporting.stats.report import CONDITIONAL_DIMENSIONS
+from reporting.stats.aggregate import YearCounts, aggregate_year, rebuild_tally, recount_year
+from reporting.tally import CONDITIONAL_DIMENSIONS
 from reporting.taxonomy import STAT_DIMENSIONS
 from tests.conftest import run_db
 from tests.stats.conftest import SyntheticCase, insert_cases, random_cases, reference_counts
@@ -27,16 +27,16 @@ def test_sql_counts_equal_python_counts(initialised_settings: Settings, rng: ran
         )
     )
 
-    async def work(session: AsyncSession) -> YearCounts:
+    async def work(session: AsyncSession) -> tuple[YearCounts, YearCounts, YearCounts]:
         await insert_cases(session, cases)
-        return await aggregate_year(
-            session,
-            YEAR,
-            STAT_DIMENSIONS,
-            conditional_dimensions=CONDITIONAL_DIMENSIONS,
-        )
+        tallied = await aggregate_year(session, YEAR, STAT_DIMENSIONS)
+        recounted = await recount_year(session, YEAR, STAT_DIMENSIONS, conditional_dimensions=CONDITIONAL_DIMENSIONS)
+        await rebuild_tally(session)
+        return tallied, recounted, await aggregate_year(session, YEAR, STAT_DIMENSIONS)
 
-    counted = run_db(initialised_settings, work)
+    tallied, recounted, rebuilt = run_db(initialised_settings, work)
+    assert tallied == recounted == rebuilt, "the running tally, the recount and the rebuilt tally agree"
+    counted = tallied
     expected = reference_counts(cases, YEAR, STAT_DIMENSIONS)
     assert counted.cases == expected.cases > 100
     assert counted.excluded_no_consent == expected.excluded_no_consent > 0
