@@ -10,7 +10,7 @@ the same run
 
 and prints wall time and peak memory of each with their ratio. Each measurement runs in a fresh
 process (``spawn``) so one cannot warm caches or inflate the memory peak of the other: wall time is
-the median of ``--repeat`` runs, peak memory is the process's peak resident set size (VmHWM, reset
+the median of ``--repeat`` runs (the two alternating), peak memory is the process's peak resident set size (VmHWM, reset
 just before the work starts) and, from a separate pass under tracemalloc, the peak of Python objects.
 Options: ``--cases N`` (default 100000), ``--repeat R`` (default 3).
 """
@@ -183,15 +183,26 @@ def measure(task: str, directory: Path, html_out: Path, *, traced: bool = False)
     return measurement
 
 
-def summarise(task: str, directory: Path, html_out: Path, repeat: int) -> Measurement:
-    runs = [measure(task, directory, html_out) for _ in range(repeat)]
-    traced = measure(task, directory, html_out, traced=True)
+def summarise(runs: list[Measurement], traced: Measurement) -> Measurement:
     return Measurement(
         seconds=statistics.median(run.seconds for run in runs),
         peak_rss_mib=max(run.peak_rss_mib for run in runs),
         baseline_rss_mib=statistics.median(run.baseline_rss_mib for run in runs),
         python_peak_mib=traced.python_peak_mib,
     )
+
+
+def measure_both(directory: Path, html_out: Path, repeat: int) -> tuple[Measurement, Measurement]:
+    """End to end and render alone in alternation, so that load from elsewhere on the machine falls on
+    both alike (the end-to-end run writes the HTML the render-alone run reads)."""
+    runs: dict[str, list[Measurement]] = {"end_to_end": [], "render_only": []}
+    for _ in range(repeat):
+        for task, measured in runs.items():
+            measured.append(measure(task, directory, html_out))
+    end_to_end, render_only = (
+        summarise(measured, measure(task, directory, html_out, traced=True)) for task, measured in runs.items()
+    )
+    return end_to_end, render_only
 
 
 def main() -> None:
@@ -211,9 +222,8 @@ def main() -> None:
             f"(+{int(arguments.cases * PREVIOUS_YEAR_SHARE):,} of {YEAR - 1}) in {time.perf_counter() - started:.1f} s"
         )
         html_out = directory / "report.html"
-        end_to_end = summarise("end_to_end", directory, html_out, arguments.repeat)
+        end_to_end, render_only = measure_both(directory, html_out, arguments.repeat)
         html_bytes, pdf_bytes = html_out.stat().st_size, html_out.with_suffix(".pdf").stat().st_size
-        render_only = summarise("render_only", directory, html_out, arguments.repeat)
 
     print(f"report: HTML {html_bytes / 1024:.0f} KiB, PDF {pdf_bytes / 1024:.0f} KiB")
     header = f"{'':34} {'wall time':>10} {'peak RSS':>10} {'(start)':>9} {'Python peak':>12}"
