@@ -120,7 +120,7 @@ def _method_paragraphs(view: ReportView) -> list[str]:
     ]
     if view.left_out:
         paragraphs.append(t("left_out", tables=", ".join(view.left_out)))
-    return paragraphs
+    return paragraphs + list(view.pooled_notes)
 
 
 def _table_json(table: TableView) -> dict[str, Any]:
@@ -164,6 +164,7 @@ def export_json(view: ReportView) -> bytes:
         ],
         "method": _method_paragraphs(view),
         "left_out_tables": list(statistics.left_out),
+        "below_minimum_tables": list(statistics.below_minimum),
         "tables": [_table_json(table) for table in view.tables()],
     }
     return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")

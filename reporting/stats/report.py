@@ -127,6 +127,12 @@ class YearStatistics:
     """Publishable pairs of grounds (each at least k), most frequent first."""
     left_out: tuple[str, ...] = ()
     """Tables left out because their tiny numbers could not be protected (see :func:`protect_report`)."""
+    below_minimum: tuple[str, ...] = ()
+    """Tables left out because the cases they count are below the minimum total (see :func:`pool`)."""
+
+    @property
+    def minimums(self) -> Minimums:
+        return Minimums.for_k(self.k)
 
     @property
     def cases(self) -> Cell:
@@ -394,10 +400,65 @@ def primary_suppressed(value: int, k: int) -> Cell:
     return Cell(value, str(value), suppressed_primary=False, suppressed_secondary=False)
 
 
+# --- minimum totals: what is too small to break down at all ----------------------------------------
+
+MIN_TABLE_TOTAL = 20
+"""A table is printed only if the cases it counts (its total) reach this, and at least twice k."""
+MIN_REGION_TOTAL = 50
+"""The regions need more (eleven rows; and at least ten times k): below, most rows would be "x" or 0, and
+the zeros would say where nobody reported."""
+KEPT_TABLES: frozenset[str] = frozenset({CURRENT_CASES, PREVIOUS_CASES})
+"""Never left out for a small total: the number of cases of each year (hidden itself if small)."""
+
+
+@dataclass(frozen=True)
+class Minimums:
+    """The smallest totals a table needs, for one k: each is at least twice k, so that a table being
+    left out (its total below the minimum) never bounds a count inside 1..k-1."""
+
+    table: int
+    region: int
+
+    @classmethod
+    def for_k(cls, k: int) -> Minimums:
+        return cls(max(MIN_TABLE_TOTAL, 2 * k), max(MIN_REGION_TOTAL, 10 * k))
+
+
+def below_minimum(tables: TableSet, current: YearCounts, previous: YearCounts, k: int) -> tuple[str, ...]:
+    """Tables whose total is below the minimum, decided on totals only (never on a single small cell).
+
+    A year below the minimum keeps its number of cases only: with three cases, the zeros of any table
+    would say what all three share. A year before below it takes the year-on-year tables with it. A
+    table of a part of the cases (forms of racism: cases of racism) needs that part to reach it."""
+    minimums = Minimums.for_k(k)
+    keys = [table.key for table in tables.tables]
+    if current.cases < minimums.table:
+        return tuple(key for key in keys if key not in KEPT_TABLES)
+    left: list[str] = []
+    for table in tables.tables:
+        if table.key in KEPT_TABLES:
+            continue
+        total = table.value(table.grand_total_ref())
+        by_year = "year" in table.dimensions
+        minimum = minimums.region if table.key == REGIONS_DIMENSION else minimums.table
+        if total < minimum or (by_year and previous.cases < minimums.table):
+            left.append(table.key)
+    return tuple(left)
+
+
+def pool(tables: TableSet, current: YearCounts, previous: YearCounts, k: int) -> tuple[TableSet, tuple[str, ...]]:
+    """The table set without the tables below the minimum, and their keys (the report says so)."""
+    left = below_minimum(tables, current, previous, k)
+    for key in left:
+        tables = _without(tables, key)
+    return tables, left
+
+
 def statistics_from_counts(current: YearCounts, previous: YearCounts, k: int) -> YearStatistics:
     """Tables, links and protection for counts already taken (pure: no database)."""
-    protected, left_out = protect_report(build_table_set(current, previous), k)
-    grounds_kept = GROUNDS_DIMENSION not in left_out
+    tables, small = pool(build_table_set(current, previous), current, previous, k)
+    protected, left_out = protect_report(tables, k)
+    grounds_kept = any(table.key == GROUNDS_DIMENSION for table in protected.tables)
     pairs = publishable_pairs(current.ground_pairs, k, protected.table(GROUNDS_DIMENSION)) if grounds_kept else {}
     return YearStatistics(
         year=current.year,
@@ -407,6 +468,7 @@ def statistics_from_counts(current: YearCounts, previous: YearCounts, k: int) ->
         excluded_no_consent=primary_suppressed(current.excluded_no_consent, k),
         pairs=tuple(list(pairs.items())[:MAX_PAIRS]),
         left_out=left_out,
+        below_minimum=small,
     )
 
 
@@ -507,6 +569,8 @@ class ReportView:
     imprint: Imprint | None = None
     findings: tuple[str, ...] = ()
     """Key findings in sentences, from printed numbers only."""
+    pooled_notes: tuple[str, ...] = ()
+    """Plain sentences on what is left out because too few cases were counted (see :func:`pooled_notes`)."""
 
     @property
     def year(self) -> int:
@@ -813,7 +877,28 @@ def present(statistics: YearStatistics, lang: str | None = None, imprint: Imprin
         left_out=tuple(t(f"table_{key}") for key in statistics.left_out),
         imprint=imprint,
         findings=_findings(statistics, t, lang),
+        pooled_notes=pooled_notes(statistics, t),
     )
+
+
+def pooled_notes(statistics: YearStatistics, t: Texts) -> tuple[str, ...]:
+    """What the minimum totals left out, in plain sentences (data side: see :func:`below_minimum`)."""
+    small = statistics.below_minimum
+    if not small:
+        return ()
+    minimums = statistics.minimums
+    if MONTHS in small:  # the months count every case of the year: the year itself is below the minimum
+        return (t("pooled_year", year=statistics.year, minimum=minimums.table),)
+    notes = []
+    comparison = [key for key in small if key.endswith(BY_YEAR_SUFFIX)]
+    if comparison:
+        notes.append(t("pooled_comparison", previous_year=statistics.previous_year, minimum=minimums.table))
+    tables = [t(f"table_{key}") for key in small if key not in comparison and key != REGIONS_DIMENSION]
+    if tables:
+        notes.append(t("pooled_tables", minimum=minimums.table, tables=", ".join(tables)))
+    if REGIONS_DIMENSION in small:
+        notes.append(t("pooled_regions", minimum=minimums.region))
+    return tuple(notes)
 
 
 def _with_legend_at_first_mark(sections: Sequence[SectionView], legend: str) -> tuple[SectionView, ...]:

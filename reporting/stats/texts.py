@@ -95,6 +95,18 @@ _DE: dict[str, str] = {
         "Wegen sehr kleiner Fallzahlen entfallen diese Tabellen, weil sich ihre Werte nicht sicher verdecken "
         "ließen: {tables}."
     ),
+    "pooled_year": (
+        "Für {year} wurden weniger als {minimum} Fälle gezählt. Damit niemand erkennbar wird, erscheint für "
+        "dieses Jahr nur die Zahl der Fälle, keine Aufschlüsselung."
+    ),
+    "pooled_comparison": (
+        "Der Vergleich mit {previous_year} entfällt: In dem Jahr wurden weniger als {minimum} Fälle gezählt."
+    ),
+    "pooled_tables": "Diese Tabellen entfallen, weil sie weniger als {minimum} Fälle zählen würden: {tables}.",
+    "pooled_regions": (
+        "Die Tabelle nach Regionen entfällt: Dafür braucht es mindestens {minimum} Fälle im Jahr, sonst "
+        "zeigten die vielen leeren und verdeckten Felder, wo sich jemand gemeldet hat."
+    ),
     "legend": (
         "„x“: verdeckt – weniger als {k} Fälle, oder verdeckt, damit sich kein kleiner Wert zurückrechnen "
         "lässt; mindestens ein Fall. „–“: kein Anteil angegeben."
@@ -252,6 +264,18 @@ _EN: dict[str, str] = {
     "left_out": (
         "Because the numbers of cases are very small, these tables are left out, as their values could not be "
         "hidden safely: {tables}."
+    ),
+    "pooled_year": (
+        "Fewer than {minimum} cases were counted for {year}. So that nobody can be recognised, this year shows "
+        "only the number of cases, no breakdown."
+    ),
+    "pooled_comparison": (
+        "The comparison with {previous_year} is left out: fewer than {minimum} cases were counted that year."
+    ),
+    "pooled_tables": "These tables are left out because they would count fewer than {minimum} cases: {tables}.",
+    "pooled_regions": (
+        "The table by region is left out: it needs at least {minimum} cases in the year, or its many empty and "
+        "hidden cells would show where someone reported."
     ),
     "legend": (
         "“x”: hidden – fewer than {k} cases, or hidden so that no small value can be worked out; at least "
