@@ -44,14 +44,14 @@ def test_the_tally_follows_intake_recategorisation_and_consent(
     assert tallied == recounted
     assert (tallied.cases, tallied.by_code["grounds"]) == (2, {"racism_ethnic_origin": 1, "religion": 1, "age": 1})
 
-    steps = [
+    steps: list[dict[str, str | list[str]]] = [
         {"grounds": ["racism_ethnic_origin", "gender"], "racism_subtypes": ["antisemitism"], "regions": ["kleve"]},
         {"grounds": ["age", "gender"], "areas": ["housing"], "intersectional": "yes"},
         {"grounds": ["age"], "areas": ["housing"], "consent_statistics": ""},
         {"grounds": ["gender", "age", "religion"], "consent_statistics": "yes"},
     ]
     for step in steps:
-        form = {"consent_statistics": "yes", **step}
+        form: dict[str, str | list[str]] = {"consent_statistics": "yes", **step}
         response = post_form(adviser, f"/staff/cases/{cases[0]}/categorisation", form)
         assert response.status_code == 303, response.text
         tallied, recounted = tallied_and_recounted(initialised_settings)

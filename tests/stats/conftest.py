@@ -24,8 +24,8 @@ from reporting.db.models import CaseCode, Categorisation, Report
 from reporting.demo import synthetic_categorisation
 from reporting.stats.aggregate import YearCounts
 from reporting.stats.pdf import render_report_pdf
-from reporting.tally import count_in
 from reporting.stats.report import CONDITIONAL_DIMENSIONS, ReportView, YearStatistics, present, statistics_from_counts
+from reporting.tally import count_in
 from reporting.taxonomy import STAT_DIMENSIONS
 
 T = TypeVar("T")
