@@ -21,6 +21,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reporting import tally
 from reporting.i18n import babel_locale
 from reporting.stats.aggregate import GROUNDS_DIMENSION, YearCounts, counts_from_tally, read_tally
 from reporting.stats.charts import Bar, BarChart, bar_chart
@@ -36,13 +37,15 @@ from reporting.stats.disclosure.model import (
 )
 from reporting.stats.disclosure.protection import UnprotectableTablesError, percentage, protect, publishable_pairs
 from reporting.stats.texts import Texts, report_language
-from reporting.tally import CONDITIONAL_DIMENSIONS, RACISM_GROUND
 from reporting.taxonomy import DIMENSIONS, MULTI_VALUED_STAT_DIMENSIONS, STAT_DIMENSIONS
 
 CASES = "cases"
 """The one column of a one-way table."""
 NOT_RECORDED = "not_recorded"
 """Row of the cases without any code in a dimension, so that every table accounts for all its cases."""
+RACISM_GROUND = tally.RACISM_GROUND
+CONDITIONAL_DIMENSIONS = tally.CONDITIONAL_DIMENSIONS
+"""Dimensions counted only among the cases carrying one code (forms of racism: cases of racism)."""
 REGIONS_DIMENSION = "regions"
 AREAS_DIMENSION = "areas"
 YEAR_ON_YEAR_DIMENSIONS: tuple[str, ...] = (GROUNDS_DIMENSION, AREAS_DIMENSION)
