@@ -32,7 +32,7 @@ import time
 import tracemalloc
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.queues import Queue
 from pathlib import Path
 
@@ -43,6 +43,7 @@ from sqlalchemy import create_engine
 from reporting.cli.instance import initialise
 from reporting.config.settings import Settings
 from reporting.demo import synthetic_categorisation
+from reporting.stats.disclosure.model import CellRef
 
 YEAR = 2026
 PREVIOUS_YEAR_SHARE = 0.2
@@ -56,6 +57,8 @@ class Measurement:
     peak_rss_mib: float
     baseline_rss_mib: float
     python_peak_mib: float = 0.0
+    stages: dict[str, float] = field(default_factory=dict)
+    """Seconds per stage of the end-to-end run."""
 
 
 def settings_for(directory: Path) -> Settings:
@@ -129,26 +132,60 @@ def _status_mib(field: str) -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _end_to_end(directory: str, html_out: str) -> None:
-    from reporting.db.engine import session_scope
+def _end_to_end(directory: str, html_out: str) -> dict[str, float]:
+    """What ``reporting stats annual`` does, with the time of each stage: reading the tally, protection
+    (its HiGHS audit included), the publication register's joint attack, words and HTML, WeasyPrint. The
+    release is rolled back, so that every run meets the same (empty) register."""
+    from sqlalchemy.ext.asyncio import async_sessionmaker
+
+    from reporting.db.engine import create_engine
     from reporting.stats.pdf import render_pdf, render_report_html
-    from reporting.stats.report import YearStatistics, compute_year_statistics, present
+    from reporting.stats.register import publish
+    from reporting.stats.report import YearStatistics, count_year, present, statistics_from_counts
+
+    stages: dict[str, float] = {}
+
+    def timed(stage: str, started: float) -> float:
+        now = time.perf_counter()
+        stages[stage] = now - started
+        return now
 
     async def statistics_of_year() -> YearStatistics:
-        async with session_scope(settings_for(Path(directory))) as session:
-            return await compute_year_statistics(session, YEAR, K)
+        engine = create_engine(settings_for(Path(directory)))
+        try:
+            async with async_sessionmaker(engine)() as session:
+                started = time.perf_counter()
+                current, previous = await count_year(session, YEAR)
+                started = timed("tally (SQL)", started)
+                statistics = statistics_from_counts(current, previous, K)
+                started = timed("protection and audit (HiGHS)", started)
+
+                def reprotect(hide: frozenset[CellRef]) -> YearStatistics:
+                    return statistics_from_counts(current, previous, K, also_hide=hide)
+
+                published = await publish(session, statistics, "pdf", reprotect)
+                timed("register: joint attack (HiGHS)", started)
+                await session.rollback()
+                return published
+        finally:
+            await engine.dispose()
 
     year_statistics = asyncio.run(statistics_of_year())
+    started = time.perf_counter()
     html = render_report_html(present(year_statistics, "de"))
+    started = timed("words and HTML", started)
     pdf = render_pdf(html)
+    timed("WeasyPrint", started)
     Path(html_out).write_text(html, encoding="utf-8")
     Path(html_out).with_suffix(".pdf").write_bytes(pdf)
+    return stages
 
 
-def _render_only(_directory: str, html_out: str) -> None:
+def _render_only(_directory: str, html_out: str) -> dict[str, float]:
     from reporting.stats.pdf import render_pdf
 
     render_pdf(Path(html_out).read_text(encoding="utf-8"))
+    return {}
 
 
 def _warm_imports() -> None:
@@ -159,16 +196,16 @@ def _warm_imports() -> None:
 
 
 def _worker(task: str, directory: str, html_out: str, traced: bool, results: Queue[Measurement]) -> None:
-    work: Callable[[str, str], None] = {"end_to_end": _end_to_end, "render_only": _render_only}[task]
+    work: Callable[[str, str], dict[str, float]] = {"end_to_end": _end_to_end, "render_only": _render_only}[task]
     _warm_imports()
     baseline = _reset_peak_rss()
     if traced:
         tracemalloc.start()
     started = time.perf_counter()
-    work(directory, html_out)
+    stages = work(directory, html_out)
     seconds = time.perf_counter() - started
     python_peak = tracemalloc.get_traced_memory()[1] / 2**20 if traced else 0.0
-    results.put(Measurement(seconds, _status_mib("VmHWM"), baseline, python_peak))
+    results.put(Measurement(seconds, _status_mib("VmHWM"), baseline, python_peak, stages))
 
 
 def measure(task: str, directory: Path, html_out: Path, *, traced: bool = False) -> Measurement:
@@ -189,6 +226,7 @@ def summarise(runs: list[Measurement], traced: Measurement) -> Measurement:
         peak_rss_mib=max(run.peak_rss_mib for run in runs),
         baseline_rss_mib=statistics.median(run.baseline_rss_mib for run in runs),
         python_peak_mib=traced.python_peak_mib,
+        stages={stage: statistics.median(run.stages[stage] for run in runs) for stage in runs[0].stages},
     )
 
 
@@ -242,6 +280,9 @@ def main() -> None:
         f" {end_to_end.python_peak_mib / max(render_only.python_peak_mib, 0.001):>11.2f}x"
     )
     print(f"(median of {arguments.repeat} runs per line, each in a fresh process; Python peak under tracemalloc)")
+    print("end to end by stage (median):")
+    for stage, seconds in end_to_end.stages.items():
+        print(f"  {stage:32} {seconds:>8.3f} s")
 
 
 if __name__ == "__main__":

@@ -14,15 +14,15 @@ from reporting.config.settings import Settings
 from reporting.db.engine import session_scope
 from reporting.stats.disclosure.protection import MIN_K
 from reporting.stats.export import EXPORT_FORMATS, export_tables
-from reporting.stats.register import PublicationRefusedError, publish
-from reporting.stats.report import Imprint, ReportView, YearStatistics, compute_year_statistics, present
+from reporting.stats.register import PublicationRefusedError, publish_year
+from reporting.stats.report import Imprint, ReportView, YearStatistics, present
 from reporting.stats.texts import DEFAULT_REPORT_LANGUAGE, REPORT_LANGUAGES
 
 
 async def _statistics(settings: Settings, year: int, k: int, kind: str) -> YearStatistics:
     """Count and protect, then check against and record in the publication register (committed on return)."""
     async with session_scope(settings) as session:
-        return await publish(session, await compute_year_statistics(session, year, k), kind)
+        return await publish_year(session, year, k, kind)
 
 
 def load_report(year: int, k: int | None, lang: str, kind: str) -> ReportView:

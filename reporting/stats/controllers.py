@@ -25,8 +25,8 @@ from reporting.audit import chain as audit
 from reporting.config.settings import Settings
 from reporting.i18n import current_language
 from reporting.stats.export import EXPORT_FORMATS, MEDIA_TYPES, export_tables
-from reporting.stats.register import PublicationRefusedError, publish
-from reporting.stats.report import MIN_PERCENT_BASE, Imprint, ReportView, compute_year_statistics, present
+from reporting.stats.register import PublicationRefusedError, publish_year
+from reporting.stats.report import MIN_PERCENT_BASE, Imprint, ReportView, present
 from reporting.stats.texts import DEFAULT_REPORT_LANGUAGE, REPORT_LANGUAGES, report_language
 from reporting.web.commits import commit
 
@@ -56,9 +56,8 @@ async def _audited_download(
 async def _report(db_session: AsyncSession, settings: Settings, year: int, lang: str, kind: str) -> ReportView:
     """Count, protect, check against and record in the publication register (committed before anything
     is shown), and label. A release that would disclose against an earlier one is refused with 409."""
-    statistics = await compute_year_statistics(db_session, year, settings.stats_min_count)
     try:
-        statistics = await publish(db_session, statistics, kind)
+        statistics = await publish_year(db_session, year, settings.stats_min_count, kind)
     except PublicationRefusedError as refused:
         raise ClientException(str(refused), status_code=409) from None
     await commit(db_session, where="publish statistics")

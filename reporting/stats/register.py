@@ -14,16 +14,16 @@ A recorded release holds only what was printed (numbers and "x"), the method and
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Final
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.db.models import StatsPublication
-from reporting.stats.disclosure.attack import Release, attack
+from reporting.stats.disclosure.attack import Finding, Release, attack
 from reporting.stats.disclosure.model import SECONDARY_DISPLAY, Cell, CellRef, ProtectedTable, ProtectedTableSet
-from reporting.stats.report import COMPARISON_TABLES, YearStatistics
+from reporting.stats.report import COMPARISON_TABLES, YearStatistics, count_year, statistics_from_counts
 
 METHOD: Final = "suppression-tau-argus/1"
 """Primary suppression below k, one mark for every hidden count, protection intervals reaching k, checked
@@ -35,9 +35,31 @@ class PublicationRefusedError(ValueError):
     """Publishing would disclose against an earlier release, or use another k for the same years."""
 
 
-async def publish(session: AsyncSession, statistics: YearStatistics, kind: str) -> YearStatistics:
-    """Record ``statistics`` as released (``kind``: pdf, export or preview) and return what may be printed:
-    the release itself, or the release without the previous year's numbers where only those disclose.
+Reprotect = Callable[[frozenset[CellRef]], YearStatistics]
+"""The same counts protected again with more positions hidden (see ``statistics_from_counts``)."""
+MAX_ROUNDS: Final = 4
+
+
+async def publish_year(session: AsyncSession, year: int, k: int, kind: str) -> YearStatistics:
+    """Count and protect ``year``, then :func:`publish` it, protected jointly with earlier releases."""
+    current, previous = await count_year(session, year)
+
+    def reprotect(hide: frozenset[CellRef]) -> YearStatistics:
+        return statistics_from_counts(current, previous, k, also_hide=hide)
+
+    return await publish(session, reprotect(frozenset()), kind, reprotect)
+
+
+async def publish(
+    session: AsyncSession, statistics: YearStatistics, kind: str, reprotect: Reprotect | None = None
+) -> YearStatistics:
+    """Record ``statistics`` as released (``kind``: pdf, export or preview) and return what may be printed.
+
+    That is the release itself if nothing discloses together with the earlier releases of its years.
+    Otherwise, with ``reprotect``, the counts are protected again with every printed number hidden whose
+    fact an earlier release printed differently by 1..k-1 (and then what the joint attack still places),
+    so that a preview of an open year never blocks the next release; the numbers both print are the
+    same. Failing that, the release without the previous year's numbers, if only those disclose.
 
     Raises PublicationRefusedError when even that would disclose. The caller commits with what it prints.
     """
@@ -49,12 +71,13 @@ async def publish(session: AsyncSession, statistics: YearStatistics, kind: str) 
         raise PublicationRefusedError(
             f"the statistics of {statistics.year} were published with k={other_k[0]}: one k per series"
         )
-    candidates = [statistics]
+    variants = [_whole]
     if any(table.key in COMPARISON_TABLES for table in statistics.protected.tables):
-        candidates.append(statistics.without_comparison())
-    for candidate in candidates:
-        release = Release(candidate.protected, candidate.facts())
-        if not _discloses(earlier, release):
+        variants.append(_without_comparison)
+    for variant in variants:
+        candidate = _jointly_protected(earlier, variant(statistics), variant, reprotect)
+        if candidate is not None:
+            release = Release(candidate.protected, candidate.facts())
             session.add(
                 StatsPublication(
                     kind=kind,
@@ -73,11 +96,64 @@ async def publish(session: AsyncSession, statistics: YearStatistics, kind: str) 
     )
 
 
-def _discloses(earlier: Sequence[Release], release: Release) -> bool:
+def _whole(statistics: YearStatistics) -> YearStatistics:
+    return statistics
+
+
+def _without_comparison(statistics: YearStatistics) -> YearStatistics:
+    return statistics.without_comparison()
+
+
+def _jointly_protected(
+    earlier: Sequence[Release],
+    statistics: YearStatistics,
+    variant: Callable[[YearStatistics], YearStatistics],
+    reprotect: Reprotect | None,
+) -> YearStatistics | None:
+    """``statistics`` if it discloses nothing together with ``earlier``, else (with ``reprotect``) the
+    counts protected again with more hidden, round by round; None if that does not help."""
+    hide: frozenset[CellRef] = frozenset()
+    for _ in range(MAX_ROUNDS):
+        release = Release(statistics.protected, statistics.facts())
+        findings = _findings(earlier, release)
+        if not findings:
+            return statistics
+        if reprotect is None:
+            return None
+        more = _changed(earlier, release) | _stating(release, {finding.fact for finding in findings})
+        if more <= hide:
+            return None
+        hide |= more
+        statistics = variant(reprotect(hide))
+    return None
+
+
+def _changed(earlier: Sequence[Release], release: Release) -> frozenset[CellRef]:
+    """Printed positions whose fact an earlier release printed with a difference of 1..k-1."""
+    k = release.printed.k
+    printed_before: dict[str, set[int]] = {}
+    for old in earlier:
+        for ref, fact in old.facts.items():
+            value = old.printed.cell(ref).value
+            if value is not None:
+                printed_before.setdefault(fact, set()).add(value)
+    changed = set()
+    for ref, fact in release.facts.items():
+        value = release.printed.cell(ref).value
+        if value is not None and any(0 < abs(value - old) < k for old in printed_before.get(fact, ())):
+            changed.add(ref)
+    return frozenset(changed)
+
+
+def _stating(release: Release, facts: set[str | None]) -> frozenset[CellRef]:
+    return frozenset(ref for ref, fact in release.facts.items() if fact in facts)
+
+
+def _findings(earlier: Sequence[Release], release: Release) -> list[Finding]:
     if any(dump(release) == dump(old) for old in earlier):
-        return False  # printed before, exactly: nothing new
+        return []  # printed before, exactly: nothing new
     new = len(earlier)
-    return any(finding.release == new for finding in attack([*earlier, release]))
+    return [finding for finding in attack([*earlier, release]) if finding.release == new]
 
 
 async def _overlapping(session: AsyncSession, statistics: YearStatistics) -> list[Release]:

@@ -13,7 +13,7 @@ Two steps, so that one protection serves every output:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -360,7 +360,9 @@ def grounds_per_case_limits(grounds: Table, per_case: Table) -> list[dict[CellRe
     return [at_least, at_most]
 
 
-def protect_report(tables: TableSet, k: int) -> tuple[ProtectedTableSet, tuple[str, ...]]:
+def protect_report(
+    tables: TableSet, k: int, also_hide: Collection[CellRef] = ()
+) -> tuple[ProtectedTableSet, tuple[str, ...]]:
     """Protect the whole set; where that is impossible, leave out tables until it is not.
 
     Happens only when the solver cannot decide. The table holding the exposed count goes (if it may go at all);
@@ -370,7 +372,7 @@ def protect_report(tables: TableSet, k: int) -> tuple[ProtectedTableSet, tuple[s
     dropped: list[str] = []
     while True:
         try:
-            return protect(tables, k), tuple(dropped)
+            return protect(tables, k, also_hide), tuple(dropped)
         except UnprotectableTablesError as error:
             candidates = [key for key in DROP_PRIORITY if any(table.key == key for table in tables.tables)]
             if not candidates:
@@ -380,7 +382,7 @@ def protect_report(tables: TableSet, k: int) -> tuple[ProtectedTableSet, tuple[s
             else:  # pinned through a total: find the one table whose absence frees it, if there is one
                 for key in candidates:
                     try:
-                        return protect(_without(tables, key), k), (*dropped, key)
+                        return protect(_without(tables, key), k, also_hide), (*dropped, key)
                     except UnprotectableTablesError:
                         continue
                 key = candidates[0]
@@ -457,10 +459,13 @@ def pool(tables: TableSet, current: YearCounts, previous: YearCounts, k: int) ->
     return tables, left
 
 
-def statistics_from_counts(current: YearCounts, previous: YearCounts, k: int) -> YearStatistics:
-    """Tables, links and protection for counts already taken (pure: no database)."""
+def statistics_from_counts(
+    current: YearCounts, previous: YearCounts, k: int, also_hide: Collection[CellRef] = ()
+) -> YearStatistics:
+    """Tables, links and protection for counts already taken (pure: no database); ``also_hide`` as in
+    :func:`~reporting.stats.disclosure.protection.protect`."""
     tables, small = pool(build_table_set(current, previous), current, previous, k)
-    protected, left_out = protect_report(tables, k)
+    protected, left_out = protect_report(tables, k, also_hide)
     grounds_kept = any(table.key == GROUNDS_DIMENSION for table in protected.tables)
     pairs = publishable_pairs(current.ground_pairs, k, protected.table(GROUNDS_DIMENSION)) if grounds_kept else {}
     return YearStatistics(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Final
 
@@ -43,16 +43,20 @@ class UnprotectableTablesError(ValueError):
         return f"{self.ref} stays pinned with every non-zero count around it hidden; merge categories or drop a table"
 
 
-def protect(tables: TableSet, k: int = 5) -> ProtectedTableSet:
+def protect(tables: TableSet, k: int = 5, also_hide: Collection[CellRef] = ()) -> ProtectedTableSet:
     """Hide what must be hidden so that no count below k can be read or worked out.
 
+    ``also_hide``: positions to hide whatever their count (non-zero ones; the publication register
+    passes those whose count changed by 1..k-1 since an earlier release), complemented like any other.
     Raises ValueError for k below 3 and for a table that crosses region, ground and time, and
     UnprotectableTablesError when a small count stays pinned whatever else is hidden.
     """
     _check_k(k)
     check_no_forbidden_crossing(tables.tables)
     structure = Structure.build([Layout.of(table) for table in tables.tables], tables.links, tables.limits)
-    protection = _Protection(structure, [tables.value(members[0]) for members in structure.members], k)
+    values = [tables.value(members[0]) for members in structure.members]
+    extra = {structure.class_of[ref] for ref in also_hide if ref in structure.class_of}
+    protection = _Protection(structure, values, k, {cls for cls in extra if values[cls]})
     protection.run()
     return ProtectedTableSet(
         k=k,
@@ -139,10 +143,10 @@ def _hiding_cost(members: Sequence[CellRef]) -> int:
 class _Protection:
     """The hiding decisions for one report, refined until the audit finds nothing pinned."""
 
-    def __init__(self, structure: Structure, values: Sequence[int], k: int) -> None:
+    def __init__(self, structure: Structure, values: Sequence[int], k: int, also_hide: Collection[int] = ()) -> None:
         self.structure, self.values, self.k = structure, values, k
         self.primary = frozenset(cls for cls, value in enumerate(values) if 0 < value < k)
-        self.hidden = set(self.primary)
+        self.hidden = set(self.primary) | set(also_hide)
         adjacent: list[set[int]] = [set() for _ in structure.members]
         for terms in structure.sums + structure.limits:
             for cls, _ in terms:
