@@ -253,8 +253,11 @@ def _year_on_year_table(dimension: str, previous: YearCounts, current: YearCount
     )
 
 
-def build_table_set(current: YearCounts, previous: YearCounts) -> TableSet:
-    """All tables of the report and the links between numbers that are equal by construction."""
+def build_table_set(current: YearCounts, previous: YearCounts, dimensions: Sequence[str] = STAT_DIMENSIONS) -> TableSet:
+    """All tables of the report and the links between numbers that are equal by construction.
+
+    Every dimension of ``dimensions`` becomes a one-way table linked to the number of cases, so a new
+    statistics dimension (offices, say) is protected, pooled, registered and attacked like the others."""
     year, before = str(current.year), str(previous.year)
     anchor = CellRef(CURRENT_CASES, year, CASES)
     previous_anchor = CellRef(PREVIOUS_CASES, before, CASES)
@@ -267,7 +270,7 @@ def build_table_set(current: YearCounts, previous: YearCounts) -> TableSet:
     links: list[tuple[CellRef, CellRef]] = []
 
     racism_cases = current.by_code.get(GROUNDS_DIMENSION, {}).get(RACISM_GROUND, 0)
-    for dimension in STAT_DIMENSIONS:
+    for dimension in dimensions:
         condition = CONDITIONAL_DIMENSIONS.get(dimension)
         universe = racism_cases if condition else current.cases
         table = _one_way_table(
@@ -460,11 +463,15 @@ def pool(tables: TableSet, current: YearCounts, previous: YearCounts, k: int) ->
 
 
 def statistics_from_counts(
-    current: YearCounts, previous: YearCounts, k: int, also_hide: Collection[CellRef] = ()
+    current: YearCounts,
+    previous: YearCounts,
+    k: int,
+    also_hide: Collection[CellRef] = (),
+    dimensions: Sequence[str] = STAT_DIMENSIONS,
 ) -> YearStatistics:
     """Tables, links and protection for counts already taken (pure: no database); ``also_hide`` as in
-    :func:`~reporting.stats.disclosure.protection.protect`."""
-    tables, small = pool(build_table_set(current, previous), current, previous, k)
+    :func:`~reporting.stats.disclosure.protection.protect`, ``dimensions`` as in :func:`build_table_set`."""
+    tables, small = pool(build_table_set(current, previous, dimensions), current, previous, k)
     protected, left_out = protect_report(tables, k, also_hide)
     grounds_kept = any(table.key == GROUNDS_DIMENSION for table in protected.tables)
     pairs = publishable_pairs(current.ground_pairs, k, protected.table(GROUNDS_DIMENSION)) if grounds_kept else {}
