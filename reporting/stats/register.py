@@ -120,7 +120,12 @@ def _jointly_protected(
             return statistics
         if reprotect is None:
             return None
-        more = _changed(earlier, release) | _stating(release, {finding.fact for finding in findings})
+        releases = [*earlier, release]
+        facts = {
+            finding.fact if finding.ref is None else releases[finding.release].facts.get(finding.ref)
+            for finding in findings
+        }
+        more = _changed(earlier, release) | _stating(release, facts)
         if more <= hide:
             return None
         hide |= more
@@ -150,10 +155,15 @@ def _stating(release: Release, facts: set[str | None]) -> frozenset[CellRef]:
 
 
 def _findings(earlier: Sequence[Release], release: Release) -> list[Finding]:
+    """What the joint attack finds that the earlier releases alone did not: in the new release, and in
+    an earlier one (a count hidden there that the new numbers pin)."""
     if any(dump(release) == dump(old) for old in earlier):
         return []  # printed before, exactly: nothing new
-    new = len(earlier)
-    return [finding for finding in attack([*earlier, release]) if finding.release == new]
+    joint = attack([*earlier, release])
+    if not joint or not earlier:
+        return joint
+    before = set(attack(earlier))
+    return [finding for finding in joint if finding not in before]
 
 
 async def _overlapping(session: AsyncSession, statistics: YearStatistics) -> list[Release]:

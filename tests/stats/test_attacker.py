@@ -16,9 +16,10 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.config.settings import Settings
-from reporting.stats.aggregate import GROUNDS_DIMENSION
+from reporting.stats.aggregate import GROUNDS_DIMENSION, YearCounts
 from reporting.stats.disclosure.attack import Release, attack
 from reporting.stats.disclosure.model import Cell, CellRef, Table, TableSet
 from reporting.stats.register import PublicationRefusedError, dump, load, publish
@@ -32,6 +33,7 @@ YEAR = 2026
 FULL = os.environ.get("REPORTING_ATTACK_FULL") == "1"
 RANDOM_SETS = 2000 if FULL else 200
 LARGEST_SET = 400 if FULL else 60
+RANDOM_PAIRS = 200 if FULL else 12
 
 
 def statistics_of(cases: Sequence[SyntheticCase], previous: Sequence[SyntheticCase], k: int) -> YearStatistics:
@@ -201,3 +203,41 @@ def test_the_register_lets_out_only_what_the_attacker_cannot_use(initialised_set
     published = publish_now(this_year)
     assert "cases_previous" in published.left_out
     assert_nothing_found(as_read(published_last_year), as_read(published))
+
+
+def test_random_pairs_of_releases_through_the_register(initialised_settings: Settings) -> None:
+    """A release, then 1 to k+2 more cases and the next release of the same year, as the register lets it
+    out (protected jointly where the numbers changed by 1..k-1): the attacker over both finds nothing."""
+    rng = random.Random(1313)
+    published_pairs = 0
+    for number in range(RANDOM_PAIRS):
+        year, k = 2030 + 2 * number, rng.choice((3, 5))
+        cases = [with_codes(case) for case in random_cases(rng, rng.randrange(20, max(21, LARGEST_SET)), year)]
+        more = [with_codes(case) for case in random_cases(rng, rng.randrange(1, k + 3), year)]
+
+        async def work(
+            session: AsyncSession, year: int = year, k: int = k, series: tuple[list[SyntheticCase], ...] = (cases, more)
+        ) -> tuple[Release, Release | None]:
+            releases: list[Release] = []
+            for counted in (series[0], [*series[0], *series[1]]):
+                current = reference_counts(counted, year, STAT_DIMENSIONS)
+                previous = reference_counts([], year - 1, STAT_DIMENSIONS)
+
+                def reprotect(
+                    hide: frozenset[CellRef], current: YearCounts = current, previous: YearCounts = previous
+                ) -> YearStatistics:
+                    return statistics_from_counts(current, previous, k, also_hide=hide)
+
+                try:
+                    releases.append(as_read(await publish(session, reprotect(frozenset()), "preview", reprotect)))
+                except PublicationRefusedError:
+                    return releases[0], None
+            await session.commit()
+            return releases[0], releases[1]
+
+        first, second = run_db(initialised_settings, work)
+        assert_nothing_found(first)
+        if second is not None:
+            published_pairs += 1
+            assert_nothing_found(first, second)
+    assert published_pairs >= RANDOM_PAIRS // 2, "most second releases go out, protected jointly"
