@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from reporting.cli.common import ReportingError, load_settings
 from reporting.config.settings import Settings
 from reporting.db.engine import session_scope
+from reporting.stats.aggregate import rebuild_tally
 from reporting.stats.disclosure.protection import MIN_K
 from reporting.stats.export import EXPORT_FORMATS, export_tables
 from reporting.stats.register import PublicationRefusedError, publish_year
@@ -101,3 +102,16 @@ def export(year: int, export_format: str, out: Path, lang: str, k: int | None) -
     view = load_report(year, k, lang, "export")
     _write(out, export_tables(view, export_format))
     click.echo(f"Wrote {out}: tables of {year} as {export_format}, k={view.k}.")
+
+
+@stats.command()
+def retally() -> None:
+    """Recount the running tally of the statistics from the codes (after restoring or importing data
+    that did not go through the case pages)."""
+
+    async def rebuild() -> None:
+        async with session_scope(load_settings()) as session:
+            await rebuild_tally(session)
+
+    asyncio.run(rebuild())
+    click.echo("Recounted the statistics tally from the categorisations.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import uuid
 from pathlib import Path
 
 import click
@@ -20,6 +21,7 @@ from reporting.cli.demo import demo
 from reporting.cli.stats import stats
 from reporting.config.settings import Settings
 from reporting.db.models import Categorisation, Report, WrappedKey
+from reporting.stats.aggregate import aggregate_year
 from tests.conftest import run_db
 from tests.stats.conftest import pdf_dictionary, pdf_text
 
@@ -113,3 +115,39 @@ def test_k_below_three_is_refused(settings: Settings, tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "2 is not in the range x>=3" in result.output
+
+
+def test_retally_recounts_what_bypassed_the_case_pages(settings: Settings) -> None:
+    """Cases written straight into the database (an import, say) reach the statistics after ``retally``."""
+    runner = CliRunner()
+    command = reporting_command()
+    initialised = runner.invoke(command, ["init"], env=environment(settings))
+    assert initialised.exit_code == 0, initialised.output
+
+    async def write(session: AsyncSession) -> None:
+        session.add_all(
+            Report(
+                id=report_id,
+                received_on=dt.date(2026, 3, 1),
+                language="de",
+                source="online",
+                status="closed",
+                last_activity_on=dt.date(2026, 3, 1),
+                consent_statistics=True,
+            )
+            for report_id in IDS
+        )
+        await session.flush()
+        session.add_all(Categorisation(report_id=report_id, categorised_on=dt.date(2026, 3, 2)) for report_id in IDS)
+
+    async def count(session: AsyncSession) -> int:
+        return (await aggregate_year(session, 2026, ["grounds"])).cases
+
+    run_db(settings, write)
+    assert run_db(settings, count) == 0
+    recounted = runner.invoke(command, ["stats", "retally"], env=environment(settings))
+    assert recounted.exit_code == 0, recounted.output
+    assert run_db(settings, count) == len(IDS)
+
+
+IDS = [uuid.UUID(int=number) for number in range(1, 4)]
