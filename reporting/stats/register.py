@@ -5,8 +5,10 @@ a re-run after one more case shows where that case went, and next year's previou
 this year's report shows the cases categorised late. So before anything is printed (PDF, export or the
 staff preview), the new release is attacked together with every recorded release that states facts of
 the same years (:func:`~reporting.stats.disclosure.attack.attack`), with one k for all of them. What
-would disclose is refused; where the numbers of the year before are the trouble, the release goes out
-without them (the report lists them as left out).
+would disclose is protected again jointly with the earlier releases (numbers that changed by 1..k-1
+hidden), so a preview never blocks the next release; where the numbers of the year before are the
+trouble, the release goes out without them (the report lists them as left out); what still discloses is
+refused.
 
 A recorded release holds only what was printed (numbers and "x"), the method and its parameters.
 """
