@@ -15,8 +15,15 @@ from reporting.db.engine import session_scope
 from reporting.stats.disclosure.protection import MIN_K
 from reporting.stats.export import EXPORT_FORMATS, export_tables
 from reporting.stats.register import PublicationRefusedError, publish
-from reporting.stats.report import Imprint, ReportView, YearStatistics, compute_year_statistics, present
-from reporting.stats.texts import DEFAULT_REPORT_LANGUAGE, REPORT_LANGUAGES
+from reporting.stats.report import (
+    DEFAULT_REPORT_LANGUAGE,
+    REPORT_LANGUAGES,
+    Imprint,
+    ReportView,
+    YearStatistics,
+    compute_year_statistics,
+    present,
+)
 
 
 async def _statistics(settings: Settings, year: int, k: int, kind: str) -> YearStatistics:
