@@ -913,7 +913,7 @@ def _year_on_year(statistics: YearStatistics, sections: Sequence[SectionView], _
     views = {table.key: table for section in sections for table in section.tables}
     comparison = views.get(year_on_year_key(GROUNDS_DIMENSION))
     if comparison is not None and comparison.chart is not None:
-        return YearOnYear(comparison.chart)
+        return YearOnYear(replace(comparison.chart, chart_id="chart-year-on-year"))
     note = _(
         "The figures of %(previous_year)s are left out of this comparison: together with earlier "
         "publications they could let small numbers be worked out.",
