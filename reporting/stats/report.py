@@ -511,9 +511,12 @@ REPORT_TERMS: Mapping[tuple[str, str], str] = {
     (REGIONS_DIMENSION, "warendorf"): N_("District of Warendorf (North Rhine-Westphalia)"),
     (REGIONS_DIMENSION, "wesel"): N_("District of Wesel (North Rhine-Westphalia)"),
     (REGIONS_DIMENSION, "oldenburg"): N_("Oldenburg region (Lower Saxony)"),
+    (REGIONS_DIMENSION, "outside_diocese"): N_("Outside the diocese"),
+    (REGIONS_DIMENSION, "not_stated"): N_("Region not stated"),
 }
 """Where the report words a code unlike the form: plain German for a public readership (no "Colorism"),
-and districts with their state, since the diocese spans North Rhine-Westphalia and Lower Saxony."""
+districts with their state, since the diocese spans North Rhine-Westphalia and Lower Saxony, and the
+reporter's own answers ("somewhere else", "prefer not to say") as a statistics office states them."""
 
 
 @dataclass(frozen=True)

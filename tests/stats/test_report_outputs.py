@@ -240,3 +240,4 @@ def test_regions_are_named_as_readers_know_them_with_their_state(sample_views: d
     labels = {row.code: row.label for row in regions.rows}
     assert labels["borken"] == "Kreis Borken (NRW)"
     assert labels["oldenburg"] == "Oldenburger Land (Niedersachsen)"
+    assert labels["outside_diocese"] == "Außerhalb des Bistums"
