@@ -590,6 +590,8 @@ class YearOnYear:
 
     chart: BarChart | None
     note: str | None = None
+    source: str | None = None
+    """The table whose chart this is, so that the body does not draw it a second time."""
 
 
 @dataclass(frozen=True)
@@ -815,10 +817,12 @@ def _year_view(table: ProtectedTable, _: Translator) -> TableView:
 
 
 def _cases_by_year_view(statistics: YearStatistics, _: Translator) -> TableView:
+    """The year before, then the year (as the comparison tables and the chart's legend run)."""
     rows = tuple(
         RowView(row, row, (_cell_view(table, row, CASES, _.code),))
-        for table in statistics.protected.tables
-        if table.key in (PREVIOUS_CASES, CURRENT_CASES)
+        for key in (PREVIOUS_CASES, CURRENT_CASES)
+        if statistics.has_table(key)
+        for table in (statistics.protected.table(key),)
         for row in table.rows
     )
     return TableView(CASES_BY_YEAR, _(TABLE_TITLES[CASES_BY_YEAR]), _(YEAR_HEADING), (_("Cases"),), rows)
@@ -906,8 +910,17 @@ def _table_view(table: ProtectedTable, _: Translator) -> TableView:
     return _one_way_view(table, _)
 
 
+UNCHARTED_TABLES: frozenset[str] = frozenset(
+    {CASES_BY_YEAR, GROUNDS_PER_CASE, INTERSECTIONAL, PAIRS, year_on_year_key(AREAS_DIMENSION)}
+)
+"""Tables of two or three rows, of long labels or of two columns already charted on page 1, that read
+better as a table than as bars: they stand in the body as tables, once, and the annex holds the tables
+of the charts. Also what keeps the report as cheap for WeasyPrint as before the summary and the annex
+(it lays out SVG text letter by letter; ``benchmarks/bench_stats_pdf.py``)."""
+
+
 def _with_chart(view: TableView, _: Translator) -> TableView:
-    return replace(view, chart=_chart(view, _))
+    return view if view.key in UNCHARTED_TABLES else replace(view, chart=_chart(view, _))
 
 
 def _year_on_year(statistics: YearStatistics, sections: Sequence[SectionView], _: Translator) -> YearOnYear:
@@ -916,7 +929,7 @@ def _year_on_year(statistics: YearStatistics, sections: Sequence[SectionView], _
     views = {table.key: table for section in sections for table in section.tables}
     comparison = views.get(year_on_year_key(GROUNDS_DIMENSION))
     if comparison is not None and comparison.chart is not None:
-        return YearOnYear(replace(comparison.chart, chart_id="chart-year-on-year"))
+        return YearOnYear(replace(comparison.chart, chart_id="chart-year-on-year"), source=comparison.key)
     note = _(
         "The figures of %(previous_year)s are left out of this comparison: together with earlier "
         "publications they could let small numbers be worked out.",
