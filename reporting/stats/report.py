@@ -652,6 +652,13 @@ class ReportView:
         _ = self.translate
         paragraphs = [
             _(
+                "In short: the report counts reports of discrimination, not people, and no number in it lets "
+                "anyone work out who made a report. Numbers smaller than %(k)s are not printed; an “x” stands "
+                "in their place, and sometimes in the place of a larger number, so that the small one cannot "
+                "be worked out.",
+                k=self.k,
+            ),
+            _(
                 "Only the categories an adviser assigns to a case (ground, area of life, form, region and "
                 "others) are analysed, never free text, names or contact details. Only cases whose reporter "
                 "consented to anonymised statistical use are counted; for reports made in person the adviser "
