@@ -8,7 +8,7 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
-from reporting.i18n import DEFAULT_LANGUAGE, LOCALE_DIR, SUPPORTED_LANGUAGES, translations
+from reporting.i18n import DEFAULT_LANGUAGE, LOCALE_DIR, SUPPORTED_LANGUAGES, Translator, translations
 from reporting.i18n.catalogues import MessageId, extract, placeholders, public_message_ids
 
 TRANSLATED_LANGUAGES = [code for code in SUPPORTED_LANGUAGES if code != "en"]
@@ -84,3 +84,15 @@ def test_public_messages_are_found_in_every_public_domain() -> None:
 def test_translations_follow_the_request_language() -> None:
     assert translations("de").gettext("Witness") == "Zeug*in"
     assert translations("en").gettext("Witness") == "Witness"
+
+
+def test_the_annual_report_speaks_through_the_catalogues() -> None:
+    """The report, its preview and its exports have no text mechanism of their own: their messages are
+    extracted like every other and translated into German (the published original)."""
+    report = extract(("stats/*.py", "stats/**/*.py", "templates/stats/*.html"))
+    assert len(report) > 90
+    assert "Method and anonymisation" in report
+    assert "Annex: all tables" in report
+    assert _missing(report, DEFAULT_LANGUAGE) == {}
+    assert Translator("de")("Annual statistics %(year)s", year=2026) == "Jahresstatistik 2026"
+    assert Translator("en")("Annual statistics %(year)s", year=2026) == "Annual statistics 2026"

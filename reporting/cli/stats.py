@@ -16,8 +16,14 @@ from reporting.stats.aggregate import rebuild_tally
 from reporting.stats.disclosure.protection import MIN_K
 from reporting.stats.export import EXPORT_FORMATS, export_tables
 from reporting.stats.register import PublicationRefusedError, publish_year
-from reporting.stats.report import Imprint, ReportView, YearStatistics, present
-from reporting.stats.texts import DEFAULT_REPORT_LANGUAGE, REPORT_LANGUAGES
+from reporting.stats.report import (
+    DEFAULT_REPORT_LANGUAGE,
+    REPORT_LANGUAGES,
+    Imprint,
+    ReportView,
+    YearStatistics,
+    present,
+)
 
 
 async def _statistics(settings: Settings, year: int, k: int, kind: str) -> YearStatistics:

@@ -160,6 +160,19 @@ def ngettext_(singular: str, plural: str, count: int) -> str:
     return translations(_current_language.get()).ngettext(singular, plural, count)
 
 
+@dataclass(frozen=True)
+class Translator:
+    """gettext bound to one language rather than the request's: a document such as the annual report is
+    written in the language chosen for it (``--lang``), whoever renders it. ``_("… %(year)s", year=2026)``
+    translates first, then fills in the values (Babel extracts the calls as ``_``)."""
+
+    code: str
+
+    def __call__(self, message: str, **values: object) -> str:
+        text = translations(self.code).gettext(message)
+        return text % values if values else text
+
+
 def babel_locale(code: str | None = None) -> Locale:
     code = code or _current_language.get()
     try:

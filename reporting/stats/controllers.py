@@ -26,8 +26,13 @@ from reporting.config.settings import Settings
 from reporting.i18n import current_language
 from reporting.stats.export import EXPORT_FORMATS, MEDIA_TYPES, export_tables
 from reporting.stats.register import PublicationRefusedError, publish_year
-from reporting.stats.report import MIN_PERCENT_BASE, Imprint, ReportView, present
-from reporting.stats.texts import DEFAULT_REPORT_LANGUAGE, REPORT_LANGUAGES, report_language
+from reporting.stats.report import (
+    DEFAULT_REPORT_LANGUAGE,
+    Imprint,
+    ReportView,
+    present,
+    report_language,
+)
 from reporting.web.commits import commit
 
 STATS_ACCESS: dict[str, Any] = allow(Role.STATISTICIAN, Role.COORDINATOR)
@@ -94,11 +99,8 @@ class StatsController(Controller):
             template_name="stats/preview.html",
             context={
                 "view": view,
-                "t": view.texts,
                 "years": list(range(this_year, this_year - YEARS_OFFERED, -1)),
                 "chosen_year": chosen,
-                "report_languages": REPORT_LANGUAGES,
-                "min_percent_base": MIN_PERCENT_BASE,
             },
         )
 

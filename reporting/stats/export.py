@@ -56,11 +56,10 @@ class ExportRecord:
 
 def export_records(view: ReportView) -> Iterator[ExportRecord]:
     """Every number of the report, key numbers first, then each table cell by cell in printed order."""
-    t = view.texts
     for number in view.key_numbers:
         yield ExportRecord(
             SUMMARY_TABLE,
-            t("summary_heading", year=view.year),
+            view.summary_heading,
             number.code,
             number.caption,
             "data",
@@ -110,19 +109,6 @@ def export_csv(view: ReportView) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def _method_paragraphs(view: ReportView) -> list[str]:
-    t = view.texts
-    paragraphs = [
-        t("method_data", excluded=view.excluded_display),
-        t("method_suppression", k=view.k),
-        t("method_limits", k=view.k, min_base=MIN_PERCENT_BASE),
-        t("legend", k=view.k),
-    ]
-    if view.left_out:
-        paragraphs.append(t("left_out", tables=", ".join(view.left_out)))
-    return paragraphs + list(view.pooled_notes)
-
-
 def _table_json(table: TableView) -> dict[str, Any]:
     return {
         "key": table.key,
@@ -162,7 +148,7 @@ def export_json(view: ReportView) -> bytes:
             {"code": number.code, "caption": number.caption, "count": number.value, "display": number.display}
             for number in view.key_numbers
         ],
-        "method": _method_paragraphs(view),
+        "method": list(view.method_paragraphs()),
         "left_out_tables": list(statistics.left_out),
         "below_minimum_tables": list(statistics.below_minimum),
         "tables": [_table_json(table) for table in view.tables()],
@@ -182,7 +168,7 @@ def _sheet_name(key: str, used: set[str]) -> str:
 
 def export_xlsx(view: ReportView) -> bytes:
     """One sheet per table laid out as printed, plus the summary and the method; counts as numbers."""
-    t = view.texts
+    _ = view.translate
     # openpyxl is imported here, not at start-up: workers that never export need not load it.
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
@@ -197,9 +183,9 @@ def export_xlsx(view: ReportView) -> bytes:
     for number in view.key_numbers:
         info.append([number.caption, number.value if number.value is not None else number.display])
     info.append([])
-    info.append([t("export_method")])
+    info.append([_("Method")])
     info.cell(row=info.max_row, column=1).font = bold
-    for paragraph in _method_paragraphs(view):
+    for paragraph in view.method_paragraphs():
         info.append([paragraph])
         info.cell(row=info.max_row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
     info.column_dimensions["A"].width = 100
@@ -210,7 +196,7 @@ def export_xlsx(view: ReportView) -> bytes:
         sheet = workbook.create_sheet(_sheet_name(table.key, used))
         sheet.append([table.title])
         sheet["A1"].font = Font(bold=True, size=12)
-        header = [table.row_heading, *table.columns] + ([t("column_share")] if table.show_share else [])
+        header = [table.row_heading, *table.columns] + ([_("Share")] if table.show_share else [])
         sheet.append(header)
         for cell in sheet[sheet.max_row]:
             cell.font = bold

@@ -18,7 +18,7 @@ import weasyprint
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from weasyprint.urls import FatalURLFetchingError, URLFetcherResponse
 
-from reporting.stats.report import MIN_PERCENT_BASE, ReportView
+from reporting.stats.report import ReportView
 from reporting.web.templating import STATIC_DIR, TEMPLATES_DIR
 
 REPORT_TEMPLATE = "stats/report.html"
@@ -70,9 +70,10 @@ def report_environment() -> Environment:
 
 
 def render_report_html(view: ReportView) -> str:
-    """The finished report as one HTML document (numbers, charts, words; links only to static files)."""
+    """The finished report as one HTML document (numbers, charts, words; links only to static files).
+    ``_`` is gettext in the report's language, so the templates shared with the staff pages translate alike."""
     template = report_environment().get_template(REPORT_TEMPLATE)
-    return template.render(view=view, min_percent_base=MIN_PERCENT_BASE)
+    return template.render(view=view, _=view.translate)
 
 
 def render_report_pdf(view: ReportView) -> bytes:

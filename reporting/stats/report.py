@@ -22,9 +22,9 @@ from babel.numbers import format_decimal, format_percent
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting import tally
-from reporting.i18n import babel_locale
+from reporting.i18n import N_, STAFF_LANGUAGES, Translator, babel_locale
 from reporting.stats.aggregate import GROUNDS_DIMENSION, YearCounts, counts_from_tally, read_tally
-from reporting.stats.charts import Bar, BarChart, bar_chart
+from reporting.stats.charts import Bar, BarChart, Group, bar_chart, grouped_bar_chart
 from reporting.stats.disclosure.model import (
     SECONDARY_DISPLAY,
     TOTAL,
@@ -36,7 +36,6 @@ from reporting.stats.disclosure.model import (
     TableSet,
 )
 from reporting.stats.disclosure.protection import UnprotectableTablesError, percentage, protect, publishable_pairs
-from reporting.stats.texts import Texts, report_language
 from reporting.taxonomy import DIMENSIONS, MULTI_VALUED_STAT_DIMENSIONS, STAT_DIMENSIONS
 
 CASES = "cases"
@@ -87,13 +86,16 @@ With one mark for every hidden count this needs HiGHS to give up (hiding every n
 suffices in exact arithmetic), so it is a safety net. The numbers of cases per year are never left out."""
 
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("section_grounds", (GROUNDS_DIMENSION, "racism_subtypes", GROUNDS_PER_CASE, INTERSECTIONAL, PAIRS)),
-    ("section_incidents", (AREAS_DIMENSION, "forms", "levels", "incident_types", "targets")),
-    ("section_time_region", (MONTHS, REGIONS_DIMENSION)),
-    ("section_handling", ("reporter_roles", "agg_applicable", "interventions")),
-    ("section_comparison", (CASES_BY_YEAR, f"{GROUNDS_DIMENSION}_by_year", f"{AREAS_DIMENSION}_by_year")),
+    (N_("Grounds"), (GROUNDS_DIMENSION, "racism_subtypes", GROUNDS_PER_CASE, INTERSECTIONAL, PAIRS)),
+    (N_("Areas of life and incidents"), (AREAS_DIMENSION, "forms", "levels", "incident_types", "targets")),
+    (N_("Time and region"), (MONTHS, REGIONS_DIMENSION)),
+    (N_("Reporters, legal situation and interventions"), ("reporter_roles", "agg_applicable", "interventions")),
+    (
+        N_("Comparison with the previous year"),
+        (CASES_BY_YEAR, f"{GROUNDS_DIMENSION}_by_year", f"{AREAS_DIMENSION}_by_year"),
+    ),
 )
-CHARTED_TABLES: frozenset[str] = frozenset({*STAT_DIMENSIONS, MONTHS})
+"""The body of the report: each table as a chart under its section heading (the tables in the annex)."""
 
 
 BY_YEAR_SUFFIX = "_by_year"
@@ -504,6 +506,76 @@ async def compute_year_statistics(session: AsyncSession, year: int, k: int) -> Y
 
 # --- step 2: words -----------------------------------------------------------------------------------
 
+REPORT_LANGUAGES: tuple[str, ...] = tuple(STAFF_LANGUAGES)
+"""The report speaks the staff languages, German (the published original) and English."""
+DEFAULT_REPORT_LANGUAGE = "de"
+
+
+def report_language(lang: str | None) -> str:
+    """The report language for a requested one: German unless English is asked for."""
+    return lang if lang is not None and lang in REPORT_LANGUAGES else DEFAULT_REPORT_LANGUAGE
+
+
+TABLE_TITLES: Mapping[str, str] = {
+    CASES_BY_YEAR: N_("Cases per year"),
+    PREVIOUS_CASES: N_("Cases of the previous year"),
+    GROUNDS_DIMENSION: N_("Cases by ground"),
+    "racism_subtypes": N_("Cases of racist discrimination by form of racism"),
+    AREAS_DIMENSION: N_("Cases by area of life"),
+    "forms": N_("Cases by form of discrimination"),
+    "levels": N_("Cases by level"),
+    "incident_types": N_("Cases by type of incident"),
+    "reporter_roles": N_("Cases by who reported"),
+    "targets": N_("Cases by target of the incident"),
+    REGIONS_DIMENSION: N_("Cases by region"),
+    "agg_applicable": N_("Cases by whether the AGG applies"),
+    "interventions": N_("Cases by intervention and outcome"),
+    MONTHS: N_("Cases by month and quarter"),
+    GROUNDS_PER_CASE: N_("Cases by number of grounds"),
+    INTERSECTIONAL: N_("Intersectional discrimination"),
+    year_on_year_key(GROUNDS_DIMENSION): N_("Cases by ground, year on year"),
+    year_on_year_key(AREAS_DIMENSION): N_("Cases by area of life, year on year"),
+    PAIRS: N_("Most frequent combinations of two grounds"),
+}
+"""The title of each table, by key (the data side's ``Table.title`` is not a text)."""
+
+ROW_LABELS: Mapping[str, str] = {
+    NOT_RECORDED: N_("Not recorded"),
+    "one_ground": N_("One ground"),
+    "several_grounds": N_("Two or more grounds"),
+    "no_ground": N_("No ground recorded"),
+    "intersectional": N_("Intersectional"),
+    "not_intersectional": N_("Not intersectional"),
+}
+"""Rows that are not taxonomy codes."""
+
+MONTH_HEADING = N_("Month")
+YEAR_HEADING = N_("Year")
+ROW_HEADINGS: Mapping[str, str] = {
+    GROUNDS_PER_CASE: N_("Grounds per case"),
+    INTERSECTIONAL: N_("How the grounds act"),
+    "month": MONTH_HEADING,
+    "year": YEAR_HEADING,
+}
+
+REPORT_TERMS: Mapping[tuple[str, str], str] = {
+    (GROUNDS_DIMENSION, "skin_colour"): N_("Skin colour"),
+    (REGIONS_DIMENSION, "muenster"): N_("City of Münster (North Rhine-Westphalia)"),
+    (REGIONS_DIMENSION, "borken"): N_("District of Borken (North Rhine-Westphalia)"),
+    (REGIONS_DIMENSION, "coesfeld"): N_("District of Coesfeld (North Rhine-Westphalia)"),
+    (REGIONS_DIMENSION, "kleve"): N_("District of Kleve (North Rhine-Westphalia)"),
+    (REGIONS_DIMENSION, "recklinghausen"): N_("District of Recklinghausen (North Rhine-Westphalia)"),
+    (REGIONS_DIMENSION, "steinfurt"): N_("District of Steinfurt (North Rhine-Westphalia)"),
+    (REGIONS_DIMENSION, "warendorf"): N_("District of Warendorf (North Rhine-Westphalia)"),
+    (REGIONS_DIMENSION, "wesel"): N_("District of Wesel (North Rhine-Westphalia)"),
+    (REGIONS_DIMENSION, "oldenburg"): N_("Oldenburg region (Lower Saxony)"),
+    (REGIONS_DIMENSION, "outside_diocese"): N_("Outside the diocese"),
+    (REGIONS_DIMENSION, "not_stated"): N_("Region not stated"),
+}
+"""Where the report words a code unlike the form: plain German for a public readership (no "Colorism"),
+districts with their state, since the diocese spans North Rhine-Westphalia and Lower Saxony, and the
+reporter's own answers ("somewhere else", "prefer not to say") as a statistics office states them."""
+
 
 @dataclass(frozen=True)
 class CellView:
@@ -570,6 +642,17 @@ class Imprint:
 
 
 @dataclass(frozen=True)
+class YearOnYear:
+    """The comparison chart of the summary page, from published values only; ``note`` says what is
+    missing from it (the year before, when its numbers were left out for disclosure)."""
+
+    chart: BarChart | None
+    note: str | None = None
+    source: str | None = None
+    """The table whose chart this is, so that the body does not draw it a second time."""
+
+
+@dataclass(frozen=True)
 class ReportView:
     """The report in one language: what the PDF, the preview and the exports all print."""
 
@@ -578,7 +661,8 @@ class ReportView:
     title: str
     key_numbers: tuple[KeyNumber, ...]
     sections: tuple[SectionView, ...]
-    texts: Texts = field(repr=False)
+    translate: Translator = field(repr=False)
+    """gettext in the report's language: ``view.translate("Cases")``."""
     left_out: tuple[str, ...] = ()
     """Titles of tables left out because their tiny numbers could not be protected."""
     imprint: Imprint | None = None
@@ -586,6 +670,9 @@ class ReportView:
     """Key findings in sentences, from printed numbers only."""
     pooled_notes: tuple[str, ...] = ()
     """Plain sentences on what is left out because too few cases were counted (see :func:`pooled_notes`)."""
+    year_on_year: YearOnYear = YearOnYear(None)
+    legend: str = ""
+    """What the marks mean; printed where they first appear."""
 
     @property
     def year(self) -> int:
@@ -607,6 +694,71 @@ class ReportView:
     def excluded_display(self) -> str:
         return _display(self.statistics.excluded_no_consent, self.lang)
 
+    @property
+    def summary_heading(self) -> str:
+        _ = self.translate
+        return _("%(year)s at a glance", year=self.year)
+
+    @property
+    def summary_marked(self) -> bool:
+        """Whether the summary page prints the mark, so that the legend belongs there."""
+        chart = self.year_on_year.chart
+        shown = [number.display for number in self.key_numbers]
+        shown += [bar.display for bar in chart.bars] if chart is not None else []
+        return SECONDARY_DISPLAY in shown
+
+    def method_paragraphs(self) -> tuple[str, ...]:
+        """The method in plain words: the same paragraphs in the PDF, the preview page and the exports."""
+        _ = self.translate
+        paragraphs = [
+            _(
+                "In short: the report counts reports of discrimination, not people, and no number in it lets "
+                "anyone work out who made a report. Numbers smaller than %(k)s are not printed; an “x” stands "
+                "in their place, and sometimes in the place of a larger number, so that the small one cannot "
+                "be worked out.",
+                k=self.k,
+            ),
+            _(
+                "Only the categories an adviser assigns to a case (ground, area of life, form, region and "
+                "others) are analysed, never free text, names or contact details. Only cases whose reporter "
+                "consented to anonymised statistical use are counted; for reports made in person the adviser "
+                "records this consent. For lack of consent, %(excluded)s categorised cases of the year were "
+                "left out. A case with several grounds counts once under each of its grounds; the tables "
+                "concerned say so.",
+                excluded=self.excluded_display,
+            ),
+            _(
+                "Small numbers can make people recognisable, especially within one region or for a rare "
+                "ground. This report therefore gives no count below %(k)s other than zero: such values appear "
+                "as “x”; zero is shown, because it concerns nobody. So that a hidden value cannot be worked "
+                "out from row, column or grand totals or from another table of this report, further values "
+                "are hidden, also as “x”: the mark does not tell whether a value is small. Before publication "
+                "a program calculates like an attacker with all printed numbers together (and those of earlier "
+                "releases for the same year) and checks for every small hidden value that it might just as "
+                "well be %(k)s or more. Statistics offices work the same way with the τ-Argus software.",
+                k=self.k,
+            ),
+            _(
+                "Percentages are given only where the base is at least %(min_base)s cases and the value itself "
+                "is printed. No table combines region, ground and period; monthly figures exist only for the "
+                "diocese as a whole. Combinations of two grounds are listed only if they occurred at least "
+                "%(k)s times. The figures describe what was reported, not how often discrimination actually "
+                "happens: many people affected never report it.",
+                k=self.k,
+                min_base=MIN_PERCENT_BASE,
+            ),
+            self.legend,
+        ]
+        if self.left_out:
+            paragraphs.append(
+                _(
+                    "Because the numbers of cases are very small, these tables are left out, as their values "
+                    "could not be hidden safely: %(tables)s.",
+                    tables=", ".join(self.left_out),
+                )
+            )
+        return (*paragraphs, *self.pooled_notes)
+
     def tables(self) -> Iterator[TableView]:
         for section in self.sections:
             yield from section.tables
@@ -620,31 +772,25 @@ def _display(cell: Cell, lang: str) -> str:
     return cell.display if cell.value is None else format_count(cell.value, lang)
 
 
-TEXT_ROW_TABLES: frozenset[str] = frozenset({GROUNDS_PER_CASE, INTERSECTIONAL})
-"""Tables whose rows are not taxonomy codes but have their own words in ``texts``."""
-
-
-def _row_label(table: ProtectedTable, code: str, t: Texts, lang: str) -> str:
-    if code == NOT_RECORDED:
-        return t("row_not_recorded")
+def _row_label(table: ProtectedTable, code: str, _: Translator) -> str:
+    if code in ROW_LABELS and (code == NOT_RECORDED or table.key in (GROUNDS_PER_CASE, INTERSECTIONAL)):
+        return _(ROW_LABELS[code])
     dimension = table.dimensions[0]
-    if table.key in TEXT_ROW_TABLES or dimension not in DIMENSIONS:
-        return t(f"row_{code}")
-    if t.has(f"term_{dimension}_{code}"):  # the form's bilingual label, in the report's plain German
-        return t(f"term_{dimension}_{code}")
+    if (dimension, code) in REPORT_TERMS:
+        return _(REPORT_TERMS[(dimension, code)])
     try:
-        return DIMENSIONS[dimension].get(code).label(lang)
+        return DIMENSIONS[dimension].get(code).label(_.code)
     except KeyError:
         return code  # a code the taxonomy no longer knows: still counted, shown as stored
 
 
-def _row_heading(table: ProtectedTable, t: Texts, lang: str) -> str:
+def _row_heading(table: ProtectedTable, _: Translator) -> str:
     dimension = table.dimensions[0]
-    if table.key in TEXT_ROW_TABLES:
-        return t(f"heading_{table.key}")
+    if table.key in ROW_HEADINGS:
+        return _(ROW_HEADINGS[table.key])
     if dimension in DIMENSIONS:
-        return DIMENSIONS[dimension].label(lang)
-    return t(f"heading_{dimension}")
+        return DIMENSIONS[dimension].label(_.code)
+    return _(ROW_HEADINGS[dimension])
 
 
 def _cell_view(table: ProtectedTable, row: str, column: str, lang: str, base: Cell | None = None) -> CellView:
@@ -655,59 +801,70 @@ def _cell_view(table: ProtectedTable, row: str, column: str, lang: str, base: Ce
     return CellView(row, column, cell.value, cell.display, _display(cell, lang), share)
 
 
-def _quarter_label(quarter: str, t: Texts) -> str:
-    return t("quarter", number=QUARTERS.index(quarter) + 1)
+def _multiple_note(_: Translator) -> str:
+    return _(
+        "Several answers possible: a case with several of them counts once under each. The rows add up to "
+        "more than the number of cases, the percentages to more than 100%."
+    )
 
 
-def _one_way_view(table: ProtectedTable, t: Texts, lang: str) -> TableView:
+def _one_way_view(table: ProtectedTable, _: Translator) -> TableView:
+    lang = _.code
     base = table.grand_total
     show_share = base.value is not None and base.value >= MIN_PERCENT_BASE
     rows = [
         RowView(
             row,
-            _row_label(table, row, t, lang),
+            _row_label(table, row, _),
             (_cell_view(table, row, CASES, lang, base if show_share else None),),
         )
         for row in table.rows
     ]
-    rows.append(RowView(TOTAL, t("row_total"), (_cell_view(table, TOTAL, CASES, lang),), kind="total"))
+    rows.append(RowView(TOTAL, _("All cases"), (_cell_view(table, TOTAL, CASES, lang),), kind="total"))
     notes = []
     if table.key in CONDITIONAL_DIMENSIONS:
-        notes.append(t(f"note_{table.key}"))
+        notes.append(_("Only cases with the ground “racist attribution / ethnic origin”."))
     if not table.additive:
-        notes.append(t("note_multiple"))
+        notes.append(_multiple_note(_))
     return TableView(
         table.key,
-        t(table.title),
-        _row_heading(table, t, lang),
-        (t("column_cases"),),
+        _(TABLE_TITLES[table.key]),
+        _row_heading(table, _),
+        (_("Cases"),),
         tuple(rows),
         tuple(notes),
         show_share,
     )
 
 
-def _months_view(table: ProtectedTable, t: Texts, lang: str) -> TableView:
+def _months_view(table: ProtectedTable, _: Translator) -> TableView:
+    lang = _.code
     locale = babel_locale(lang)
     rows: list[RowView] = []
     for quarter in QUARTERS:
         for month in MONTHS_OF_QUARTER:
             name = format_date(dt.date(2000, month_number(quarter, month), 1), "LLLL", locale=locale)
             rows.append(RowView(f"{quarter}-{month}", name, (_cell_view(table, quarter, month, lang),)))
-        label = t("row_quarter_total", quarter=_quarter_label(quarter, t))
+        label = _("%(quarter)s together", quarter=_("Q%(number)s", number=QUARTERS.index(quarter) + 1))
         rows.append(RowView(quarter, label, (_cell_view(table, quarter, TOTAL, lang),), kind="subtotal"))
-    rows.append(RowView(TOTAL, t("row_total"), (_cell_view(table, TOTAL, TOTAL, lang),), kind="total"))
+    rows.append(RowView(TOTAL, _("All cases"), (_cell_view(table, TOTAL, TOTAL, lang),), kind="total"))
     return TableView(
-        table.key, t(table.title), _row_heading(table, t, lang), (t("column_cases"),), tuple(rows), (t("note_months"),)
+        table.key,
+        _(TABLE_TITLES[MONTHS]),
+        _(MONTH_HEADING),
+        (_("Cases"),),
+        tuple(rows),
+        (_("Monthly figures only for the diocese as a whole."),),
     )
 
 
-def _year_view(table: ProtectedTable, t: Texts, lang: str) -> TableView:
+def _year_view(table: ProtectedTable, _: Translator) -> TableView:
     """Year on year: no row totals (two years added up mean nothing)."""
+    lang = _.code
     rows = [
         RowView(
             row,
-            _row_label(table, row, t, lang),
+            _row_label(table, row, _),
             tuple(_cell_view(table, row, column, lang) for column in table.columns),
         )
         for row in table.rows
@@ -715,32 +872,42 @@ def _year_view(table: ProtectedTable, t: Texts, lang: str) -> TableView:
     rows.append(
         RowView(
             TOTAL,
-            t("row_total"),
+            _("All cases"),
             tuple(_cell_view(table, TOTAL, column, lang) for column in table.columns),
             kind="total",
         )
     )
-    notes = () if table.additive else (t("note_multiple"),)
-    return TableView(table.key, t(table.title), _row_heading(table, t, lang), tuple(table.columns), tuple(rows), notes)
+    notes = () if table.additive else (_multiple_note(_),)
+    return TableView(
+        table.key, _(TABLE_TITLES[table.key]), _row_heading(table, _), tuple(table.columns), tuple(rows), notes
+    )
 
 
-def _cases_by_year_view(statistics: YearStatistics, t: Texts, lang: str) -> TableView:
+def _cases_by_year_view(statistics: YearStatistics, _: Translator) -> TableView:
+    """The year before, then the year (as the comparison tables and the chart's legend run)."""
     rows = tuple(
-        RowView(row, row, (_cell_view(table, row, CASES, lang),))
-        for table in statistics.protected.tables
-        if table.key in (PREVIOUS_CASES, CURRENT_CASES)
+        RowView(row, row, (_cell_view(table, row, CASES, _.code),))
+        for key in (PREVIOUS_CASES, CURRENT_CASES)
+        if statistics.has_table(key)
+        for table in (statistics.protected.table(key),)
         for row in table.rows
     )
-    return TableView(CASES_BY_YEAR, t(f"table_{CASES_BY_YEAR}"), t("heading_year"), (t("column_cases"),), rows)
+    return TableView(CASES_BY_YEAR, _(TABLE_TITLES[CASES_BY_YEAR]), _(YEAR_HEADING), (_("Cases"),), rows)
 
 
-def _pairs_view(statistics: YearStatistics, t: Texts, lang: str) -> TableView:
+def _pairs_view(statistics: YearStatistics, _: Translator) -> TableView:
+    lang = _.code
     grounds = DIMENSIONS[GROUNDS_DIMENSION]
     order = grounds.codes()
+    protected_grounds = (
+        statistics.protected.table(GROUNDS_DIMENSION) if statistics.has_table(GROUNDS_DIMENSION) else None
+    )
 
     def label(pair: tuple[str, str]) -> str:
         """Both grounds in taxonomy order (racism first), as everywhere else in the report."""
         ordered = sorted(pair, key=lambda code: order.index(code) if code in order else len(order))
+        if protected_grounds is not None:
+            return " + ".join(_row_label(protected_grounds, code, _) for code in ordered)
         return " + ".join(grounds.get(code).label(lang) if code in grounds else code for code in ordered)
 
     rows = tuple(
@@ -751,30 +918,96 @@ def _pairs_view(statistics: YearStatistics, t: Texts, lang: str) -> TableView:
         )
         for (first, second), count in statistics.pairs
     )
-    notes = (t("note_pairs", k=statistics.k),) if rows else (t("pairs_none"),)
-    return TableView(PAIRS, t("table_pairs"), t("column_pair"), (t("column_cases"),), rows, notes)
-
-
-def _chart(view: TableView, t: Texts) -> BarChart:
-    """Bars by size, largest first; hidden counts after the printed ones, "not recorded" last. Months
-    keep their order."""
-    rows = [row for row in view.rows if row.kind == "data"]
-    if view.key != MONTHS:
-        rows.sort(key=lambda row: (row.code == NOT_RECORDED, row.cells[0].value is None, -(row.cells[0].value or 0)))
-    bars = [Bar(row.label, row.cells[0].value, row.cells[0].display) for row in rows]
-    return bar_chart(f"chart-{view.key}", view.title, t("chart_description", title=view.title), bars)
-
-
-def _table_view(table: ProtectedTable, t: Texts, lang: str) -> TableView:
-    if table.key == MONTHS:
-        view = _months_view(table, t, lang)
-    elif "year" in table.dimensions:
-        view = _year_view(table, t, lang)
+    if rows:
+        notes: tuple[str, ...] = (
+            _(
+                "Only combinations with at least %(k)s cases whose two grounds are both printed above. A case "
+                "with three grounds counts in each of its combinations.",
+                k=statistics.k,
+            ),
+        )
     else:
-        view = _one_way_view(table, t, lang)
-    if table.key in CHARTED_TABLES:
-        view = replace(view, chart=_chart(view, t))
-    return view
+        notes = (_("No combination of two grounds occurred often enough to be listed."),)
+    return TableView(PAIRS, _(TABLE_TITLES[PAIRS]), _("Combination"), (_("Cases"),), rows, notes)
+
+
+def _by_size(rows: Sequence[RowView], column: int = 0) -> list[RowView]:
+    """Largest first; hidden counts after the printed ones, "not recorded" last."""
+    return sorted(
+        rows,
+        key=lambda row: (
+            row.code == NOT_RECORDED,
+            row.cells[column].value is None,
+            -(row.cells[column].value or 0),
+        ),
+    )
+
+
+def _chart_description(title: str, _: Translator) -> str:
+    return _(
+        "Bar chart of the table “%(title)s”. Hidden values have no bar; the value of each bar is written "
+        "next to it and all numbers are in the table in the annex.",
+        title=title,
+    )
+
+
+def _chart(view: TableView, _: Translator) -> BarChart | None:
+    """The body's picture of a table: bars by size (months keep their order), each with its value; two
+    columns of years as pairs of bars, the year before hatched."""
+    rows = [row for row in view.rows if row.kind == "data"]
+    if not rows:
+        return None
+    description = _chart_description(view.title, _)
+    if len(view.columns) == 2:
+        groups = [
+            Group(row.label, tuple((cell.value, cell.display) for cell in row.cells)) for row in _by_size(rows, 1)
+        ]
+        return grouped_bar_chart(f"chart-{view.key}", view.title, description, view.columns, groups)
+    if view.key not in (MONTHS, CASES_BY_YEAR):
+        rows = _by_size(rows)
+    bars = [Bar(row.label, row.cells[0].value, row.cells[0].display) for row in rows]
+    return bar_chart(f"chart-{view.key}", view.title, description, bars)
+
+
+def _table_view(table: ProtectedTable, _: Translator) -> TableView:
+    if table.key == MONTHS:
+        return _months_view(table, _)
+    if "year" in table.dimensions:
+        return _year_view(table, _)
+    return _one_way_view(table, _)
+
+
+UNCHARTED_TABLES: frozenset[str] = frozenset(
+    {CASES_BY_YEAR, GROUNDS_PER_CASE, INTERSECTIONAL, PAIRS, year_on_year_key(AREAS_DIMENSION)}
+)
+"""Tables of two or three rows, of long labels or of two columns already charted on page 1, that read
+better as a table than as bars: they stand in the body as tables, once, and the annex holds the tables
+of the charts. Also what keeps the report as cheap for WeasyPrint as before the summary and the annex
+(it lays out SVG text letter by letter; ``benchmarks/bench_stats_pdf.py``)."""
+
+
+def _with_chart(view: TableView, _: Translator) -> TableView:
+    return view if view.key in UNCHARTED_TABLES else replace(view, chart=_chart(view, _))
+
+
+def _year_on_year(statistics: YearStatistics, sections: Sequence[SectionView], _: Translator) -> YearOnYear:
+    """Cases by ground in the year before and the year, from the published comparison table; where that
+    was left out, the year alone, and the chart says why the year before is missing."""
+    views = {table.key: table for section in sections for table in section.tables}
+    comparison = views.get(year_on_year_key(GROUNDS_DIMENSION))
+    if comparison is not None and comparison.chart is not None:
+        return YearOnYear(replace(comparison.chart, chart_id="chart-year-on-year"), source=comparison.key)
+    note = _(
+        "The figures of %(previous_year)s are left out of this comparison: together with earlier "
+        "publications they could let small numbers be worked out.",
+        previous_year=statistics.previous_year,
+    )
+    current = views.get(GROUNDS_DIMENSION)
+    if current is None or current.chart is None:
+        return YearOnYear(None, note)
+    title = _("Cases by ground in %(year)s", year=statistics.year)
+    chart = replace(current.chart, chart_id="chart-year-on-year", title=title, description=f"{title}. {note}")
+    return YearOnYear(chart, note)
 
 
 def _signed(value: int, lang: str) -> str:
@@ -789,35 +1022,55 @@ def _signed_percent(change: int, base: int, lang: str) -> str:
     return ("+" if ratio > 0 else "−" if ratio < 0 else "±") + text
 
 
-def _top_label(table: ProtectedTable, t: Texts, lang: str) -> str | None:
-    """The label of the largest printed count (never a hidden one, never "not recorded")."""
-    top = _top(table)
-    return None if top is None else _row_label(table, top[1], t, lang)
-
-
-def _findings(statistics: YearStatistics, t: Texts, lang: str) -> tuple[str, ...]:
+def _findings(statistics: YearStatistics, _: Translator) -> tuple[str, ...]:
     """Key findings in sentences, each built from printed numbers only (and left out where one is hidden)."""
+    lang = _.code
     findings: list[str] = []
     cases, previous = statistics.cases, statistics.previous_cases
     if cases.value is not None:
-        findings.append(t("finding_cases", year=statistics.year, cases=format_count(cases.value, lang)))
-        if previous is not None and previous.value is not None:
-            key = "finding_more" if cases.value > previous.value else "finding_fewer"
-            if cases.value == previous.value:
-                key = "finding_same"
-            findings.append(
-                t(
-                    key,
-                    previous_year=statistics.previous_year,
-                    previous=format_count(previous.value, lang),
-                    difference=format_count(abs(cases.value - previous.value), lang),
-                )
+        findings.append(
+            _(
+                "In %(year)s the reporting office analysed %(cases)s cases.",
+                year=statistics.year,
+                cases=format_count(cases.value, lang),
             )
-    for dimension, key in ((GROUNDS_DIMENSION, "finding_top_ground"), (AREAS_DIMENSION, "finding_top_area")):
-        if statistics.has_table(dimension) and (top := _top(statistics.protected.table(dimension))) is not None:
-            count, row = top
-            table = statistics.protected.table(dimension)
-            findings.append(t(key, label=_row_label(table, row, t, lang), count=format_count(count, lang)))
+        )
+        if previous is not None and previous.value is not None:
+            values = {
+                "previous_year": statistics.previous_year,
+                "previous": format_count(previous.value, lang),
+                "difference": format_count(abs(cases.value - previous.value), lang),
+            }
+            if cases.value > previous.value:
+                findings.append(
+                    _("That is %(difference)s more than in %(previous_year)s (%(previous)s cases).", **values)
+                )
+            elif cases.value < previous.value:
+                findings.append(
+                    _("That is %(difference)s fewer than in %(previous_year)s (%(previous)s cases).", **values)
+                )
+            else:
+                findings.append(_("That is as many as in %(previous_year)s.", previous_year=statistics.previous_year))
+    if statistics.has_table(GROUNDS_DIMENSION) and (top := _top(statistics.protected.table(GROUNDS_DIMENSION))):
+        count, row = top
+        label = _row_label(statistics.protected.table(GROUNDS_DIMENSION), row, _)
+        findings.append(
+            _(
+                "The most frequent ground was “%(label)s” (%(count)s cases).",
+                label=label,
+                count=format_count(count, lang),
+            )
+        )
+    if statistics.has_table(AREAS_DIMENSION) and (top := _top(statistics.protected.table(AREAS_DIMENSION))):
+        count, row = top
+        label = _row_label(statistics.protected.table(AREAS_DIMENSION), row, _)
+        findings.append(
+            _(
+                "The most affected area of life was “%(label)s” (%(count)s cases).",
+                label=label,
+                count=format_count(count, lang),
+            )
+        )
     return tuple(findings)
 
 
@@ -831,88 +1084,131 @@ def _top(table: ProtectedTable) -> tuple[int, str] | None:
     return max(printed, key=lambda item: (item[0], -table.rows.index(item[1])), default=None)
 
 
-def _key_numbers(statistics: YearStatistics, t: Texts, lang: str) -> tuple[KeyNumber, ...]:
+def _key_numbers(statistics: YearStatistics, _: Translator) -> tuple[KeyNumber, ...]:
+    lang = _.code
     year, before = statistics.year, statistics.previous_year
     cases, previous = statistics.cases, statistics.previous_cases
-    numbers = [KeyNumber("cases", _display(cases, lang), t("key_cases", year=year), cases.value)]
+    numbers = [KeyNumber("cases", _display(cases, lang), _("cases analysed in %(year)s", year=year), cases.value)]
     if previous is not None:
-        change = t("key_change_unavailable")
+        change = _("not given")
         if cases.value is not None and previous.value is not None:
             difference = cases.value - previous.value
             change = _signed(difference, lang)
             if previous.value >= MIN_PERCENT_BASE:
                 change += f" ({_signed_percent(difference, previous.value, lang)})"
-        numbers.append(
-            KeyNumber("change", change, t("key_change", previous_year=before, previous=_display(previous, lang)))
+        caption = _(
+            "compared with %(previous_year)s (%(previous)s cases)",
+            previous_year=before,
+            previous=_display(previous, lang),
         )
+        numbers.append(KeyNumber("change", change, caption))
     excluded = statistics.excluded_no_consent
-    numbers.append(KeyNumber("excluded_no_consent", _display(excluded, lang), t("key_excluded"), excluded.value))
-    for code, table_key, row in (
-        ("multiple", GROUNDS_PER_CASE, "several_grounds"),
-        ("intersectional", INTERSECTIONAL, "intersectional"),
+    numbers.append(
+        KeyNumber(
+            "excluded_no_consent",
+            _display(excluded, lang),
+            _("categorised cases without consent to statistics, not counted"),
+            excluded.value,
+        )
+    )
+    for code, table_key, row, caption in (
+        ("multiple", GROUNDS_PER_CASE, "several_grounds", _("multiple discrimination: two or more grounds")),
+        ("intersectional", INTERSECTIONAL, "intersectional", _("intersectional discrimination")),
     ):
         if not statistics.has_table(table_key):
             continue
         cell = statistics.protected.table(table_key).cells[(row, CASES)]
         share = percentage(cell.value, cases.value, MIN_PERCENT_BASE, lang=lang)
-        numbers.append(KeyNumber(code, share or _display(cell, lang), t(f"key_{code}"), cell.value))
-    for code, dimension in (("top_ground", GROUNDS_DIMENSION), ("top_area", AREAS_DIMENSION)):
-        if not statistics.has_table(dimension):
-            continue
-        label = _top_label(statistics.protected.table(dimension), t, lang)
-        if label is not None:
-            numbers.append(KeyNumber(code, label, t(f"key_{code}")))
+        numbers.append(KeyNumber(code, share or _display(cell, lang), caption, cell.value))
+    for code, dimension, caption in (
+        ("top_ground", GROUNDS_DIMENSION, _("most frequent ground")),
+        ("top_area", AREAS_DIMENSION, _("most frequent area of life")),
+    ):
+        if statistics.has_table(dimension) and (top := _top(statistics.protected.table(dimension))) is not None:
+            numbers.append(KeyNumber(code, _row_label(statistics.protected.table(dimension), top[1], _), caption))
     return tuple(numbers)
 
 
 def present(statistics: YearStatistics, lang: str | None = None, imprint: Imprint | None = None) -> ReportView:
     """Put words on the protected statistics, in German unless English is asked for."""
-    lang = report_language(lang)
-    t = Texts(lang)
+    _ = Translator(report_language(lang))
     sections = []
     for heading, keys in SECTIONS:
         views = [
-            _pairs_view(statistics, t, lang)
+            _pairs_view(statistics, _)
             if key == PAIRS
-            else _cases_by_year_view(statistics, t, lang)
+            else _cases_by_year_view(statistics, _)
             if key == CASES_BY_YEAR
-            else _table_view(statistics.protected.table(key), t, lang)
+            else _table_view(statistics.protected.table(key), _)
             for key in keys
             if key in (PAIRS, CASES_BY_YEAR) or statistics.has_table(key)
         ]
         if views:
-            sections.append(SectionView(t(heading), tuple(views)))
+            sections.append(SectionView(_(heading), tuple(_with_chart(view, _) for view in views)))
+    legend = _(
+        "“x”: hidden – fewer than %(k)s cases, or hidden so that no small value can be worked out; at least "
+        "one case. “–”: no percentage given.",
+        k=statistics.k,
+    )
     return ReportView(
-        lang=lang,
+        lang=_.code,
         statistics=statistics,
-        title=t("document_title", year=statistics.year),
-        key_numbers=_key_numbers(statistics, t, lang),
-        sections=_with_legend_at_first_mark(sections, t("legend", k=statistics.k)),
-        texts=t,
-        left_out=tuple(t(f"table_{key}") for key in statistics.left_out),
+        title=_("Reporting discrimination – annual statistics %(year)s", year=statistics.year),
+        key_numbers=_key_numbers(statistics, _),
+        sections=_with_legend_at_first_mark(sections, legend),
+        translate=_,
+        left_out=tuple(_(TABLE_TITLES[key]) for key in statistics.left_out),
         imprint=imprint,
-        findings=_findings(statistics, t, lang),
-        pooled_notes=pooled_notes(statistics, t),
+        findings=_findings(statistics, _),
+        pooled_notes=pooled_notes(statistics, _),
+        year_on_year=_year_on_year(statistics, sections, _),
+        legend=legend,
     )
 
 
-def pooled_notes(statistics: YearStatistics, t: Texts) -> tuple[str, ...]:
+def pooled_notes(statistics: YearStatistics, _: Translator) -> tuple[str, ...]:
     """What the minimum totals left out, in plain sentences (data side: see :func:`below_minimum`)."""
     small = statistics.below_minimum
     if not small:
         return ()
     minimums = statistics.minimums
     if MONTHS in small:  # the months count every case of the year: the year itself is below the minimum
-        return (t("pooled_year", year=statistics.year, minimum=minimums.table),)
+        return (
+            _(
+                "Fewer than %(minimum)s cases were counted for %(year)s. So that nobody can be recognised, this "
+                "year shows only the number of cases, no breakdown.",
+                year=statistics.year,
+                minimum=minimums.table,
+            ),
+        )
     notes = []
     comparison = [key for key in small if key.endswith(BY_YEAR_SUFFIX)]
     if comparison:
-        notes.append(t("pooled_comparison", previous_year=statistics.previous_year, minimum=minimums.table))
-    tables = [t(f"table_{key}") for key in small if key not in comparison and key != REGIONS_DIMENSION]
+        notes.append(
+            _(
+                "The comparison with %(previous_year)s is left out: fewer than %(minimum)s cases were counted "
+                "that year.",
+                previous_year=statistics.previous_year,
+                minimum=minimums.table,
+            )
+        )
+    tables = [_(TABLE_TITLES[key]) for key in small if key not in comparison and key != REGIONS_DIMENSION]
     if tables:
-        notes.append(t("pooled_tables", minimum=minimums.table, tables=", ".join(tables)))
+        notes.append(
+            _(
+                "These tables are left out because they would count fewer than %(minimum)s cases: %(tables)s.",
+                minimum=minimums.table,
+                tables=", ".join(tables),
+            )
+        )
     if REGIONS_DIMENSION in small:
-        notes.append(t("pooled_regions", minimum=minimums.region))
+        notes.append(
+            _(
+                "The table by region is left out: it needs at least %(minimum)s cases in the year, or its many "
+                "empty and hidden cells would show where someone reported.",
+                minimum=minimums.region,
+            )
+        )
     return tuple(notes)
 
 

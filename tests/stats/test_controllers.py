@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import random
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -19,6 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reporting.app import create_app
 from reporting.config.settings import Settings
 from reporting.db.models import AuditEvent
+from reporting.stats.pdf import render_report_html
+from reporting.stats.report import build_report
 from tests.casework.conftest import create_staff, set_staff_cookie, start_active_session
 from tests.conftest import BASE_URL, run_db
 from tests.stats.conftest import insert_cases, pdf_dictionary, random_cases
@@ -103,3 +106,19 @@ def test_anonymous_visitors_are_sent_to_the_login(client: TestClient[Litestar]) 
         response = client.get(path, follow_redirects=False)
         assert response.status_code in (303, 401)
         assert response.status_code == 401 or response.headers["location"].startswith("/staff/login")
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_preview_and_pdf_share_one_method_section(
+    lang: str, client: TestClient[Litestar], initialised_settings: Settings
+) -> None:
+    """One include (``stats/_method.html``) for both: the preview shows the method section of the PDF."""
+    log_in(client, initialised_settings, "statistician")
+    response = client.get(f"/staff/stats?year={YEAR}&lang={lang}")
+    assert response.status_code == 200, response.text
+    k = initialised_settings.stats_min_count
+    view = run_db(initialised_settings, lambda session: build_report(session, YEAR, k, lang))
+    method = re.search(r'<section class="method" id="method">.*?</section>', render_report_html(view), re.S)
+    assert method is not None
+    assert method.group(0) in response.text
+    assert all(paragraph[:40] in method.group(0) for paragraph in view.method_paragraphs())
