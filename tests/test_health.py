@@ -115,4 +115,3 @@ def test_a_full_disk_shows_within_about_a_second(settings: Settings) -> None:
         assert elapsed < SHOWS_WITHIN_SECONDS
         if instance.is_sqlite:
             assert client.get("/healthz").status_code == 200
-
