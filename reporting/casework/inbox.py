@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.casework.deadlines import (
     ACKNOWLEDGE_WITHIN_DAYS,
+    AGG_CLAIM_MONTHS,
     CaseDates,
     Deadline,
     add_months,
@@ -253,7 +254,8 @@ def unread_by(staff_id: uuid.UUID) -> ColumnElement[bool]:
 
 
 def overdue_condition(today: dt.date, answer_due_months: int) -> ColumnElement[bool]:
-    """Open cases past their acknowledgement or answer deadline (see ``deadlines``), as one indexed range."""
+    """Open cases past any of their deadlines (see ``deadlines``): acknowledgement, answer or AGG claim,
+    each as an indexed range on plain metadata, agreeing with :func:`case_deadlines` on every day."""
     return and_(
         Report.status != "closed",
         or_(
@@ -261,16 +263,46 @@ def overdue_condition(today: dt.date, answer_due_months: int) -> ColumnElement[b
                 Report.acknowledged_on.is_(None),
                 Report.received_on < today - dt.timedelta(days=ACKNOWLEDGE_WITHIN_DAYS),
             ),
-            Report.received_on < answer_overdue_cut_off(today, answer_due_months),
+            Report.received_on < overdue_cut_off(today, answer_due_months),
+            agg_overdue_condition(today),
         ),
     )
 
 
-def answer_overdue_cut_off(today: dt.date, answer_due_months: int) -> dt.date:
-    """The earliest receipt date whose answer is not overdue today: step back day by day from the month
-    arithmetic's guess, since month ends make ``add_months`` not invertible."""
-    candidate = add_months(today, -answer_due_months) - dt.timedelta(days=4)
-    while add_months(candidate, answer_due_months) < today:
+def agg_overdue_condition(today: dt.date) -> ColumnElement[bool]:
+    """AGG-relevant cases whose two-month claim deadline has passed: counted from the incident's day when
+    staff recorded it, else from the last day of the month the reporter chose. A month's last day is before
+    the cut-off exactly when the month is before the cut-off's month, so ``YYYY-MM`` codes compare as text
+    (``LIKE`` keeps out ``earlier`` and anything else that is no month)."""
+    cut_off = overdue_cut_off(today, AGG_CLAIM_MONTHS)
+    return and_(
+        exists().where(
+            CaseCode.report_id == Report.id,
+            CaseCode.origin == STAFF,
+            CaseCode.dimension == "agg_applicable",
+            CaseCode.code.in_(AGG_RELEVANT),
+        ),
+        or_(
+            Report.incident_on < cut_off,
+            and_(
+                Report.incident_on.is_(None),
+                exists().where(
+                    CaseCode.report_id == Report.id,
+                    CaseCode.origin == REPORTER,
+                    CaseCode.dimension == "incident_period",
+                    CaseCode.code.like("____-__"),
+                    CaseCode.code < f"{cut_off:%Y-%m}",
+                ),
+            ),
+        ),
+    )
+
+
+def overdue_cut_off(today: dt.date, months: int) -> dt.date:
+    """The earliest start whose period of ``months`` has not ended before today: step back day by day from
+    the month arithmetic's guess, since month ends make ``add_months`` not invertible."""
+    candidate = add_months(today, -months) - dt.timedelta(days=4)
+    while add_months(candidate, months) < today:
         candidate += dt.timedelta(days=1)
     return candidate
 
@@ -411,7 +443,13 @@ async def _fetch(
 
 
 async def load_inbox(
-    db: AsyncSession, request: InboxRequest, *, staff_id: uuid.UUID, role: str, answer_due_months: int = 3
+    db: AsyncSession,
+    request: InboxRequest,
+    *,
+    staff_id: uuid.UUID,
+    role: str,
+    answer_due_months: int = 3,
+    today: dt.date | None = None,
 ) -> InboxPage:
     """One page of the inbox as ``staff_id`` with ``role`` may see it.
 
@@ -419,7 +457,10 @@ async def load_inbox(
     each) until the page is full, instead of sorting every case by a computed rank. There is no total
     count: counting 100,000 filtered cases would cost more than the page itself.
     """
-    conditions = inbox_conditions(request.filters, staff_id=staff_id, role=role, answer_due_months=answer_due_months)
+    today = today or dt.date.today()
+    conditions = inbox_conditions(
+        request.filters, staff_id=staff_id, role=role, today=today, answer_due_months=answer_due_months
+    )
     keys = OLDEST_FIRST if request.sort == "oldest" else NEWEST_FIRST
     raw_cursor = request.after or request.before
     cursor = _parse_cursor(request.sort, raw_cursor) if raw_cursor else None
