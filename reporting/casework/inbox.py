@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, exists, func, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.casework.deadlines import (
@@ -33,9 +33,13 @@ from reporting.taxonomy import AREAS, CASE_STATUSES, STAFF_GROUNDS
 from reporting.vault.values import REPORTER, STAFF, staff_recipient
 
 PAGE_SIZE = 50
-SORTS = ("newest", "oldest", "status")
+SORTS = ("attention", "newest", "oldest", "status")
+"""The inbox's orders; the first is the default."""
 ATTENTION = ("unread", "new", "reply_received", "overdue")
 """What needs attention, the inbox's quick filters and the navigation's counts."""
+ATTENTION_ORDER = ("reply_received", "overdue", "new", "rest")
+"""The default order's groups: a reporter's reply, then passed deadlines, then new cases, then the rest;
+the most recently active first within each."""
 AGG_RELEVANT = ("yes", "unclear")
 """Categorised as AGG-relevant: the two-month claim deadline is tracked (and "unclear" may still need it)."""
 ASSIGNEE_ME = "me"
@@ -69,7 +73,7 @@ class InboxRequest:
     then shows more than asked, never less, and a hand-edited URL cannot break the page."""
 
     filters: InboxFilters = field(default_factory=InboxFilters)
-    sort: str = "newest"
+    sort: str = SORTS[0]
     after: str | None = None
     before: str | None = None
 
@@ -94,7 +98,7 @@ class InboxRequest:
         )
         return cls(
             filters=filters,
-            sort=code("sort", SORTS) or "newest",
+            sort=code("sort", SORTS) or SORTS[0],
             after=params.get("after") or None,
             before=None if params.get("after") else params.get("before") or None,
         )
@@ -111,7 +115,7 @@ class InboxRequest:
             "to": filters.received_to.isoformat() if filters.received_to else None,
             "language": filters.language,
             "attention": filters.attention,
-            "sort": self.sort if self.sort != "newest" else None,
+            "sort": self.sort if self.sort != SORTS[0] else None,
             "after": after,
             "before": before,
         }
@@ -171,29 +175,55 @@ SortKey = tuple[SQLColumnExpression[Any], bool]
 """An ORDER BY term: (expression, descending)."""
 NEWEST_FIRST: list[SortKey] = [(Report.received_on, True), (Report.id, True)]
 OLDEST_FIRST: list[SortKey] = [(Report.received_on, False), (Report.id, False)]
+ACTIVE_FIRST: list[SortKey] = [(Report.last_activity_on, True), (Report.id, True)]
+SEGMENTS = {"status": len(STATUS_ORDER), "attention": len(ATTENTION_ORDER)}
+"""Sorts that run one query per group in order (their cursors name the group's rank), and how many groups."""
 
 
-def _cursor_of(sort: str, status: str, received_on: dt.date, report_id: uuid.UUID) -> str:
-    parts = [received_on.isoformat(), report_id.hex]
+def _sort_keys(sort: str) -> list[SortKey]:
+    if sort == "attention":
+        return ACTIVE_FIRST
+    return OLDEST_FIRST if sort == "oldest" else NEWEST_FIRST
+
+
+def _segments(sort: str, *, today: dt.date, answer_due_months: int) -> list[list[ColumnElement[bool]]]:
+    """The conditions of each group of a segmented sort, in order; one group holding everything otherwise.
+    The groups of the attention order exclude each other, so every case is in exactly one."""
     if sort == "status":
-        parts.insert(0, str(STATUS_ORDER.index(status)))
+        return [[Report.status == status] for status in STATUS_ORDER]
+    if sort == "attention":
+        overdue = overdue_condition(today, answer_due_months)
+        return [
+            [Report.status == "reply_received"],
+            [Report.status != "reply_received", overdue],
+            [Report.status == "new", not_(overdue)],
+            [Report.status.not_in(("reply_received", "new")), not_(overdue)],
+        ]
+    return [[]]
+
+
+def _cursor_of(sort: str, rank: int, row: PageRow) -> str:
+    report_id, received_on, last_activity_on = row[0], row[1], row[2]
+    parts = [(last_activity_on if sort == "attention" else received_on).isoformat(), report_id.hex]
+    if sort in SEGMENTS:
+        parts.insert(0, str(rank))
     return _CURSOR_SEPARATOR.join(parts)
 
 
 def _parse_cursor(sort: str, raw: str) -> tuple[int, list[Any]] | None:
-    """(status rank, [received_on, id]) of a cursor; the rank is 0 unless sorting by status."""
+    """(group rank, [date, id]) of a cursor; the rank is 0 unless the sort runs by groups."""
     parts = raw.split(_CURSOR_SEPARATOR)
     rank = 0
-    if sort == "status":
-        if len(parts) != 3 or parts[0] not in {str(rank) for rank in range(len(STATUS_ORDER))}:
+    if sort in SEGMENTS:
+        if len(parts) != 3 or parts[0] not in {str(rank) for rank in range(SEGMENTS[sort])}:
             return None
         rank = int(parts.pop(0))
     if len(parts) != 2:
         return None
-    received_on, report_id = _parse_date(parts[0]), _parse_uuid(parts[1])
-    if received_on is None or report_id is None:
+    day, report_id = _parse_date(parts[0]), _parse_uuid(parts[1])
+    if day is None or report_id is None:
         return None
-    return rank, [received_on, report_id]
+    return rank, [day, report_id]
 
 
 def _compare(key: SortKey, value: Any, *, forward: bool, strict: bool) -> ColumnElement[bool]:
@@ -283,7 +313,9 @@ def agg_overdue_condition(today: dt.date) -> ColumnElement[bool]:
             CaseCode.code.in_(AGG_RELEVANT),
         ),
         or_(
-            Report.incident_on < cut_off,
+            # Spelled out with IS NOT NULL so the condition is never NULL: its negation must hold for
+            # every case it does not, or the attention order would lose cases.
+            and_(Report.incident_on.is_not(None), Report.incident_on < cut_off),
             and_(
                 Report.incident_on.is_(None),
                 exists().where(
@@ -453,42 +485,42 @@ async def load_inbox(
 ) -> InboxPage:
     """One page of the inbox as ``staff_id`` with ``role`` may see it.
 
-    Sorting by status runs one small indexed query per status in workflow order (newest first within
-    each) until the page is full, instead of sorting every case by a computed rank. There is no total
-    count: counting 100,000 filtered cases would cost more than the page itself.
+    Sorting by status or by attention runs one small indexed query per group in order (newest or most
+    recently active first within each) until the page is full, instead of sorting every case by a
+    computed rank. There is no total count: counting 100,000 filtered cases would cost more than the page
+    itself.
     """
     today = today or dt.date.today()
     conditions = inbox_conditions(
         request.filters, staff_id=staff_id, role=role, today=today, answer_due_months=answer_due_months
     )
-    keys = OLDEST_FIRST if request.sort == "oldest" else NEWEST_FIRST
+    keys = _sort_keys(request.sort)
+    segments = _segments(request.sort, today=today, answer_due_months=answer_due_months)
     raw_cursor = request.after or request.before
     cursor = _parse_cursor(request.sort, raw_cursor) if raw_cursor else None
     backwards = cursor is not None and request.after is None
-    start_rank, cursor_values = cursor if cursor else (len(STATUS_ORDER) - 1 if backwards else 0, None)
-    segments: list[list[ColumnElement[bool]]] = [[]]
-    if request.sort == "status":
-        ranks = range(start_rank, -1, -1) if backwards else range(start_rank, len(STATUS_ORDER))
-        segments = [[Report.status == STATUS_ORDER[rank]] for rank in ranks]
-    fetched: list[PageRow] = []
-    for position, segment in enumerate(segments):
-        page_conditions = [*conditions, *segment]
+    start_rank, cursor_values = cursor if cursor else (len(segments) - 1 if backwards else 0, None)
+    ranks = range(start_rank, -1, -1) if backwards else range(start_rank, len(segments))
+    fetched: list[tuple[int, PageRow]] = []
+    for position, rank in enumerate(ranks):
+        page_conditions = [*conditions, *segments[rank]]
         if position == 0 and cursor_values is not None:
             page_conditions.append(_beyond(keys, cursor_values, forward=not backwards))
         # One row more than a page tells whether another page follows.
-        fetched += await _fetch(
+        found = await _fetch(
             db, page_conditions, keys, backwards=backwards, limit=PAGE_SIZE + 1 - len(fetched), staff_id=staff_id
         )
+        fetched += [(rank, row) for row in found]
         if len(fetched) > PAGE_SIZE:
             break
     more = len(fetched) > PAGE_SIZE
     page = fetched[:PAGE_SIZE]
     if backwards:
         page.reverse()
-    codes = await _codes_of(db, [row[0] for row in page])
+    codes = await _codes_of(db, [row[0] for _rank, row in page])
     grounds_order = STAFF_GROUNDS.codes()
-    rows = []
-    for (
+    rows: list[InboxRow] = []
+    for _rank, (
         report_id,
         received_on,
         last_activity_on,
@@ -531,7 +563,7 @@ async def load_inbox(
                 deadlines=case_deadlines(case_dates, answer_due_months=answer_due_months),
             )
         )
-    cursors = [_cursor_of(request.sort, row.status, row.received_on, row.id) for row in rows]
+    cursors = [_cursor_of(request.sort, rank, row) for rank, row in page]
     has_before = (more if backwards else cursor is not None) and bool(rows)
     has_after = (backwards or more) and bool(rows)
     return InboxPage(
