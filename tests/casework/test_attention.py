@@ -162,10 +162,11 @@ def staff_layout_routes(app: Litestar) -> set[str]:
 
 def page_counts(page: str) -> dict[str, int] | None:
     """The attention bar's counts on a page, None when it has none."""
-    if "attention-bar" not in page:
-        assert "?attention=" not in page.split("<main")[0]
+    header = page.split("<main", maxsplit=1)[0]
+    if "attention-bar" not in header:
+        assert "?attention=" not in header
         return None
-    return {attention: int(count) for attention, count in NAV_COUNT.findall(page.split("<main")[0])}
+    return {attention: int(count) for attention, count in NAV_COUNT.findall(header)}
 
 
 NAV_COUNT = re.compile(r'href="/staff/\?attention=([a-z_]+)">[^<]*<span class="count[^"]*">(\d+)</span>')
