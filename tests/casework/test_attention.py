@@ -10,7 +10,6 @@ import uuid
 
 import pytest
 from litestar import Litestar
-from litestar.routes import HTTPRoute
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,7 +17,7 @@ from reporting.config.secrets import load_instance_secrets
 from reporting.config.settings import Settings
 from reporting.db.models import CaseUnread, Report
 from reporting.vault import opening, sealing, values
-from tests.casework.case_helpers import load_report, seed_case, use_cheap_receipts
+from tests.casework.case_helpers import load_report, seed_case, staff_layout_routes, use_cheap_receipts
 from tests.casework.conftest import StaffClient, StaffTestClient, post_form
 from tests.conftest import run_db
 
@@ -135,29 +134,6 @@ def test_the_incident_day_is_checked(staff_client: StaffClient, initialised_sett
     assert load_report(initialised_settings, case.id).incident_on == dt.date(2026, 2, 10)
     page = adviser.get(f"/staff/cases/{case.id}?lang=en").text
     assert "AGG claim deadline" in page
-
-
-NOT_LAYOUT_PAGES = {
-    "/staff/login",
-    "/staff/login/two-factor",
-    "/staff/invite/{token}",
-    "/staff/cases/{report_id}/attachments/{attachment_id}",
-    "/staff/cases/{report_id}/export",
-    "/staff/stats/{year}/report.pdf",
-    "/staff/stats/{year}/tables.csv",
-    "/staff/stats/{year}/tables.json",
-    "/staff/stats/{year}/tables.xlsx",
-}
-"""Staff GET routes that are no page of a logged-in member's staff layout (before login, or a download)."""
-
-
-def staff_layout_routes(app: Litestar) -> set[str]:
-    """Every GET route under /staff that draws a page in the staff layout, as ``{name}`` templates."""
-    return {
-        re.sub(r"\{(\w+):\w+\}", r"{\1}", route.path)
-        for route in app.routes
-        if isinstance(route, HTTPRoute) and route.path.startswith("/staff") and "GET" in route.methods
-    } - NOT_LAYOUT_PAGES
 
 
 def page_counts(page: str) -> dict[str, int] | None:
