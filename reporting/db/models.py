@@ -93,7 +93,21 @@ class Report(Base):
     """
 
     __tablename__ = "report"
-    __table_args__ = (Index("ix_report_status_received_on", "status", "received_on"),)
+    __table_args__ = (
+        Index("ix_report_status_received_on", "status", "received_on"),
+        # Covers the attention counts every staff page shows (open statuses, their deadlines): read from
+        # this index alone instead of the wide case rows.
+        Index(
+            "ix_report_open_work",
+            "status",
+            "shredded_on",
+            "received_on",
+            "acknowledged_on",
+            "incident_on",
+            "last_activity_on",
+            "id",
+        ),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     received_on: Mapped[dt.date] = mapped_column(Date, index=True)

@@ -1,0 +1,30 @@
+"""report index for the open work the staff navigation counts
+
+Revision ID: 0007_staffarea
+Revises: 0006
+Create Date: 2026-11-30 03:40:00.000000
+
+Every staff page counts new, answered and overdue cases; this covering index lets those counts read the
+open cases' dates from the index instead of the wide case rows.
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = '0007_staffarea'
+down_revision: str | None = '0006'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_index(
+        'ix_report_open_work',
+        'report',
+        ['status', 'shredded_on', 'received_on', 'acknowledged_on', 'incident_on', 'last_activity_on', 'id'],
+    )
+
+
+def downgrade() -> None:
+    op.drop_index('ix_report_open_work', table_name='report')
