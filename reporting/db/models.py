@@ -171,6 +171,10 @@ class WrappedKey(Base):
     """
 
     __tablename__ = "wrapped_key"
+    __table_args__ = (
+        # The cases a staff member can open, read from the index alone (inbox and navigation counts).
+        Index("ix_wrapped_key_staff_cases", "staff_id", "key_purpose", "recipient", "report_id"),
+    )
 
     report_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), primary_key=True)
     key_purpose: Mapped[str] = mapped_column(String(10), primary_key=True)

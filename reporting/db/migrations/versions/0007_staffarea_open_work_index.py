@@ -1,11 +1,12 @@
-"""report index for the open work the staff navigation counts
+"""indexes for the open work the staff navigation counts
 
 Revision ID: 0007_staffarea
 Revises: 0006
 Create Date: 2026-11-30 03:40:00.000000
 
-Every staff page counts new, answered and overdue cases; this covering index lets those counts read the
-open cases' dates from the index instead of the wide case rows.
+Every staff page counts new, answered and overdue cases among those the member can open; these covering
+indexes let the counts read the open cases' dates and the member's case keys from indexes alone instead
+of the wide case and key rows.
 """
 
 from collections.abc import Sequence
@@ -24,7 +25,11 @@ def upgrade() -> None:
         'report',
         ['status', 'shredded_on', 'received_on', 'acknowledged_on', 'incident_on', 'last_activity_on', 'id'],
     )
+    op.create_index(
+        'ix_wrapped_key_staff_cases', 'wrapped_key', ['staff_id', 'key_purpose', 'recipient', 'report_id']
+    )
 
 
 def downgrade() -> None:
+    op.drop_index('ix_wrapped_key_staff_cases', table_name='wrapped_key')
     op.drop_index('ix_report_open_work', table_name='report')
