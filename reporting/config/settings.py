@@ -138,7 +138,9 @@ class Settings:
             ),
             retention_years=_integer("RETENTION_YEARS", get("RETENTION_YEARS"), default=3, minimum=1, maximum=30),
             stats_min_count=_integer("STATS_MIN_COUNT", get("STATS_MIN_COUNT"), default=5, minimum=3, maximum=100),
-            answer_due_months=_integer("ANSWER_DUE_MONTHS", get("ANSWER_DUE_MONTHS"), default=3, minimum=1, maximum=12),
+            answer_due_months=_integer(
+                "ANSWER_DUE_MONTHS", get("ANSWER_DUE_MONTHS"), default=3, minimum=1, maximum=12
+            ),
             stats_publisher=_text("STATS_PUBLISHER", get("STATS_PUBLISHER"), max_length=200),
             stats_contact=_text("STATS_CONTACT", get("STATS_CONTACT"), max_length=200),
             index_landing_page=_boolean("INDEX_LANDING_PAGE", get("INDEX_LANDING_PAGE"), default=True),
