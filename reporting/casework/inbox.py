@@ -187,20 +187,39 @@ def _sort_keys(sort: str) -> list[SortKey]:
     return OLDEST_FIRST if sort == "oldest" else NEWEST_FIRST
 
 
-def _segments(sort: str, *, today: dt.date, answer_due_months: int) -> list[list[ColumnElement[bool]]]:
-    """The conditions of each group of a segmented sort, in order; one group holding everything otherwise.
-    The groups of the attention order exclude each other, so every case is in exactly one."""
+Segment = list[list[ColumnElement[bool]]]
+"""One group of a segmented sort: the conditions of each of its parts, one status each."""
+
+
+def _segments(sort: str, *, today: dt.date, answer_due_months: int) -> list[Segment]:
+    """The groups of a segmented sort in order (one group holding everything otherwise). The groups of the
+    attention order exclude each other, so every case is in exactly one. A group spanning several statuses
+    is read status by status, each part in the order of the (status, last activity) index so it stops
+    early, and the parts are merged: one query over several statuses would sort all their cases."""
     if sort == "status":
-        return [[Report.status == status] for status in STATUS_ORDER]
+        return [[[Report.status == status]] for status in STATUS_ORDER]
     if sort == "attention":
         overdue = overdue_condition(today, answer_due_months)
+
+        def by_status(statuses: Sequence[str], *extra: ColumnElement[bool]) -> Segment:
+            return [[Report.status == status, *extra] for status in statuses]
+
+        open_statuses = [status for status in OPEN_STATUSES if status != "reply_received"]
         return [
-            [Report.status == "reply_received"],
-            [Report.status != "reply_received", overdue],
-            [Report.status == "new", not_(overdue)],
-            [Report.status.not_in(("reply_received", "new")), not_(overdue)],
+            by_status(["reply_received"]),
+            by_status(open_statuses, overdue),
+            by_status(["new"], not_(overdue)),
+            by_status([status for status in STATUS_ORDER if status not in ("reply_received", "new")], not_(overdue)),
         ]
-    return [[]]
+    return [[[]]]
+
+
+def _sort_values(keys: list[SortKey], row: PageRow) -> tuple[Any, ...]:
+    """A fetched row's sort key in Python, for merging the parts of a group: every part is ordered by
+    the same descending (date, id) keys, and UUIDs compare as the databases order them."""
+    assert all(descending for _expression, descending in keys)
+    date = row[2] if keys is ACTIVE_FIRST else row[1]
+    return date, row[0]
 
 
 def _cursor_of(sort: str, rank: int, row: PageRow) -> str:
@@ -519,13 +538,16 @@ async def load_inbox(
     ranks = range(start_rank, -1, -1) if backwards else range(start_rank, len(segments))
     fetched: list[tuple[int, PageRow]] = []
     for position, rank in enumerate(ranks):
-        page_conditions = [*conditions, *segments[rank]]
-        if position == 0 and cursor_values is not None:
-            page_conditions.append(_beyond(keys, cursor_values, forward=not backwards))
         # One row more than a page tells whether another page follows.
-        found = await _fetch(
-            db, page_conditions, keys, backwards=backwards, limit=PAGE_SIZE + 1 - len(fetched), staff_id=staff_id
-        )
+        limit = PAGE_SIZE + 1 - len(fetched)
+        found: list[PageRow] = []
+        for part in segments[rank]:
+            part_conditions = [*conditions, *part]
+            if position == 0 and cursor_values is not None:
+                part_conditions.append(_beyond(keys, cursor_values, forward=not backwards))
+            found += await _fetch(db, part_conditions, keys, backwards=backwards, limit=limit, staff_id=staff_id)
+        if len(segments[rank]) > 1:
+            found = sorted(found, key=lambda row: _sort_values(keys, row), reverse=not backwards)[:limit]
         fetched += [(rank, row) for row in found]
         if len(fetched) > PAGE_SIZE:
             break

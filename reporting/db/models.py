@@ -95,6 +95,8 @@ class Report(Base):
     __tablename__ = "report"
     __table_args__ = (
         Index("ix_report_status_received_on", "status", "received_on"),
+        # The inbox's attention order reads each status most recently active first and stops at a page.
+        Index("ix_report_status_activity", "status", "last_activity_on", "id"),
         # Covers the attention counts every staff page shows (open statuses, their deadlines): read from
         # this index alone instead of the wide case rows.
         Index(

@@ -239,10 +239,18 @@ def test_attention_order_pages_across_its_groups_in_both_directions(
     coordinator = staff_client("coordinator")
     today = dt.date.today()
     rest = seed_plain_cases(initialised_settings, 30, start=today - dt.timedelta(days=400), status="closed")
-    overdue = seed_plain_cases(initialised_settings, 40, start=today - dt.timedelta(days=200))
+    overdue_start = today - dt.timedelta(days=200)
+    overdue_new = seed_plain_cases(initialised_settings, 40, start=overdue_start)
+    # Same days as the first overdue new cases: a group read status by status merges on (day, id).
+    overdue_in_progress = seed_plain_cases(initialised_settings, 25, start=overdue_start, status="in_progress")
     fresh = seed_plain_cases(initialised_settings, 6, start=today - dt.timedelta(days=5))
     replies = seed_plain_cases(initialised_settings, 30, start=today - dt.timedelta(days=100), status="reply_received")
-    expected = [*reversed(replies), *reversed(overdue), *reversed(fresh), *reversed(rest)]
+    day_of = {
+        **{case: overdue_start + dt.timedelta(days=day) for day, case in enumerate(overdue_new)},
+        **{case: overdue_start + dt.timedelta(days=day) for day, case in enumerate(overdue_in_progress)},
+    }
+    overdue = sorted(day_of, key=lambda case: (day_of[case], case), reverse=True)
+    expected = [*reversed(replies), *overdue, *reversed(fresh), *reversed(rest)]
 
     pages: list[list[uuid.UUID]] = []
     url: str | None = "/staff/"

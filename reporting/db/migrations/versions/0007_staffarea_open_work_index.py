@@ -1,4 +1,4 @@
-"""indexes for the open work the staff navigation counts
+"""indexes for the staff navigation counts and the inbox's attention order
 
 Revision ID: 0007_staffarea
 Revises: 0006
@@ -6,7 +6,7 @@ Create Date: 2026-11-30 03:40:00.000000
 
 Every staff page counts new, answered and overdue cases among those the member can open; these covering
 indexes let the counts read the open cases' dates and the member's case keys from indexes alone instead
-of the wide case and key rows.
+of the wide case and key rows; the attention order reads each status most recently active first.
 """
 
 from collections.abc import Sequence
@@ -25,6 +25,7 @@ def upgrade() -> None:
         'report',
         ['status', 'shredded_on', 'received_on', 'acknowledged_on', 'incident_on', 'last_activity_on', 'id'],
     )
+    op.create_index('ix_report_status_activity', 'report', ['status', 'last_activity_on', 'id'])
     op.create_index(
         'ix_wrapped_key_staff_cases', 'wrapped_key', ['staff_id', 'key_purpose', 'recipient', 'report_id']
     )
@@ -32,4 +33,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index('ix_wrapped_key_staff_cases', table_name='wrapped_key')
+    op.drop_index('ix_report_status_activity', table_name='report')
     op.drop_index('ix_report_open_work', table_name='report')
