@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 from litestar import Litestar
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.config.secrets import load_instance_secrets
@@ -221,3 +221,14 @@ def test_every_staff_page_shows_the_counts_of_case_workers_and_no_one_else(
             assert colleague.get(path).status_code == 403
             continue
         assert page_counts(colleague.get(path).text) == {"unread": 0, "new": 0, "reply_received": 0, "overdue": 0}
+
+
+def test_postgresql_sessions_run_without_jit(initialised_settings: Settings) -> None:
+    """JIT compilation cost more than the navigation counts every staff page runs (see ``db.engine``)."""
+    if initialised_settings.is_sqlite:
+        pytest.skip("PostgreSQL only")
+
+    async def jit(db: AsyncSession) -> str:
+        return str((await db.execute(text("SHOW jit"))).scalar_one())
+
+    assert run_db(initialised_settings, jit) == "off"
