@@ -36,6 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from reporting.app import create_app
 from reporting.auth import accounts, sessions
+from reporting.casework import inbox
 from reporting.casework.walk_in import CASE_LANGUAGES
 from reporting.cli.instance import initialise
 from reporting.config.secrets import load_instance_secrets
@@ -52,8 +53,10 @@ ADVISERS = 20
 SEALED_CASES = 20
 BATCH = 5_000
 REPEATS = 60
+BASE_URL = "http://bench.local"
+"""The instance's public URL, so the allowed-hosts check admits the test client."""
 T = TypeVar("T")
-STATUS_WEIGHTS = {"new": 5, "in_progress": 10, "waiting_for_reporter": 5, "closed": 80}
+STATUS_WEIGHTS = {"new": 5, "reply_received": 1, "in_progress": 10, "waiting_for_reporter": 4, "closed": 80}
 BARE_PAGE = """
 SELECT report.id, report.received_on, report.last_activity_on, report.status, report.language, report.source,
        staff_account.display_name, categorisation.report_id IS NOT NULL
@@ -252,6 +255,28 @@ def bare_sql_timer(settings: Settings, statement: str, parameters: dict[str, Any
     return asyncio.run(run())
 
 
+def counts_timer(settings: Settings, staff: StaffAccount) -> list[float]:
+    """``inbox.attention_counts`` alone, the query behind every staff page's navigation counts."""
+
+    async def run() -> list[float]:
+        engine = create_engine(settings)
+        try:
+            async with async_sessionmaker(engine)() as db:
+                samples = []
+                for attempt in range(REPEATS + 1):
+                    started = time.perf_counter()
+                    await inbox.attention_counts(
+                        db, staff_id=staff.id, role=staff.role, answer_due_months=settings.answer_due_months
+                    )
+                    if attempt:
+                        samples.append(time.perf_counter() - started)
+                return samples
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
 def bare_case_open_timer(settings: Settings, coordinator: StaffAccount, sealed_ids: list[uuid.UUID]) -> list[float]:
     """``opening.open_case`` alone: load the row, unwrap the keys, decrypt every field."""
 
@@ -281,8 +306,8 @@ def sql_uuid(settings: Settings, value: uuid.UUID) -> str | uuid.UUID:
     return value.hex if settings.is_sqlite else value
 
 
-def page_queries(settings: Settings, cases: int) -> list[tuple[str, str, str, dict[str, Any]]]:
-    """(label, inbox URL, the same page's bare WHERE clause, its parameters) for the coordinator."""
+def page_queries(settings: Settings, cases: int) -> list[tuple[str, str, str | None, dict[str, Any]]]:
+    """(label, URL, the same page's bare WHERE clause or None, its parameters) for the coordinator."""
 
     async def middle(db: AsyncSession) -> tuple[dt.date, uuid.UUID]:
         statement = (
@@ -296,7 +321,9 @@ def page_queries(settings: Settings, cases: int) -> list[tuple[str, str, str, di
 
     day, report_id = asyncio.run(in_session(settings, middle))
     return [
-        ("inbox, first page (coordinator)", "/staff/", "", {}),
+        # The default order fills its page group by group: reply received, overdue, new, the rest.
+        ("inbox, first page, attention order", "/staff/", None, {}),
+        ("inbox, first page, newest first", "/staff/?sort=newest", "", {}),
         (
             "inbox, status=new & ground=religion",
             "/staff/?status=new&ground=religion",
@@ -306,13 +333,15 @@ def page_queries(settings: Settings, cases: int) -> list[tuple[str, str, str, di
         ),
         (
             f"inbox, page {cases // 2 // 50:,} (keyset cursor)",
-            f"/staff/?after={day.isoformat()}~{report_id.hex}",
+            f"/staff/?sort=newest&after={day.isoformat()}~{report_id.hex}",
             "AND report.received_on <= :day AND (report.received_on < :day OR "
             "(report.received_on = :day AND report.id < :id))",
             {"day": day, "id": sql_uuid(settings, report_id)},
         ),
         # The app fills a status-sorted page status by status, newest first; here the first status fills it.
         ("inbox, sorted by status", "/staff/?sort=status", "AND report.status = 'new'", {}),
+        # Every staff page carries the attention counts: the account page is little else.
+        ("account page (navigation counts)", "/staff/me", None, {}),
     ]
 
 
@@ -324,7 +353,11 @@ def main() -> None:
     )
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
-        environment = {"REPORTING_DATA_DIR": f"{directory}/var", "REPORTING_KEYS_DIR": f"{directory}/keys"}
+        environment = {
+            "REPORTING_DATA_DIR": f"{directory}/var",
+            "REPORTING_KEYS_DIR": f"{directory}/keys",
+            "REPORTING_PUBLIC_URL": BASE_URL,
+        }
         if arguments.database_url:
             environment["REPORTING_DATABASE_URL"] = arguments.database_url
         settings = Settings.from_env(environment)
@@ -342,7 +375,7 @@ def main() -> None:
             "AND EXISTS (SELECT 1 FROM wrapped_key WHERE "
             "wrapped_key.report_id = report.id AND key_purpose = 'case' AND recipient = :recipient)"
         )
-        with TestClient(app=create_app(settings), base_url="http://bench.local") as client:
+        with TestClient(app=create_app(settings), base_url=BASE_URL) as client:
 
             def get(url: str, _attempt: int = 0) -> None:
                 assert client.get(url).status_code == 200
@@ -350,7 +383,7 @@ def main() -> None:
             print(f"Through the whole app (TestClient, in-process), {REPEATS} requests each:")
             client.cookies.set(sessions.STAFF_SESSION_COOKIE, cookies["coordinator"], path="/staff")
             for label, url, where, parameters in page_queries(settings, arguments.cases):
-                bare = bare_sql_timer(settings, BARE_PAGE.format(where=where), parameters)
+                bare = None if where is None else bare_sql_timer(settings, BARE_PAGE.format(where=where), parameters)
                 print(row(label, timed(functools.partial(get, url)), bare))
             case_open = timed(lambda attempt: get(f"/staff/cases/{sealed_ids[attempt % len(sealed_ids)]}"))
             client.cookies.set(sessions.STAFF_SESSION_COOKIE, cookies["adviser"], path="/staff")
@@ -360,6 +393,8 @@ def main() -> None:
                 {"recipient": f"staff:{seeded.adviser.id}"},
             )
             print(row("inbox, first page (adviser: own cases)", timed(lambda _attempt: get("/staff/")), adviser_bare))
+        print(row("navigation counts alone (coordinator)", counts_timer(settings, seeded.coordinator)))
+        print(row("navigation counts alone (adviser)", counts_timer(settings, seeded.adviser)))
         print(row("case page: decrypt + audit + render", case_open))
         print(
             row(

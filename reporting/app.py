@@ -15,6 +15,7 @@ from reporting.auth.guards import LoginRequiredError, access_guard, current_staf
 from reporting.auth.routes import STAFF_ROUTE_HANDLERS
 from reporting.auth.sessions import purge_expired_sessions
 from reporting.casework.controllers import CASE_ROUTE_HANDLERS
+from reporting.casework.navigation import add_attention_counts, staff_page_middleware
 from reporting.config.files import owner_only_directory, restrict_new_files
 from reporting.config.secrets import load_instance_secrets
 from reporting.config.settings import Settings
@@ -90,7 +91,10 @@ def create_app(settings: Settings) -> Litestar:
             request_body_middleware(MAX_REQUEST_BODY_BYTES),
             form_body_middleware,
             commit_before_send_middleware(database),
+            staff_page_middleware,
         ],
+        # Every staff page's navigation counts what needs attention, computed here once for all of them.
+        after_request=add_attention_counts,
         before_send=[
             security_headers_hook(
                 settings.onion_location, indexable_paths(settings), strict_transport=settings.secure_cookies

@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 
 from reporting.access.roles import Role
 
+CURRENT_STAFF_STATE_KEY = "current_staff"
+"""Where the access guard leaves the request's :class:`StaffIdentity` (or None) in the request state."""
+
 
 class Stage(enum.StrEnum):
     TOTP = "totp"

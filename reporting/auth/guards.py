@@ -17,10 +17,9 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers.base import BaseRouteHandler
 from litestar.response import Redirect
 
-from reporting.access.identity import StaffIdentity, Stage
+from reporting.access.identity import CURRENT_STAFF_STATE_KEY, StaffIdentity, Stage
 from reporting.access.rules import access_rule
 from reporting.auth.sessions import (
-    CURRENT_STAFF_STATE_KEY,
     STAFF_SESSION_COOKIE,
     expired_session_cookie,
     session_of_connection,

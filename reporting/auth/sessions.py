@@ -19,25 +19,23 @@ import os
 import uuid
 from typing import Any
 
-from advanced_alchemy.extensions.litestar import SQLAlchemyInitPlugin
 from litestar import Response
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
 from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from reporting.access.identity import StaffIdentity, Stage
+from reporting.access.identity import CURRENT_STAFF_STATE_KEY, StaffIdentity, Stage
 from reporting.access.roles import parse_role
 from reporting.config.settings import Settings
 from reporting.crypto import envelope, passwords
 from reporting.crypto.errors import CryptoError
 from reporting.db.models import StaffAccount, StaffSession, utc_now
-from reporting.web.app_state import app_settings
+from reporting.web.app_state import app_settings, request_db_session
 
 STAFF_SESSION_COOKIE = "staff_session"
 SESSION_COOKIE_PATH = "/staff"
 SESSION_ID_BYTES = 32
-CURRENT_STAFF_STATE_KEY = "current_staff"
 # The second factor must follow the password quickly; an abandoned half-login must not linger.
 TOTP_STAGE_LIFETIME = dt.timedelta(minutes=5)
 # However active, a session ends after a working day; the next login asks for password and code again.
@@ -208,15 +206,6 @@ def set_session_cookie(response: Response[Any], cookie_value: str, settings: Set
 
 def clear_session_cookie(response: Response[Any], settings: Settings) -> None:
     response.set_cookie(expired_session_cookie(settings))
-
-
-def request_db_session(connection: ASGIConnection[Any, Any, Any, Any]) -> AsyncSession:
-    """The request's database session, the same one handlers get as ``db_session`` (one transaction)."""
-    plugin = connection.app.plugins.get(SQLAlchemyInitPlugin)
-    config = plugin.config[0]
-    session = config.provide_session(connection.app.state, connection.scope)
-    assert isinstance(session, AsyncSession)
-    return session
 
 
 async def session_of_connection(connection: ASGIConnection[Any, Any, Any, Any]) -> StaffIdentity | None:

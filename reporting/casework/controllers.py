@@ -14,7 +14,7 @@ import unicodedata
 import uuid
 from secrets import token_urlsafe
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
@@ -35,11 +35,12 @@ from reporting.casework.categorisation import (
     parse_categorisation,
     save_categorisation,
 )
-from reporting.casework.inbox import ASSIGNEE_NONE, InboxFilters, InboxRequest, attention_counts, load_inbox
+from reporting.casework.inbox import ASSIGNEE_NONE, InboxFilters, InboxRequest, load_inbox
 from reporting.casework.pages import (
     SAVED_NOTICES,
     case_export_pdf,
     case_page,
+    confirm_close_page,
     confirm_revoke_page,
     digest_page,
     inbox_page,
@@ -47,7 +48,7 @@ from reporting.casework.pages import (
     walk_in_form,
 )
 from reporting.casework.walk_in import CASE_LANGUAGES, parse_intake, record_walk_in, spend_form_token
-from reporting.casework.workflow import CaseActionError, CaseWork, case_colleagues, key_holders
+from reporting.casework.workflow import CLOSED, CaseActionError, CaseWork, case_colleagues, key_holders
 from reporting.config.secrets import InstanceSecrets
 from reporting.config.settings import Settings
 from reporting.db.models import Report
@@ -140,8 +141,7 @@ class InboxController(Controller):
             db_session, inbox_request, staff_id=staff.staff_id, role=staff.role, answer_due_months=months
         )
         colleagues = await case_colleagues(db_session) if staff.role == Role.COORDINATOR else []
-        counts = await attention_counts(db_session, staff_id=staff.staff_id, role=staff.role, answer_due_months=months)
-        return inbox_page(page, inbox_request, colleagues, counts)
+        return inbox_page(page, inbox_request, colleagues)
 
     @get("/digest", opt=CASE_WORKERS)
     async def digest(
@@ -158,8 +158,7 @@ class InboxController(Controller):
             sections[attention] = await load_inbox(
                 db_session, inbox_request, staff_id=staff.staff_id, role=staff.role, answer_due_months=months
             )
-        counts = await attention_counts(db_session, staff_id=staff.staff_id, role=staff.role, answer_due_months=months)
-        return digest_page(sections, counts)
+        return digest_page(sections)
 
 
 class CaseController(Controller):
@@ -234,14 +233,32 @@ class CaseController(Controller):
         report_id: FromPath[uuid.UUID],
         work: NamedDependency[CaseWork],
     ) -> Response[Any]:
+        """Change the status; closing is done only once the confirmation page sent ``confirmed=yes``."""
         report = await load_accessible_case(work, report_id)
         form = await read_form(request, max_length=None)
+        new_status, close_reason = form.text("status"), form.text("close_reason")
         try:
+            if new_status == CLOSED and form.text("confirmed") != "yes":
+                work.check_status_change(report, new_status, close_reason=close_reason)
+                return see_other(f"/staff/cases/{report_id}/close?{urlencode({'reason': close_reason})}")
             async with saving(work.db, where="change_status"):
-                await work.change_status(report, form.text("status"), close_reason=form.text("close_reason"))
+                await work.change_status(report, new_status, close_reason=close_reason)
         except CaseActionError as error:
             return await self._refused(work, report_id, {error.field: error.message})
         return await _saved(work, report_id, "status")
+
+    @get("/close", opt=CASE_WORKERS)
+    async def confirm_close(
+        self, report_id: FromPath[uuid.UUID], work: NamedDependency[CaseWork], reason: FromQuery[str] = ""
+    ) -> Template:
+        """Closing starts the retention clock and takes the case off every list of open work: a page that
+        asks first and says that the case can be reopened (works without JS)."""
+        report = await load_accessible_case(work, report_id)
+        try:
+            work.check_status_change(report, CLOSED, close_reason=reason)
+        except CaseActionError as error:
+            return await self._refused(work, report_id, {error.field: error.message})
+        return confirm_close_page(report.id, reason, retention_years=work.settings.retention_years)
 
     @post("/notes", opt=CASE_WORKERS)
     async def add_note(

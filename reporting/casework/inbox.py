@@ -15,11 +15,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, exists, func, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.casework.deadlines import (
     ACKNOWLEDGE_WITHIN_DAYS,
+    AGG_CLAIM_MONTHS,
     CaseDates,
     Deadline,
     add_months,
@@ -32,14 +33,19 @@ from reporting.taxonomy import AREAS, CASE_STATUSES, STAFF_GROUNDS
 from reporting.vault.values import REPORTER, STAFF, staff_recipient
 
 PAGE_SIZE = 50
-SORTS = ("newest", "oldest", "status")
+SORTS = ("attention", "newest", "oldest", "status")
+"""The inbox's orders; the first is the default."""
 ATTENTION = ("unread", "new", "reply_received", "overdue")
 """What needs attention, the inbox's quick filters and the navigation's counts."""
+ATTENTION_ORDER = ("reply_received", "overdue", "new", "rest")
+"""The default order's groups: a reporter's reply, then passed deadlines, then new cases, then the rest;
+the most recently active first within each."""
 AGG_RELEVANT = ("yes", "unclear")
 """Categorised as AGG-relevant: the two-month claim deadline is tracked (and "unclear" may still need it)."""
 ASSIGNEE_ME = "me"
 ASSIGNEE_NONE = "none"
 STATUS_ORDER = CASE_STATUSES.codes()
+OPEN_STATUSES = tuple(status for status in STATUS_ORDER if status != "closed")
 _CURSOR_SEPARATOR = "~"
 PageRow = tuple[uuid.UUID, dt.date, dt.date, str, str, str, str | None, bool, dt.date | None, dt.date | None, bool]
 """id, received, last activity, status, language, source, assignee's name, categorised, acknowledged,
@@ -68,7 +74,7 @@ class InboxRequest:
     then shows more than asked, never less, and a hand-edited URL cannot break the page."""
 
     filters: InboxFilters = field(default_factory=InboxFilters)
-    sort: str = "newest"
+    sort: str = SORTS[0]
     after: str | None = None
     before: str | None = None
 
@@ -93,7 +99,7 @@ class InboxRequest:
         )
         return cls(
             filters=filters,
-            sort=code("sort", SORTS) or "newest",
+            sort=code("sort", SORTS) or SORTS[0],
             after=params.get("after") or None,
             before=None if params.get("after") else params.get("before") or None,
         )
@@ -110,7 +116,7 @@ class InboxRequest:
             "to": filters.received_to.isoformat() if filters.received_to else None,
             "language": filters.language,
             "attention": filters.attention,
-            "sort": self.sort if self.sort != "newest" else None,
+            "sort": self.sort if self.sort != SORTS[0] else None,
             "after": after,
             "before": before,
         }
@@ -170,29 +176,74 @@ SortKey = tuple[SQLColumnExpression[Any], bool]
 """An ORDER BY term: (expression, descending)."""
 NEWEST_FIRST: list[SortKey] = [(Report.received_on, True), (Report.id, True)]
 OLDEST_FIRST: list[SortKey] = [(Report.received_on, False), (Report.id, False)]
+ACTIVE_FIRST: list[SortKey] = [(Report.last_activity_on, True), (Report.id, True)]
+SEGMENTS = {"status": len(STATUS_ORDER), "attention": len(ATTENTION_ORDER)}
+"""Sorts that run one query per group in order (their cursors name the group's rank), and how many groups."""
 
 
-def _cursor_of(sort: str, status: str, received_on: dt.date, report_id: uuid.UUID) -> str:
-    parts = [received_on.isoformat(), report_id.hex]
+def _sort_keys(sort: str) -> list[SortKey]:
+    if sort == "attention":
+        return ACTIVE_FIRST
+    return OLDEST_FIRST if sort == "oldest" else NEWEST_FIRST
+
+
+Segment = list[list[ColumnElement[bool]]]
+"""One group of a segmented sort: the conditions of each of its parts, one status each."""
+
+
+def _segments(sort: str, *, today: dt.date, answer_due_months: int) -> list[Segment]:
+    """The groups of a segmented sort in order (one group holding everything otherwise). The groups of the
+    attention order exclude each other, so every case is in exactly one. A group spanning several statuses
+    is read status by status, each part in the order of the (status, last activity) index so it stops
+    early, and the parts are merged: one query over several statuses would sort all their cases."""
     if sort == "status":
-        parts.insert(0, str(STATUS_ORDER.index(status)))
+        return [[[Report.status == status]] for status in STATUS_ORDER]
+    if sort == "attention":
+        overdue = overdue_condition(today, answer_due_months)
+
+        def by_status(statuses: Sequence[str], *extra: ColumnElement[bool]) -> Segment:
+            return [[Report.status == status, *extra] for status in statuses]
+
+        open_statuses = [status for status in OPEN_STATUSES if status != "reply_received"]
+        return [
+            by_status(["reply_received"]),
+            by_status(open_statuses, overdue),
+            by_status(["new"], not_(overdue)),
+            by_status([status for status in STATUS_ORDER if status not in ("reply_received", "new")], not_(overdue)),
+        ]
+    return [[[]]]
+
+
+def _sort_values(keys: list[SortKey], row: PageRow) -> tuple[Any, ...]:
+    """A fetched row's sort key in Python, for merging the parts of a group: every part is ordered by
+    the same descending (date, id) keys, and UUIDs compare as the databases order them."""
+    assert all(descending for _expression, descending in keys)
+    date = row[2] if keys is ACTIVE_FIRST else row[1]
+    return date, row[0]
+
+
+def _cursor_of(sort: str, rank: int, row: PageRow) -> str:
+    report_id, received_on, last_activity_on = row[0], row[1], row[2]
+    parts = [(last_activity_on if sort == "attention" else received_on).isoformat(), report_id.hex]
+    if sort in SEGMENTS:
+        parts.insert(0, str(rank))
     return _CURSOR_SEPARATOR.join(parts)
 
 
 def _parse_cursor(sort: str, raw: str) -> tuple[int, list[Any]] | None:
-    """(status rank, [received_on, id]) of a cursor; the rank is 0 unless sorting by status."""
+    """(group rank, [date, id]) of a cursor; the rank is 0 unless the sort runs by groups."""
     parts = raw.split(_CURSOR_SEPARATOR)
     rank = 0
-    if sort == "status":
-        if len(parts) != 3 or parts[0] not in {str(rank) for rank in range(len(STATUS_ORDER))}:
+    if sort in SEGMENTS:
+        if len(parts) != 3 or parts[0] not in {str(rank) for rank in range(SEGMENTS[sort])}:
             return None
         rank = int(parts.pop(0))
     if len(parts) != 2:
         return None
-    received_on, report_id = _parse_date(parts[0]), _parse_uuid(parts[1])
-    if received_on is None or report_id is None:
+    day, report_id = _parse_date(parts[0]), _parse_uuid(parts[1])
+    if day is None or report_id is None:
         return None
-    return rank, [received_on, report_id]
+    return rank, [day, report_id]
 
 
 def _compare(key: SortKey, value: Any, *, forward: bool, strict: bool) -> ColumnElement[bool]:
@@ -222,18 +273,21 @@ def _beyond(keys: list[SortKey], values: list[Any], *, forward: bool) -> ColumnE
 
 
 def case_visibility(staff_id: uuid.UUID, role: str) -> ColumnElement[bool] | None:
-    """Which cases a staff member sees listed: coordinators all, advisers those they can open.
+    """Which cases a staff member sees listed and counted: coordinators all, advisers those they can open.
 
     An adviser can open a case when a wrapped key exists for them; assigning always grants one (and
-    revoking unassigns), so this covers "assigned or granted". It is a probe of the wrapped key's
-    full primary key per listed case, which the database can run in list order and stop early.
+    revoking unassigns), so this covers "assigned or granted". Their case ids come from a covering index
+    of their own keys, read once per query: a probe of the key table per case cost the navigation counts,
+    which every staff page shows, four times as much over 20,000 open cases.
     """
     if role == "coordinator":
         return None
-    return exists().where(
-        WrappedKey.report_id == Report.id,
-        WrappedKey.key_purpose == report_keys.CASE_KEY,
-        WrappedKey.recipient == staff_recipient(staff_id),
+    return Report.id.in_(
+        select(WrappedKey.report_id).where(
+            WrappedKey.staff_id == staff_id,
+            WrappedKey.key_purpose == report_keys.CASE_KEY,
+            WrappedKey.recipient == staff_recipient(staff_id),
+        )
     )
 
 
@@ -253,7 +307,8 @@ def unread_by(staff_id: uuid.UUID) -> ColumnElement[bool]:
 
 
 def overdue_condition(today: dt.date, answer_due_months: int) -> ColumnElement[bool]:
-    """Open cases past their acknowledgement or answer deadline (see ``deadlines``), as one indexed range."""
+    """Open cases past any of their deadlines (see ``deadlines``): acknowledgement, answer or AGG claim,
+    each as an indexed range on plain metadata, agreeing with :func:`case_deadlines` on every day."""
     return and_(
         Report.status != "closed",
         or_(
@@ -261,16 +316,48 @@ def overdue_condition(today: dt.date, answer_due_months: int) -> ColumnElement[b
                 Report.acknowledged_on.is_(None),
                 Report.received_on < today - dt.timedelta(days=ACKNOWLEDGE_WITHIN_DAYS),
             ),
-            Report.received_on < answer_overdue_cut_off(today, answer_due_months),
+            Report.received_on < overdue_cut_off(today, answer_due_months),
+            agg_overdue_condition(today),
         ),
     )
 
 
-def answer_overdue_cut_off(today: dt.date, answer_due_months: int) -> dt.date:
-    """The earliest receipt date whose answer is not overdue today: step back day by day from the month
-    arithmetic's guess, since month ends make ``add_months`` not invertible."""
-    candidate = add_months(today, -answer_due_months) - dt.timedelta(days=4)
-    while add_months(candidate, answer_due_months) < today:
+def agg_overdue_condition(today: dt.date) -> ColumnElement[bool]:
+    """AGG-relevant cases whose two-month claim deadline has passed: counted from the incident's day when
+    staff recorded it, else from the last day of the month the reporter chose. A month's last day is before
+    the cut-off exactly when the month is before the cut-off's month, so ``YYYY-MM`` codes compare as text
+    (``LIKE`` keeps out ``earlier`` and anything else that is no month)."""
+    cut_off = overdue_cut_off(today, AGG_CLAIM_MONTHS)
+    # The AGG-relevant cases are a small set, read once from the code index; a probe per open case cost
+    # six times more in the counts every staff page shows.
+    agg_relevant = select(CaseCode.report_id).where(
+        CaseCode.origin == STAFF, CaseCode.dimension == "agg_applicable", CaseCode.code.in_(AGG_RELEVANT)
+    )
+    return and_(
+        Report.id.in_(agg_relevant),
+        or_(
+            # Spelled out with IS NOT NULL so the condition is never NULL: its negation must hold for
+            # every case it does not, or the attention order would lose cases.
+            and_(Report.incident_on.is_not(None), Report.incident_on < cut_off),
+            and_(
+                Report.incident_on.is_(None),
+                exists().where(
+                    CaseCode.report_id == Report.id,
+                    CaseCode.origin == REPORTER,
+                    CaseCode.dimension == "incident_period",
+                    CaseCode.code.like("____-__"),
+                    CaseCode.code < f"{cut_off:%Y-%m}",
+                ),
+            ),
+        ),
+    )
+
+
+def overdue_cut_off(today: dt.date, months: int) -> dt.date:
+    """The earliest start whose period of ``months`` has not ended before today: step back day by day from
+    the month arithmetic's guess, since month ends make ``add_months`` not invertible."""
+    candidate = add_months(today, -months) - dt.timedelta(days=4)
+    while add_months(candidate, months) < today:
         candidate += dt.timedelta(days=1)
     return candidate
 
@@ -340,21 +427,33 @@ class AttentionCounts:
 async def attention_counts(
     db: AsyncSession, *, staff_id: uuid.UUID, role: str, answer_due_months: int, today: dt.date | None = None
 ) -> AttentionCounts:
-    """Four counts in one query over the cases this member sees (plain metadata only)."""
+    """Four counts in one query over the cases this member sees (plain metadata only).
+
+    Every staff page shows them, so they must not cost a pass over every case ever received: new, reply
+    received and overdue are counted over the open cases only (an index range by status; closed cases,
+    the bulk of a long-running instance, have no deadline left), unread from this member's unread rows.
+    """
     today = today or dt.date.today()
     conditions = inbox_conditions(InboxFilters(), staff_id=staff_id, role=role)
 
     def count(condition: ColumnElement[bool]) -> Any:
         return func.count().filter(condition)
 
+    unread = (
+        select(func.count())
+        .select_from(CaseUnread)
+        .join(Report, Report.id == CaseUnread.report_id)
+        .where(CaseUnread.staff_id == staff_id, *conditions)
+        .scalar_subquery()
+    )
     row = (
         await db.execute(
             select(
-                count(unread_by(staff_id)),
+                unread,
                 count(Report.status == "new"),
                 count(Report.status == "reply_received"),
                 count(overdue_condition(today, answer_due_months)),
-            ).where(*conditions)
+            ).where(*conditions, Report.status.in_(OPEN_STATUSES))
         )
     ).one()
     return AttentionCounts(*row)
@@ -411,43 +510,55 @@ async def _fetch(
 
 
 async def load_inbox(
-    db: AsyncSession, request: InboxRequest, *, staff_id: uuid.UUID, role: str, answer_due_months: int = 3
+    db: AsyncSession,
+    request: InboxRequest,
+    *,
+    staff_id: uuid.UUID,
+    role: str,
+    answer_due_months: int = 3,
+    today: dt.date | None = None,
 ) -> InboxPage:
     """One page of the inbox as ``staff_id`` with ``role`` may see it.
 
-    Sorting by status runs one small indexed query per status in workflow order (newest first within
-    each) until the page is full, instead of sorting every case by a computed rank. There is no total
-    count: counting 100,000 filtered cases would cost more than the page itself.
+    Sorting by status or by attention runs one small indexed query per group in order (newest or most
+    recently active first within each) until the page is full, instead of sorting every case by a
+    computed rank. There is no total count: counting 100,000 filtered cases would cost more than the page
+    itself.
     """
-    conditions = inbox_conditions(request.filters, staff_id=staff_id, role=role, answer_due_months=answer_due_months)
-    keys = OLDEST_FIRST if request.sort == "oldest" else NEWEST_FIRST
+    today = today or dt.date.today()
+    conditions = inbox_conditions(
+        request.filters, staff_id=staff_id, role=role, today=today, answer_due_months=answer_due_months
+    )
+    keys = _sort_keys(request.sort)
+    segments = _segments(request.sort, today=today, answer_due_months=answer_due_months)
     raw_cursor = request.after or request.before
     cursor = _parse_cursor(request.sort, raw_cursor) if raw_cursor else None
     backwards = cursor is not None and request.after is None
-    start_rank, cursor_values = cursor if cursor else (len(STATUS_ORDER) - 1 if backwards else 0, None)
-    segments: list[list[ColumnElement[bool]]] = [[]]
-    if request.sort == "status":
-        ranks = range(start_rank, -1, -1) if backwards else range(start_rank, len(STATUS_ORDER))
-        segments = [[Report.status == STATUS_ORDER[rank]] for rank in ranks]
-    fetched: list[PageRow] = []
-    for position, segment in enumerate(segments):
-        page_conditions = [*conditions, *segment]
-        if position == 0 and cursor_values is not None:
-            page_conditions.append(_beyond(keys, cursor_values, forward=not backwards))
+    start_rank, cursor_values = cursor if cursor else (len(segments) - 1 if backwards else 0, None)
+    ranks = range(start_rank, -1, -1) if backwards else range(start_rank, len(segments))
+    fetched: list[tuple[int, PageRow]] = []
+    for position, rank in enumerate(ranks):
         # One row more than a page tells whether another page follows.
-        fetched += await _fetch(
-            db, page_conditions, keys, backwards=backwards, limit=PAGE_SIZE + 1 - len(fetched), staff_id=staff_id
-        )
+        limit = PAGE_SIZE + 1 - len(fetched)
+        found: list[PageRow] = []
+        for part in segments[rank]:
+            part_conditions = [*conditions, *part]
+            if position == 0 and cursor_values is not None:
+                part_conditions.append(_beyond(keys, cursor_values, forward=not backwards))
+            found += await _fetch(db, part_conditions, keys, backwards=backwards, limit=limit, staff_id=staff_id)
+        if len(segments[rank]) > 1:
+            found = sorted(found, key=lambda row: _sort_values(keys, row), reverse=not backwards)[:limit]
+        fetched += [(rank, row) for row in found]
         if len(fetched) > PAGE_SIZE:
             break
     more = len(fetched) > PAGE_SIZE
     page = fetched[:PAGE_SIZE]
     if backwards:
         page.reverse()
-    codes = await _codes_of(db, [row[0] for row in page])
+    codes = await _codes_of(db, [row[0] for _rank, row in page])
     grounds_order = STAFF_GROUNDS.codes()
-    rows = []
-    for (
+    rows: list[InboxRow] = []
+    for _rank, (
         report_id,
         received_on,
         last_activity_on,
@@ -490,7 +601,7 @@ async def load_inbox(
                 deadlines=case_deadlines(case_dates, answer_due_months=answer_due_months),
             )
         )
-    cursors = [_cursor_of(request.sort, row.status, row.received_on, row.id) for row in rows]
+    cursors = [_cursor_of(request.sort, rank, row) for rank, row in page]
     has_before = (more if backwards else cursor is not None) and bool(rows)
     has_after = (backwards or more) and bool(rows)
     return InboxPage(

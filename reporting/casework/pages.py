@@ -21,10 +21,8 @@ from reporting.casework.inbox import (
     ASSIGNEE_NONE,
     ATTENTION,
     SORTS,
-    AttentionCounts,
     InboxPage,
     InboxRequest,
-    attention_counts,
 )
 from reporting.casework.labels import TEMPLATE_HELPERS, language_name
 from reporting.casework.walk_in import CASE_LANGUAGES, INTAKE_SOURCES, IntakeInput
@@ -63,14 +61,11 @@ def _case_languages() -> list[tuple[str, str]]:
     return [(code, language_name(code)) for code in CASE_LANGUAGES]
 
 
-def inbox_page(
-    page: InboxPage, inbox_request: InboxRequest, colleagues: list[KeyHolder], counts: AttentionCounts
-) -> Template:
+def inbox_page(page: InboxPage, inbox_request: InboxRequest, colleagues: list[KeyHolder]) -> Template:
     return Template(
         "casework/inbox.html",
         context={
             **_base_context(),
-            "attention": counts,
             "attention_choices": ATTENTION,
             "page": page,
             "view": inbox_request,
@@ -100,15 +95,11 @@ async def case_page(
     """The case, decrypted (audited), with its actions; a refused action's problems and values shown again,
     or the confirmation of what was just saved."""
     case_view = await build_case_view(work, report)
-    counts = await attention_counts(
-        work.db, staff_id=work.staff.staff_id, role=work.staff.role, answer_due_months=work.answer_due_months
-    )
     return Template(
         "casework/case.html",
         context={
             **_base_context(),
             "case": case_view,
-            "attention": counts,
             "saved": saved_notice(saved) if saved else None,
             "saved_section": saved,
             "errors": errors or {},
@@ -129,9 +120,21 @@ async def case_export_pdf(case_view: CaseView) -> bytes:
     return await render_export_pdf(html)
 
 
-def digest_page(sections: dict[str, InboxPage], counts: AttentionCounts) -> Template:
+def digest_page(sections: dict[str, InboxPage]) -> Template:
     """Today's digest: what is unread, overdue or new, oldest first."""
-    return Template("casework/digest.html", context={**_base_context(), "sections": sections, "attention": counts})
+    return Template("casework/digest.html", context={**_base_context(), "sections": sections})
+
+
+def confirm_close_page(report_id: uuid.UUID, close_reason: str, *, retention_years: int) -> Template:
+    return Template(
+        "casework/confirm_close.html",
+        context={
+            **_base_context(),
+            "report_id": report_id,
+            "close_reason": close_reason,
+            "retention_years": retention_years,
+        },
+    )
 
 
 def confirm_revoke_page(report_id: uuid.UUID, holder: KeyHolder) -> Template:

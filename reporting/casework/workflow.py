@@ -116,11 +116,16 @@ class CaseWork:
             self.db, report.id, key_purpose, staff_id=self.staff.staff_id, private_key=self.staff.private_key
         )
 
-    async def change_status(self, report: Report, new_status: str, *, close_reason: str = "") -> None:
+    @staticmethod
+    def check_status_change(report: Report, new_status: str, *, close_reason: str = "") -> None:
+        """Refuse a status change the workflow does not allow, or a closing without a reason."""
         if new_status not in TRANSITIONS.get(report.status, ()):
             raise CaseActionError("status", _("This status change is not possible."))
         if new_status == CLOSED and close_reason not in CLOSE_REASONS:
             raise CaseActionError("status", _("Choose a reason for closing the case."))
+
+    async def change_status(self, report: Report, new_status: str, *, close_reason: str = "") -> None:
+        self.check_status_change(report, new_status, close_reason=close_reason)
         detail = f"{report.status}->{new_status}"
         today = dt.date.today()
         if new_status == CLOSED:

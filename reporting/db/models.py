@@ -93,7 +93,23 @@ class Report(Base):
     """
 
     __tablename__ = "report"
-    __table_args__ = (Index("ix_report_status_received_on", "status", "received_on"),)
+    __table_args__ = (
+        Index("ix_report_status_received_on", "status", "received_on"),
+        # The inbox's attention order reads each status most recently active first and stops at a page.
+        Index("ix_report_status_activity", "status", "last_activity_on", "id"),
+        # Covers the attention counts every staff page shows (open statuses, their deadlines): read from
+        # this index alone instead of the wide case rows.
+        Index(
+            "ix_report_open_work",
+            "status",
+            "shredded_on",
+            "received_on",
+            "acknowledged_on",
+            "incident_on",
+            "last_activity_on",
+            "id",
+        ),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     received_on: Mapped[dt.date] = mapped_column(Date, index=True)
@@ -157,6 +173,10 @@ class WrappedKey(Base):
     """
 
     __tablename__ = "wrapped_key"
+    __table_args__ = (
+        # The cases a staff member can open, read from the index alone (inbox and navigation counts).
+        Index("ix_wrapped_key_staff_cases", "staff_id", "key_purpose", "recipient", "report_id"),
+    )
 
     report_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), primary_key=True)
     key_purpose: Mapped[str] = mapped_column(String(10), primary_key=True)

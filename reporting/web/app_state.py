@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from advanced_alchemy.extensions.litestar import SQLAlchemyInitPlugin
 from litestar.connection import ASGIConnection
 from litestar.datastructures import State
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.config.secrets import InstanceSecrets
 from reporting.config.settings import Settings
@@ -28,3 +30,12 @@ def app_settings(connection: ASGIConnection[Any, Any, Any, Any]) -> Settings:
 def app_secrets(connection: ASGIConnection[Any, Any, Any, Any]) -> InstanceSecrets:
     secrets: InstanceSecrets = connection.app.state.secrets
     return secrets
+
+
+def request_db_session(connection: ASGIConnection[Any, Any, Any, Any]) -> AsyncSession:
+    """The request's database session, the same one handlers get as ``db_session`` (one transaction)."""
+    plugin = connection.app.plugins.get(SQLAlchemyInitPlugin)
+    config = plugin.config[0]
+    session = config.provide_session(connection.app.state, connection.scope)
+    assert isinstance(session, AsyncSession)
+    return session

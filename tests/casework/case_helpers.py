@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pytest
+from litestar import Litestar
+from litestar.routes import HTTPRoute
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -164,3 +167,27 @@ def seed_plain_cases(settings: Settings, count: int, *, start: dt.date, **column
 
     ids: list[uuid.UUID] = run_db(settings, create)
     return ids
+
+
+NOT_LAYOUT_PAGES = {
+    "/staff/login",
+    "/staff/login/two-factor",
+    "/staff/invite/{token}",
+    "/staff/cases/{report_id}/attachments/{attachment_id}",
+    "/staff/cases/{report_id}/export",
+    "/staff/stats/{year}/report.pdf",
+    "/staff/stats/{year}/tables.csv",
+    "/staff/stats/{year}/tables.json",
+    "/staff/stats/{year}/tables.xlsx",
+}
+"""Staff GET routes that are no page of a logged-in member's staff layout (before login, or a download)."""
+
+
+def staff_layout_routes(app: Litestar) -> set[str]:
+    """Every GET route under /staff that draws a page in the staff layout, as ``{name}`` templates (the
+    pages the attention counts, axe and the 1280 px check must all cover)."""
+    return {
+        re.sub(r"\{(\w+):\w+\}", r"{\1}", route.path)
+        for route in app.routes
+        if isinstance(route, HTTPRoute) and route.path.startswith("/staff") and "GET" in route.methods
+    } - NOT_LAYOUT_PAGES

@@ -9,14 +9,15 @@ import re
 import uuid
 
 import pytest
-from sqlalchemy import select
+from litestar import Litestar
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.config.secrets import load_instance_secrets
 from reporting.config.settings import Settings
 from reporting.db.models import CaseUnread, Report
 from reporting.vault import opening, sealing, values
-from tests.casework.case_helpers import load_report, seed_case, use_cheap_receipts
+from tests.casework.case_helpers import load_report, seed_case, staff_layout_routes, use_cheap_receipts
 from tests.casework.conftest import StaffClient, StaffTestClient, post_form
 from tests.conftest import run_db
 
@@ -133,3 +134,101 @@ def test_the_incident_day_is_checked(staff_client: StaffClient, initialised_sett
     assert load_report(initialised_settings, case.id).incident_on == dt.date(2026, 2, 10)
     page = adviser.get(f"/staff/cases/{case.id}?lang=en").text
     assert "AGG claim deadline" in page
+
+
+def page_counts(page: str) -> dict[str, int] | None:
+    """The attention bar's counts on a page, None when it has none."""
+    header = page.split("<main", maxsplit=1)[0]
+    if "attention-bar" not in header:
+        assert "?attention=" not in header
+        return None
+    return {attention: int(count) for attention, count in NAV_COUNT.findall(header)}
+
+
+NAV_COUNT = re.compile(r'href="/staff/\?attention=([a-z_]+)">[^<]*<span class="count[^"]*">(\d+)</span>')
+
+
+def test_every_staff_page_shows_the_counts_of_case_workers_and_no_one_else(
+    app: Litestar, staff_client: StaffClient, initialised_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One place adds the counts to every page of the staff layout: for advisers and coordinators over the
+    cases they hold a key for; a statistician's or an administrator's pages carry no count about cases."""
+    use_cheap_receipts(monkeypatch)
+    coordinator = staff_client("coordinator")
+    adviser = staff_client("adviser")
+    colleague = staff_client("adviser")
+    statistician = staff_client("statistician")
+    admin = staff_client("admin")
+    case = seed_case(
+        initialised_settings, readers=[adviser.staff_account], receipt_code=True, status="waiting_for_reporter"
+    )
+    assert case.receipt_code is not None
+    reporter_writes(initialised_settings, case.id, case.receipt_code, "Any news?")
+    seed_case(initialised_settings, readers=[adviser.staff_account], received_on=dt.date.today() - dt.timedelta(9))
+    some_id = str(colleague.staff_account.id)
+
+    def layout_pages(with_cases: bool, managing: bool, coordinating: bool) -> dict[str, str]:
+        """Route template -> a page of it this member may open (the case page last: opening reads it)."""
+        pages = {"/staff/me": "/staff/me"}
+        if managing:
+            pages |= {
+                "/staff/accounts": "/staff/accounts",
+                "/staff/accounts/{staff_id}/disable": f"/staff/accounts/{some_id}/disable",
+                "/staff/accounts/{staff_id}/reset-two-factor": f"/staff/accounts/{some_id}/reset-two-factor",
+            }
+        if coordinating:
+            pages |= {
+                "/staff/audit": "/staff/audit",
+                "/staff/stats": "/staff/stats",
+                "/staff/cases/{report_id}/access/{staff_id}/revoke": (
+                    f"/staff/cases/{case.id}/access/{adviser.staff_account.id}/revoke"
+                ),
+            }
+        if with_cases:
+            pages |= {
+                "/staff": "/staff/",
+                "/staff/digest": "/staff/digest",
+                "/staff/intake": "/staff/intake",
+                "/staff/cases/{report_id}/close": f"/staff/cases/{case.id}/close?reason=resolved",
+                "/staff/cases/{report_id}": f"/staff/cases/{case.id}",
+            }
+        return pages
+
+    members = {
+        "coordinator": (coordinator, layout_pages(with_cases=True, managing=True, coordinating=True)),
+        "adviser": (adviser, layout_pages(with_cases=True, managing=False, coordinating=False)),
+        "statistician": (statistician, {"/staff/stats": "/staff/stats", "/staff/me": "/staff/me"}),
+        "admin": (admin, layout_pages(with_cases=False, managing=True, coordinating=False)),
+    }
+    covered = set().union(*(pages for _member, pages in members.values()))
+    assert covered == staff_layout_routes(app), "a staff page without a row here"
+
+    for role, (member, pages) in members.items():
+        for template, path in pages.items():
+            response = member.get(path + ("&" if "?" in path else "?") + "lang=en")
+            assert response.status_code == 200, (role, path)
+            found = page_counts(response.text)
+            if role in ("statistician", "admin"):
+                assert found is None, (role, path)
+                continue
+            opened = template == "/staff/cases/{report_id}"
+            expected = {"unread": 0 if opened else 1, "new": 1, "reply_received": 1, "overdue": 1}
+            assert found == expected, (role, path)
+
+    # A colleague without the case's key counts nothing of it, on every page they can open.
+    for template, path in layout_pages(with_cases=True, managing=False, coordinating=False).items():
+        if "{report_id}" in template:
+            assert colleague.get(path).status_code == 403
+            continue
+        assert page_counts(colleague.get(path).text) == {"unread": 0, "new": 0, "reply_received": 0, "overdue": 0}
+
+
+def test_postgresql_sessions_run_without_jit(initialised_settings: Settings) -> None:
+    """JIT compilation cost more than the navigation counts every staff page runs (see ``db.engine``)."""
+    if initialised_settings.is_sqlite:
+        pytest.skip("PostgreSQL only")
+
+    async def jit(db: AsyncSession) -> str:
+        return str((await db.execute(text("SHOW jit"))).scalar_one())
+
+    assert run_db(initialised_settings, jit) == "off"

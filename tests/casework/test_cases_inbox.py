@@ -11,12 +11,16 @@ from typing import Any
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.casework.inbox import PAGE_SIZE, InboxRequest
 from reporting.config.settings import Settings
 from reporting.crypto import report_keys
+from reporting.db.models import Report
 from tests.casework.case_helpers import seed_case, seed_plain_cases
 from tests.casework.conftest import StaffClient
+from tests.conftest import run_db
 
 CASE_LINK = re.compile(r'href="/staff/cases/([0-9a-f-]{36})"')
 START = dt.date(2025, 1, 1)
@@ -150,7 +154,7 @@ def test_malformed_query_values_are_ignored_not_errors() -> None:
     assert request.filters.ground is None  # reporter-only codes are no filter
     assert request.filters.received_from is None
     assert request.filters.assignee is None
-    assert request.sort == "newest"
+    assert request.sort == "attention"  # the default
     assert request.query_string() == ""  # links carry only what was understood
     assert request.after == "1~2"
 
@@ -159,3 +163,108 @@ def test_a_malformed_cursor_shows_the_first_page(staff_client: StaffClient, init
     coordinator = staff_client("coordinator")
     ids = seed_plain_cases(initialised_settings, 2, start=START)
     assert listed(coordinator, "?after=not-a-cursor") == list(reversed(ids))
+
+
+def set_columns(settings: Settings, case_id: uuid.UUID, **columns: object) -> None:
+    async def write(db: AsyncSession) -> None:
+        await db.execute(update(Report).where(Report.id == case_id).values(**columns))
+
+    run_db(settings, write)
+
+
+def test_the_default_order_puts_what_needs_attention_first(
+    staff_client: StaffClient, initialised_settings: Settings
+) -> None:
+    """Reply received, then overdue, then new, then the rest; the most recently active first in each."""
+    coordinator = staff_client("coordinator")
+    today = dt.date.today()
+
+    def case(received_days_ago: int, active_days_ago: int, status: str, *, acknowledged: bool = False) -> uuid.UUID:
+        received = today - dt.timedelta(days=received_days_ago)
+        [case_id] = seed_plain_cases(initialised_settings, 1, start=received, status=status)
+        set_columns(
+            initialised_settings,
+            case_id,
+            last_activity_on=today - dt.timedelta(days=active_days_ago),
+            acknowledged_on=received if acknowledged else None,
+        )
+        return case_id
+
+    waiting_acknowledged = case(5, 4, "waiting_for_reporter", acknowledged=True)
+    closed_long_ago = case(300, 2, "closed")
+    reply_old = case(60, 30, "reply_received")
+    new_overdue = case(20, 20, "new")
+    new_today = case(0, 0, "new")
+    reply_recent = case(0, 0, "reply_received")
+    in_progress_overdue = case(10, 1, "in_progress")
+    new_yesterday = case(1, 1, "new")
+    in_progress_acknowledged = case(3, 0, "in_progress", acknowledged=True)
+    # AGG-relevant without any incident date: no AGG deadline, and still listed (in the rest).
+    agg_without_date = seed_case(
+        initialised_settings, received_on=today - dt.timedelta(days=2), staff_codes={"agg_applicable": ["yes"]}
+    ).id
+    set_columns(
+        initialised_settings,
+        agg_without_date,
+        status="in_progress",
+        acknowledged_on=today,
+        last_activity_on=today - dt.timedelta(days=3),
+    )
+
+    expected = [
+        reply_recent,
+        reply_old,
+        in_progress_overdue,
+        new_overdue,
+        new_today,
+        new_yesterday,
+        in_progress_acknowledged,
+        closed_long_ago,
+        agg_without_date,
+        waiting_acknowledged,
+    ]
+    assert listed(coordinator) == expected
+    assert listed(coordinator, "?sort=attention") == expected
+    page = coordinator.get("/staff/?lang=en").text
+    assert '<option value="attention" selected>Needs attention first</option>' in page
+    # Filterable: the order holds within a filter, and the other orders stay available.
+    assert listed(coordinator, "?status=new") == [new_overdue, new_today, new_yesterday]
+    assert listed(coordinator, "?attention=overdue") == [reply_old, in_progress_overdue, new_overdue]
+    assert listed(coordinator, "?sort=newest")[:2] == sorted([new_today, reply_recent], key=lambda i: i.hex)[::-1]
+
+
+def test_attention_order_pages_across_its_groups_in_both_directions(
+    staff_client: StaffClient, initialised_settings: Settings
+) -> None:
+    coordinator = staff_client("coordinator")
+    today = dt.date.today()
+    rest = seed_plain_cases(initialised_settings, 30, start=today - dt.timedelta(days=400), status="closed")
+    overdue_start = today - dt.timedelta(days=200)
+    overdue_new = seed_plain_cases(initialised_settings, 40, start=overdue_start)
+    # Same days as the first overdue new cases: a group read status by status merges on (day, id).
+    overdue_in_progress = seed_plain_cases(initialised_settings, 25, start=overdue_start, status="in_progress")
+    fresh = seed_plain_cases(initialised_settings, 6, start=today - dt.timedelta(days=5))
+    replies = seed_plain_cases(initialised_settings, 30, start=today - dt.timedelta(days=100), status="reply_received")
+    day_of = {
+        **{case: overdue_start + dt.timedelta(days=day) for day, case in enumerate(overdue_new)},
+        **{case: overdue_start + dt.timedelta(days=day) for day, case in enumerate(overdue_in_progress)},
+    }
+    overdue = sorted(day_of, key=lambda case: (day_of[case], case), reverse=True)
+    expected = [*reversed(replies), *overdue, *reversed(fresh), *reversed(rest)]
+
+    pages: list[list[uuid.UUID]] = []
+    url: str | None = "/staff/"
+    while url is not None:
+        page = coordinator.get(url).text
+        pages.append([uuid.UUID(match) for match in CASE_LINK.findall(page)])
+        url = link(page, "next")
+    assert [len(page) for page in pages] == [PAGE_SIZE, PAGE_SIZE, len(expected) - 2 * PAGE_SIZE]
+    assert [case for page in pages for case in page] == expected
+
+    last = coordinator.get(
+        link(coordinator.get(link(coordinator.get("/staff/").text, "next") or "").text, "next") or ""
+    )
+    back = coordinator.get(link(last.text, "prev") or "").text
+    assert [uuid.UUID(match) for match in CASE_LINK.findall(back)] == pages[1]
+    first = coordinator.get(link(back, "prev") or "").text
+    assert [uuid.UUID(match) for match in CASE_LINK.findall(first)] == pages[0]

@@ -42,7 +42,23 @@ def test_status_workflow_with_reason_for_closing(staff_client: StaffClient, init
     assert NARRATIVE in refused.text  # the page is shown again with the case
     assert post_form(adviser, url, {"status": "closed", "close_reason": "nonsense"}).status_code == 400
     assert post_form(adviser, url, {"status": "new"}).status_code == 400  # no way back to "new"
-    assert post_form(adviser, url, {"status": "closed", "close_reason": "resolved"}).status_code == 303
+
+    asked = post_form(adviser, url, {"status": "closed", "close_reason": "resolved"})
+    assert asked.status_code == 303
+    assert asked.headers["location"] == f"/staff/cases/{case}/close?reason=resolved", "closing asks first"
+    assert load_report(initialised_settings, case).status == "waiting_for_reporter"
+    confirmation = adviser.get(asked.headers["location"] + "&lang=en")
+    assert confirmation.status_code == 200
+    assert "Close this case?" in confirmation.text
+    assert "You can reopen it at any time" in confirmation.text
+    assert 'name="confirmed" value="yes"' in confirmation.text
+    assert 'name="close_reason" value="resolved"' in confirmation.text
+    assert NARRATIVE not in confirmation.text, "the confirmation decrypts nothing"
+    assert adviser.get(f"/staff/cases/{case}/close?reason=nonsense").status_code == 400
+    assert load_report(initialised_settings, case).status == "waiting_for_reporter"
+    closing = post_form(adviser, url, {"status": "closed", "close_reason": "resolved", "confirmed": "yes"})
+    assert closing.headers["location"] == f"/staff/cases/{case}?saved=status#status"
+    assert adviser.get(f"/staff/cases/{case}/close?reason=resolved").status_code == 400, "closed already"
 
     report = load_report(initialised_settings, case)
     assert (report.status, report.close_reason, report.closed_on) == ("closed", "resolved", dt.date.today())
@@ -59,7 +75,7 @@ def test_status_workflow_with_reason_for_closing(staff_client: StaffClient, init
         "closed->in_progress",
     ]
     # Every refused attempt re-rendered (decrypted) the page: each of those openings is in the log too.
-    assert actions(initialised_settings, case).count("case.open") == 3
+    assert actions(initialised_settings, case).count("case.open") == 5
 
 
 def test_notes_are_sealed_and_shown_to_staff(staff_client: StaffClient, initialised_settings: Settings) -> None:

@@ -128,6 +128,8 @@ OPTIONS /staff/cases/{report_id}/access                       log   log log log 
 POST    /staff/cases/{report_id}/access/{staff_id}/revoke     log   log log log log     403 ok  403 403
 OPTIONS /staff/cases/{report_id}/access/{staff_id}/revoke     log   log log log log     403 403 403 403
 GET     /staff/cases/{report_id}/access/{staff_id}/revoke     log   log log log log     403 ok  403 403
+GET     /staff/cases/{report_id}/close                        log   log log log log     ok  ok  403 403
+OPTIONS /staff/cases/{report_id}/close                        log   log log log log     403 403 403 403
 GET     /staff/intake                                         log   log log log log     ok  ok  403 403
 POST    /staff/intake                                         log   log log log log     ok  ok  403 403
 OPTIONS /staff/intake                                         log   log log log log     403 403 403 403

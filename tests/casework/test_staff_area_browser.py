@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
@@ -20,14 +21,17 @@ from axe_playwright_python.sync_playwright import Axe
 from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page
 
+from reporting.access.roles import Role
+from reporting.app import create_app
+from reporting.auth import invitations
 from reporting.auth.sessions import SESSION_COOKIE_PATH, STAFF_SESSION_COOKIE
 from reporting.cli.instance import initialise
 from reporting.config.settings import Settings
 from reporting.db.models import StaffAccount
 from tests.browser import chromium
-from tests.casework.case_helpers import SeededCase, seed_case
+from tests.casework.case_helpers import SeededCase, seed_case, staff_layout_routes
 from tests.casework.conftest import create_staff, start_active_session
-from tests.conftest import settings_for
+from tests.conftest import run_db, settings_for
 from tests.live_server import LiveServer, live_server
 
 pytestmark = pytest.mark.browser
@@ -48,6 +52,7 @@ class StaffArea:
     replied: SeededCase
     overdue: SeededCase
     colleagues_case: SeededCase
+    invitation_token: str = field(repr=False)
 
 
 @pytest.fixture
@@ -59,6 +64,7 @@ def area(tmp_path: Path) -> StaffArea:
     colleague, _, _ = create_staff(settings, "adviser", display_name="Bruno Adviser")
     newcomer, newcomer_password, _ = create_staff(settings, "adviser", display_name="Nina Newcomer", enrolled=False)
     statistician, _, _ = create_staff(settings, "statistician", display_name="Stella Statistician")
+    admin, _, _ = create_staff(settings, "admin", display_name="Adam Admin")
     replied = seed_case(settings, readers=[adviser], assignee=adviser, receipt_code=True, status="waiting_for_reporter")
     overdue = seed_case(
         settings,
@@ -76,7 +82,14 @@ def area(tmp_path: Path) -> StaffArea:
         "colleague": start_active_session(settings, colleague),
         "coordinator": start_active_session(settings, coordinator),
         "statistician": start_active_session(settings, statistician),
+        "admin": start_active_session(settings, admin),
     }
+    invitation_token = run_db(
+        settings,
+        lambda db: invitations.create_invitation(
+            db, email="new.colleague@example.org", role=Role.ADVISER, invited_by=coordinator.id
+        ),
+    )
     return StaffArea(
         settings,
         adviser,
@@ -88,6 +101,7 @@ def area(tmp_path: Path) -> StaffArea:
         replied,
         overdue,
         colleagues_case,
+        invitation_token,
     )
 
 
@@ -116,12 +130,26 @@ def assert_fits_and_accessible(page: Page) -> None:
     assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
 
 
+def route_of(path: str) -> str:
+    """The route template of a concrete staff path (ids become their parameter names)."""
+    path = urlsplit(path).path.rstrip("/") or "/"
+    path = re.sub(r"/cases/[0-9a-f-]{36}", "/cases/{report_id}", path)
+    path = re.sub(r"/(accounts|access)/[0-9a-f-]{36}", r"/\1/{staff_id}", path)
+    return re.sub(r"/invite/[^/]+", "/invite/{token}", path)
+
+
 def attention_count(page: Page, attention: str) -> int:
     return int(page.inner_text(f".attention-bar a[href='/staff/?attention={attention}'] .count"))
 
 
 def database(settings: Settings) -> sqlite3.Connection:
     return sqlite3.connect(settings.data_dir / "reporting.db")
+
+
+def case_status(settings: Settings, case: SeededCase) -> str:
+    with closing(database(settings)) as db:
+        [(status,)] = db.execute("SELECT status FROM report WHERE id = ?", (case.id.hex,))
+    return str(status)
 
 
 def test_a_reporters_reply_shows_as_unread_for_its_adviser_only(
@@ -145,6 +173,14 @@ def test_a_reporters_reply_shows_as_unread_for_its_adviser_only(
     assert "Antwort eingegangen" in row.inner_text()
     assert attention_count(adviser, "unread") == 1
     assert attention_count(adviser, "reply_received") == 1
+    adviser.goto(f"{server.base_url}/staff/me")
+    assert attention_count(adviser, "unread") == 1, "every staff page counts, not only the case lists"
+    adviser.goto(f"{server.base_url}/staff/")
+
+    statistician = logged_in(browser, server, area.sessions["statistician"]).new_page()
+    for path in ("/staff/stats", "/staff/me"):
+        statistician.goto(server.base_url + path)
+        assert statistician.locator(".attention-bar").count() == 0, "no count about cases for the statistician"
 
     colleague = logged_in(browser, server, area.sessions["colleague"]).new_page()
     colleague.goto(f"{server.base_url}/staff/")
@@ -241,6 +277,27 @@ def test_destructive_actions_ask_first(area: StaffArea, server: LiveServer, brow
     page.wait_for_url(f"**/staff/cases/{area.overdue.id}#access")
     assert "Amira Adviser" in page.inner_text(".key-holders")
 
+    # Closing asks first, and says the case can be reopened.
+    page.select_option("#new-status", "closed")
+    page.select_option("#close-reason", "resolved")
+    page.click("#status button[type=submit]")
+    page.wait_for_url(f"**/staff/cases/{area.overdue.id}/close?reason=resolved")
+    assert page.inner_text("h1") == "Diesen Fall abschließen?"
+    assert "wieder öffnen" in page.inner_text(".confirm-box")
+    assert_fits_and_accessible(page)
+    assert case_status(area.settings, area.overdue) == "new", "nothing happens before the confirmation"
+    page.click("a:text('Abbrechen')")
+    page.wait_for_url(f"**/staff/cases/{area.overdue.id}#status")
+    assert case_status(area.settings, area.overdue) == "new"
+
+    page.select_option("#new-status", "closed")
+    page.select_option("#close-reason", "resolved")
+    page.click("#status button[type=submit]")
+    page.wait_for_url("**/close?reason=resolved")
+    page.click("button.danger")
+    page.wait_for_url(f"**/staff/cases/{area.overdue.id}?saved=status#status")
+    assert case_status(area.settings, area.overdue) == "closed"
+
 
 @pytest.mark.parametrize("locale", ["de-DE", "en-GB"])
 def test_every_staff_page_is_accessible_and_fits_1280px(
@@ -252,6 +309,7 @@ def test_every_staff_page_is_accessible_and_fits_1280px(
             "/staff/?attention=overdue",
             f"/staff/cases/{area.overdue.id}",
             f"/staff/cases/{area.overdue.id}?saved=status",
+            f"/staff/cases/{area.overdue.id}/close?reason=resolved",
             "/staff/digest",
             "/staff/intake",
             "/staff/me",
@@ -263,13 +321,28 @@ def test_every_staff_page_is_accessible_and_fits_1280px(
             "/staff/audit",
             "/staff/audit?what=cases",
             "/staff/accounts",
+            f"/staff/accounts/{area.colleague.id}/disable",
             f"/staff/accounts/{area.adviser.id}/reset-two-factor",
             "/staff/stats",
+            "/staff/digest",
         ],
         "statistician": ["/staff/stats", "/staff/me"],
+        "admin": ["/staff/accounts", f"/staff/accounts/{area.colleague.id}/disable", "/staff/me"],
+        "anonymous": ["/staff/login", f"/staff/invite/{area.invitation_token}"],
     }
+    # The two-factor page is checked where it is reached, in the enrolment test.
+    covered = {"/staff/login/two-factor"} | {route_of(path) for paths in pages.values() for path in paths}
+    assert covered == staff_layout_routes(create_app(area.settings)) | {
+        "/staff/login",
+        "/staff/login/two-factor",
+        "/staff/invite/{token}",
+    }, "every staff page is checked"
     for role, paths in pages.items():
-        page = logged_in(browser, server, area.sessions[role], locale=locale).new_page()
+        if role == "anonymous":
+            context = browser.new_context(locale=locale, viewport=VIEWPORT)  # type: ignore[arg-type]
+        else:
+            context = logged_in(browser, server, area.sessions[role], locale=locale)
+        page = context.new_page()
         for path in paths:
             response = page.goto(server.base_url + path)
             assert response is not None
