@@ -199,8 +199,11 @@ def rate_limited_form(
     )
 
 
-def receipt_page(receipt_code: str, *, web_address: str, shown_again: bool = False) -> Template:
-    """The receipt code (stored nowhere), read out in groups, with a printable slip; never indexed."""
+def receipt_page(receipt_code: str, *, web_address: str, shown_again: bool, minutes: int) -> Template:
+    """The receipt code (stored nowhere), read out in groups, with a printable slip; never indexed.
+
+    It answers ``GET /receipt``, so its language menu is a set of plain links (the sealed cookie follows).
+    """
     return Template(
         template_name="intake/receipt.html",
         context={
@@ -208,7 +211,18 @@ def receipt_page(receipt_code: str, *, web_address: str, shown_again: bool = Fal
             "spoken_code": spoken_groups(receipt_code),
             "web_address": web_address,
             "shown_again": shown_again,
+            "minutes": minutes,
+            "language_path": "/receipt",
         },
+        media_type=MediaType.HTML,
+    )
+
+
+def receipt_gone_page() -> Template:
+    """``GET /receipt`` once the code may no longer be shown (time is up or the browser was closed)."""
+    return Template(
+        template_name="intake/receipt_gone.html",
+        context={"language_path": "/receipt"},
         media_type=MediaType.HTML,
     )
 

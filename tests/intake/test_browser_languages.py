@@ -1,7 +1,7 @@
 """Every public page in all eight languages in a real Chromium: axe finds nothing, ``<html lang dir>`` is
 right, nothing overflows a 320 px screen; Arabic is laid out right to left with the code left to right;
-switching language keeps a half-filled form and an open mailbox; reloading the receipt (which sends the
-form again) shows the same code; Enter in a field sends the form (not a language button).
+switching language keeps a half-filled form and an open mailbox; reload, Back and Forward from the
+receipt show the same code; Enter in a field sends the form (not a language button).
 
 One browser and one server for the module. Screenshots of the form, the receipt and the mailbox at
 360 px in German, Arabic and Ukrainian go to ``$REPORTING_TEST_ARTIFACTS`` (or the test's tmp dir).
@@ -25,7 +25,7 @@ from tests.live_server import LiveServer, live_server
 
 pytestmark = pytest.mark.browser
 
-PUBLIC_PATHS = ("/", "/mailbox", "/privacy", "/impressum", "/no-such-page")
+PUBLIC_PATHS = ("/", "/mailbox", "/privacy", "/impressum", "/receipt", "/no-such-page")
 SEND_REPORT = "#report-form button[type=submit]"
 RECEIPT_DIGITS = "#receipt-code > span[aria-hidden=true]"
 PHONE: ViewportSize = {"width": 360, "height": 740}
@@ -141,16 +141,37 @@ def test_receipt_and_mailbox_right_to_left_with_screenshots(
         context.close()
 
 
-def test_reloading_the_receipt_never_loses_the_code(server: LiveServer, browser: Browser) -> None:
+def test_reload_back_and_forward_never_lose_the_code(server: LiveServer, browser: Browser) -> None:
+    """The receipt is a GET (Post/Redirect/Get): no "Confirm Form Resubmission" on the way back to it."""
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
     code = _send_report(page, server.base_url, "en")
-    page.reload()  # Chromium sends the form again, as a browser does once the person confirms
-    assert page.inner_text(RECEIPT_DIGITS).strip() == code
-    assert "Nothing was sent twice" in page.inner_text("main")
+    assert page.url == f"{server.base_url}/receipt?lang=en"
     page.reload()
     assert page.inner_text(RECEIPT_DIGITS).strip() == code
+    page.go_back()
+    page.wait_for_selector("#report-form")
+    page.go_forward()
+    page.wait_for_selector(RECEIPT_DIGITS)
+    assert page.inner_text(RECEIPT_DIGITS).strip() == code
+    page.reload()
+    assert page.inner_text(RECEIPT_DIGITS).strip() == code
+    page.click("nav.languages a[lang=fa]")  # the receipt's language menu: plain links, the code stays
+    page.wait_for_selector("html[lang=fa]")
+    assert page.inner_text(RECEIPT_DIGITS).strip() == code
+    (receipt_cookie,) = [cookie for cookie in context.cookies() if cookie["name"] == "receipt"]
+    assert receipt_cookie["expires"] == -1  # a session cookie: in memory only, gone with the browser
+    assert receipt_cookie["path"] == "/receipt"
+    assert receipt_cookie["httpOnly"]
+    assert receipt_cookie["sameSite"] == "Strict"
+    assert code.replace(" ", "") not in receipt_cookie["value"]
     context.close()
+    other = browser.new_context(viewport=PHONE)
+    page = other.new_page()
+    page.goto(f"{server.base_url}/receipt?lang=en")  # another browser (or this one restarted): no code
+    assert page.locator(RECEIPT_DIGITS).count() == 0
+    _assert_accessible(page, "receipt page without a code")
+    other.close()
 
 
 def test_switching_language_keeps_the_form_and_the_open_mailbox(server: LiveServer, browser: Browser) -> None:
@@ -175,7 +196,7 @@ def test_switching_language_keeps_the_form_and_the_open_mailbox(server: LiveServ
     assert page.input_value("#field-message") == "Noch nicht fertig"
     assert "lang=uk" in page.url
     assert code.replace(" ", "")[:8] not in page.url.replace(" ", "")
-    assert [cookie["name"] for cookie in context.cookies()] == ["csrftoken"]
+    assert sorted(cookie["name"] for cookie in context.cookies()) == ["csrftoken", "receipt"]
     context.close()
 
 

@@ -61,21 +61,25 @@ def _assert_privacy_headers(name: str, response: Response, onion: str | None = N
         assert "onion-location" not in headers, name
     for cookie in headers.get_list("set-cookie"):
         cookie_name = cookie.split("=", 1)[0]
-        assert cookie_name == "csrftoken", f"{name} sets cookie {cookie_name}"
+        assert cookie_name in ("csrftoken", "receipt"), f"{name} sets cookie {cookie_name}"
         lowered = cookie.lower()
-        assert "expires=" not in lowered, f"{name}: the CSRF cookie must end with the browser session"
-        assert "max-age=" not in lowered, f"{name}: the CSRF cookie must end with the browser session"
+        assert "expires=" not in lowered, f"{name}: every cookie must end with the browser session"
+        assert "max-age=" not in lowered, f"{name}: every cookie must end with the browser session"
         assert "httponly" in lowered, name
         assert "samesite=strict" in lowered, name
+        assert "secure" in lowered, name
+        if cookie_name == "receipt":
+            assert "path=/receipt" in lowered, f"{name}: the sealed code goes to the receipt page only"
 
 
-def test_privacy_headers_and_only_the_csrf_cookie_on_every_public_response(client: TestClient[Litestar]) -> None:
+def test_privacy_headers_and_only_session_cookies_on_every_public_response(client: TestClient[Litestar]) -> None:
     responses = _public_responses(client)
     for name, response in responses.items():
-        _assert_privacy_headers(name, response)
+        for step in [*response.history, response]:
+            _assert_privacy_headers(name, step)
         if response.headers["content-type"].startswith("text/html"):
             assert response.headers["cache-control"] == "no-store", name
-    assert set(client.cookies.keys()) == {"csrftoken"}
+    assert set(client.cookies.keys()) == {"csrftoken", "receipt"}
 
 
 def test_onion_location_when_configured(tmp_path: Path, database_url: str) -> None:
