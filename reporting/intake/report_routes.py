@@ -15,7 +15,12 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.exceptions import PermissionDeniedException
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_400_BAD_REQUEST, HTTP_403_FORBIDDEN, HTTP_503_SERVICE_UNAVAILABLE
+from litestar.status_codes import (
+    HTTP_303_SEE_OTHER,
+    HTTP_400_BAD_REQUEST,
+    HTTP_403_FORBIDDEN,
+    HTTP_503_SERVICE_UNAVAILABLE,
+)
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -78,9 +83,7 @@ REPORT_LIMIT_WITHOUT_POW = 3
 def _to_receipt(settings: Settings, secrets: InstanceSecrets, receipt_code: str, *, shown_again: bool) -> Redirect:
     """``303`` to the receipt page in the form's language, the code sealed in a cookie for it alone."""
     redirect = Redirect(f"{RECEIPT_PATH}?lang={current_language().code}", status_code=HTTP_303_SEE_OTHER)
-    redirect.set_cookie(
-        receipt_cookie(secrets, ReceiptView(receipt_code, shown_again), secure=settings.secure_cookies)
-    )
+    redirect.set_cookie(receipt_cookie(secrets, ReceiptView(receipt_code, shown_again), secure=settings.secure_cookies))
     return redirect
 
 

@@ -21,6 +21,7 @@ from reporting.cli.instance import initialise
 from reporting.i18n import SUPPORTED_LANGUAGES
 from tests.browser import chromium
 from tests.conftest import settings_for
+from tests.intake.conftest import jpeg_with_gps
 from tests.live_server import LiveServer, live_server
 
 pytestmark = pytest.mark.browser
@@ -174,17 +175,26 @@ def test_reload_back_and_forward_never_lose_the_code(server: LiveServer, browser
     other.close()
 
 
-def test_switching_language_keeps_the_form_and_the_open_mailbox(server: LiveServer, browser: Browser) -> None:
+def test_switching_language_keeps_the_form_files_and_the_open_mailbox(
+    server: LiveServer, browser: Browser, tmp_path: Path
+) -> None:
+    photo = tmp_path / "foto.jpg"
+    photo.write_bytes(jpeg_with_gps())
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
     code = _send_report(page, server.base_url, "de")
     page.goto(f"{server.base_url}/?lang=de")
     page.fill("#field-description", "Halb geschrieben")
     page.check("input[name=grounds][value=language]")
+    page.set_input_files("#field-attachments-input", str(photo))
     page.click("nav.languages button[lang=ar]")
     page.wait_for_selector("html[lang=ar]")
     assert page.input_value("#field-description") == "Halb geschrieben"
     assert page.is_checked("input[name=grounds][value=language]")
+    # The chosen photo came along: listed by name, ticked, sent with the form.
+    assert page.is_checked(".kept-files input[name=kept_attachment]")
+    assert "foto.jpg" in page.inner_text(".kept-files")
+    _assert_accessible(page, "form in ar with a kept file")
     page.goto(f"{server.base_url}/mailbox?lang=de")
     page.fill("#field-code", code)
     page.click("#code-form button[type=submit]")
