@@ -226,3 +226,33 @@ def test_keyboard_only_submission(server: LiveServer, browser: Browser) -> None:
     page.keyboard.press("Enter")
     page.wait_for_selector(RECEIPT_DIGITS)
     context.close()
+
+
+CHECKBOX_AND_LABEL_TEXT = """() => {
+    const widget = document.querySelector("altcha-widget");
+    const box = widget.querySelector("input[type=checkbox]").getBoundingClientRect();
+    const range = document.createRange();
+    range.selectNodeContents(widget.querySelector("label"));
+    const lines = Array.from(range.getClientRects()).map((r) => [r.left, r.top, r.right, r.bottom]);
+    return {box: [box.left, box.top, box.right, box.bottom], lines: lines};
+}"""
+
+
+@pytest.mark.parametrize("viewport", [NARROW, PHONE], ids=["320px", "360px"])
+def test_the_proof_of_work_checkbox_does_not_cover_its_label(
+    server: LiveServer, browser: Browser, viewport: ViewportSize
+) -> None:
+    """Every line box of the label's text is clear of the checkbox, left to right and right to left."""
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    for lang in SUPPORTED_LANGUAGES:
+        page.goto(f"{server.base_url}/?lang={lang}")
+        page.wait_for_selector("altcha-widget input[type=checkbox]")
+        measured = page.evaluate(CHECKBOX_AND_LABEL_TEXT)
+        left, top, right, bottom = measured["box"]
+        assert right - left >= 20 and bottom - top >= 20, (lang, measured)
+        assert measured["lines"], lang
+        for line_left, line_top, line_right, line_bottom in measured["lines"]:
+            overlaps = left < line_right and line_left < right and top < line_bottom and line_top < bottom
+            assert not overlaps, (lang, measured)
+    context.close()
