@@ -13,8 +13,10 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from reporting.casework.inbox import PAGE_SIZE, InboxRequest
+from reporting.casework.labels import _language_name
 from reporting.config.settings import Settings
 from reporting.crypto import report_keys
+from reporting.i18n import SUPPORTED_LANGUAGES
 from tests.casework.case_helpers import seed_case, seed_plain_cases
 from tests.casework.conftest import StaffClient
 
@@ -159,3 +161,28 @@ def test_a_malformed_cursor_shows_the_first_page(staff_client: StaffClient, init
     coordinator = staff_client("coordinator")
     ids = seed_plain_cases(initialised_settings, 2, start=START)
     assert listed(coordinator, "?after=not-a-cursor") == list(reversed(ids))
+
+
+def test_every_public_locale_is_named_in_the_inbox_and_filters_by_it(
+    staff_client: StaffClient, initialised_settings: Settings
+) -> None:
+    """Leichte Sprache (``de-x-ls``, which Babel does not know) was listed as "Other"."""
+    coordinator = staff_client("coordinator")
+    easy = seed_case(initialised_settings, language="de-x-ls").id
+    for lang in ("de", "en"):
+        page = coordinator.get(f"/staff/?lang={lang}").text
+        assert "<td>Leichte Sprache</td>" in page, lang
+        assert '<option value="de-x-ls">Leichte Sprache</option>' in page, lang
+        assert "<td>Other</td>" not in page, lang
+        assert "<td>Andere</td>" not in page, lang
+    assert listed(coordinator, "?language=de-x-ls") == [easy]
+    case_page = coordinator.get(f"/staff/cases/{easy}?lang=en").text
+    assert "<dd>Leichte Sprache</dd>" in case_page
+
+
+@pytest.mark.parametrize("staff_language", ["de", "en"])
+def test_no_public_locale_is_called_other(staff_language: str) -> None:
+    names = {code: _language_name(code, staff_language) for code in SUPPORTED_LANGUAGES}
+    assert None not in names.values(), names
+    assert names["de-x-ls"] == "Leichte Sprache"
+    assert len(set(names.values())) == len(names)

@@ -250,7 +250,8 @@ def test_the_proof_of_work_checkbox_does_not_cover_its_label(
         page.wait_for_selector("altcha-widget input[type=checkbox]")
         measured = page.evaluate(CHECKBOX_AND_LABEL_TEXT)
         left, top, right, bottom = measured["box"]
-        assert right - left >= 20 and bottom - top >= 20, (lang, measured)
+        assert right - left >= 20, (lang, measured)
+        assert bottom - top >= 20, (lang, measured)
         assert measured["lines"], lang
         for line_left, line_top, line_right, line_bottom in measured["lines"]:
             overlaps = left < line_right and line_left < right and top < line_bottom and line_top < bottom
