@@ -44,6 +44,7 @@ from reporting.intake.forms import (
     ReportFormValues,
 )
 from reporting.intake.receipt_slip import spoken_groups
+from reporting.intake.receipt_view import RECEIPT_VIEW_SECONDS
 from reporting.intake.submissions import new_submission_id
 from reporting.taxonomy import (
     AFFECTED,
@@ -230,7 +231,11 @@ def receipt_gone_page() -> Template:
 def privacy_page(settings: Settings) -> Template:
     return Template(
         template_name="intake/privacy.html",
-        context={"language_path": "/privacy", "retention_years": settings.retention_years},
+        context={
+            "language_path": "/privacy",
+            "retention_years": settings.retention_years,
+            "receipt_minutes": RECEIPT_VIEW_SECONDS // 60,
+        },
     )
 
 
