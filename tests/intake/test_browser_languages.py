@@ -10,15 +10,17 @@ One browser and one server for the module. Screenshots of the form, the receipt 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, ViewportSize
+from playwright.sync_api import Browser, BrowserContext, Page, Response, ViewportSize
 
 from reporting.cli.instance import initialise
 from reporting.i18n import SUPPORTED_LANGUAGES
+from reporting.intake.mailbox_routes import MAILBOX_ATTEMPT_LIMIT
 from tests.browser import chromium
 from tests.conftest import settings_for
 from tests.intake.conftest import jpeg_with_gps
@@ -45,6 +47,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         help_office_hours="Mo–Fr 9–13",
         operator_name="Caritasverband für die Diözese Münster e. V.",
         operator_address="Kardinal-von-Galen-Ring 45, 48149 Münster",
+        # Tests that must not share the per-client limits with the others name their own address.
+        trusted_proxies="127.0.0.1/32",
     )
     initialise(settings)
     # A live instance, not a trial: the recovery key has left the server, so no trial banner sits above
@@ -257,3 +261,79 @@ def test_the_proof_of_work_checkbox_does_not_cover_its_label(
             overlaps = left < line_right and line_left < right and top < line_bottom and line_top < bottom
             assert not overlaps, (lang, measured)
     context.close()
+
+
+def _assert_page_fits(page: Page, lang: str, where: str) -> None:
+    assert page.get_attribute("html", "lang") == lang, where
+    assert page.get_attribute("html", "dir") == SUPPORTED_LANGUAGES[lang].direction, where
+    assert _overflow(page) <= 0, where
+    _assert_accessible(page, where)
+
+
+def _posted_to(path: str) -> Callable[[Response], bool]:
+    return lambda response: response.request.method == "POST" and urlsplit(response.url).path == path
+
+
+def _as_client(browser: Browser, address: str, *, javascript: bool = True) -> BrowserContext:
+    return browser.new_context(
+        viewport=NARROW, java_script_enabled=javascript, extra_http_headers={"X-Forwarded-For": address}
+    )
+
+
+def test_error_pages_and_a_mailbox_with_messages_in_every_language_at_320_px(
+    server: LiveServer, browser: Browser
+) -> None:
+    """What the walk over ``PUBLIC_PATHS`` cannot reach by a link: the form with its error summary, a
+    mailbox with messages, and 429 (too many attempts). 413 renders the error template the 404 of the walk
+    checks; its texts in every language: ``test_headers_and_translations.py``."""
+    sender = _as_client(browser, "10.12.0.1")
+    page = sender.new_page()
+    code = _send_report(page, server.base_url, "de")
+    page.goto(f"{server.base_url}/mailbox?lang=de")
+    page.fill("#field-code", code)
+    page.click("#code-form button[type=submit]")
+    page.fill("#field-message", "Noch etwas: Es ist zweimal passiert.")
+    page.click(".reply-form button[type=submit]")
+    page.wait_for_selector(".messages")
+    sender.close()
+
+    blocked_address = "10.12.0.2"  # one client that has used up its mailbox attempts
+    blocked = _as_client(browser, blocked_address)
+    page = blocked.new_page()
+    for _attempt in range(MAILBOX_ATTEMPT_LIMIT):
+        page.goto(f"{server.base_url}/mailbox?lang=de")
+        page.fill("#field-code", "0000 0000 0000 0000 0001")
+        page.click("#code-form button[type=submit]")
+        page.wait_for_selector("h1")
+    blocked.close()
+
+    for number, lang in enumerate(SUPPORTED_LANGUAGES):
+        without_script = _as_client(browser, f"10.12.1.{number}", javascript=False)
+        page = without_script.new_page()
+        page.goto(f"{server.base_url}/?lang={lang}")
+        page.fill("#field-description", "   ")  # passes the browser's "required", not the server's check
+        page.click(SEND_REPORT)
+        page.wait_for_selector(".error-summary")
+        _assert_page_fits(page, lang, f"form with errors in {lang}")
+        without_script.close()
+
+        context = _as_client(browser, f"10.12.2.{number}")
+        page = context.new_page()
+        page.goto(f"{server.base_url}/mailbox?lang={lang}")
+        page.fill("#field-code", code)
+        page.click("#code-form button[type=submit]")
+        page.wait_for_selector(".messages .message")
+        _assert_page_fits(page, lang, f"mailbox with messages in {lang}")
+
+        context.close()
+
+        context = _as_client(browser, blocked_address)
+        page = context.new_page()
+        page.goto(f"{server.base_url}/mailbox?lang={lang}")
+        page.fill("#field-code", code)
+        with page.expect_response(_posted_to("/mailbox")) as too_many:
+            page.click("#code-form button[type=submit]")
+        assert too_many.value.status == 429, lang
+        page.wait_for_selector("h1")
+        _assert_page_fits(page, lang, f"429 in {lang}")
+        context.close()

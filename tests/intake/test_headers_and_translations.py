@@ -11,7 +11,9 @@ from httpx import Response
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from reporting.app import create_app
+from reporting.app import MAX_REQUEST_BODY_BYTES, create_app
+from reporting.i18n import SUPPORTED_LANGUAGES
+from reporting.intake.mailbox_routes import MAILBOX_ATTEMPT_LIMIT
 from reporting.web.templating import STATIC_DIR
 from tests.conftest import BASE_URL, settings_for
 from tests.intake.conftest import full_report_form, jpeg_with_gps, post_form, receipt_code
@@ -132,7 +134,32 @@ def test_pages_render_in_both_languages(client: TestClient[Litestar], path: str)
 
 
 def test_placeholders_are_filled_in_every_language(client: TestClient[Litestar]) -> None:
-    placeholder = re.compile(r"\{(files|file_mb|total_mb|years|date|name|limit|count|length)\}")
-    for lang in ("de", "en"):
-        for path in ("/", "/privacy"):
+    placeholder = re.compile(r"\{(files|file_mb|total_mb|years|date|name|limit|count|length|minutes)\}")
+    post_form(client, "/report", full_report_form())  # the receipt page, with its cookie
+    for lang in SUPPORTED_LANGUAGES:
+        for path in ("/", "/privacy", "/receipt"):
             assert not placeholder.search(client.get(f"{path}?lang={lang}").text), (lang, path)
+
+
+def test_error_pages_speak_every_public_language(client: TestClient[Litestar]) -> None:
+    """413 and 429 (not reachable by a link) in each locale: ``<html lang dir>`` and a translated title."""
+    oversized = b"a" * (MAX_REQUEST_BODY_BYTES + 1)
+    titles: dict[tuple[int, str], str] = {}
+    answers = {
+        413: lambda lang: client.post(
+            f"/mailbox?lang={lang}", content=oversized, headers={"Content-Type": "application/x-www-form-urlencoded"}
+        ),
+        429: lambda lang: post_form(client, f"/mailbox?lang={lang}", {"code": "1"}),
+    }
+    for _attempt in range(MAILBOX_ATTEMPT_LIMIT):
+        post_form(client, "/mailbox", {"code": "1"})
+    for lang, language in SUPPORTED_LANGUAGES.items():
+        for status, answer in answers.items():
+            response = answer(lang)
+            assert response.status_code == status, (lang, status)
+            assert f'<html lang="{lang}" dir="{language.direction}">' in response.text, (lang, status)
+            title = re.search(r"<title>(.*?)</title>", response.text, re.S)
+            assert title is not None
+            titles[status, lang] = title.group(1)
+    untranslated = [key for key, title in titles.items() if key[1] != "en" and title == titles[key[0], "en"]]
+    assert untranslated == []
