@@ -53,8 +53,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     # the first screen these tests measure.
     settings.recovery_private_key_file.unlink()
     # Tests that must not share the per-client limits with the others name their own address.
-    trusted = {"REPORTING_TRUSTED_PROXIES": "127.0.0.1/32"}
-    with live_server(settings, tmp_path / "server.log", **trusted) as running:
+    with live_server(settings, tmp_path / "server.log", REPORTING_TRUSTED_PROXIES="127.0.0.1/32") as running:
         yield running
 
 

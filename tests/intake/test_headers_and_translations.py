@@ -4,6 +4,7 @@ written to the temporary directory, and a German translation for every text of t
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -145,7 +146,7 @@ def test_error_pages_speak_every_public_language(client: TestClient[Litestar]) -
     """413 and 429 (not reachable by a link) in each locale: ``<html lang dir>`` and a translated title."""
     oversized = b"a" * (MAX_REQUEST_BODY_BYTES + 1)
     titles: dict[tuple[int, str], str] = {}
-    answers = {
+    answers: dict[int, Callable[[str], Response]] = {
         413: lambda lang: client.post(
             f"/mailbox?lang={lang}", content=oversized, headers={"Content-Type": "application/x-www-form-urlencoded"}
         ),
