@@ -4,7 +4,7 @@ Answering the form's POST with the receipt itself made Back/Forward and reload e
 "Confirm Form Resubmission" page. Instead the POST answers ``303`` to ``GET /receipt`` and sets a cookie
 that holds the code sealed (AES-256-GCM under a key derived from the instance secret) together with its
 expiry. The server stores nothing; the cookie is scoped to ``/receipt``, HttpOnly, SameSite=Strict and a
-session cookie (no ``Max-Age``), so the browser keeps it in memory only and drops it when it closes.
+session cookie (no ``Max-Age``), so the browser drops it when it closes (unless it restores sessions).
 After :data:`RECEIPT_VIEW_SECONDS` the server refuses it. See SECURITY.md ("A code nobody can lose").
 """
 
@@ -62,7 +62,7 @@ def open_receipt_view(secrets: InstanceSecrets, value: str, *, now: float | None
 
 
 def receipt_cookie(secrets: InstanceSecrets, view: ReceiptView, *, secure: bool) -> Cookie:
-    """A session cookie (memory only, gone when the browser closes) sent to the receipt page alone."""
+    """A session cookie (gone when the browser closes) sent to the receipt page alone."""
     return Cookie(
         key=RECEIPT_COOKIE,
         value=seal_receipt_view(secrets, view),
