@@ -164,7 +164,7 @@ def test_reload_back_and_forward_never_lose_the_code(server: LiveServer, browser
     page.wait_for_selector("html[lang=fa]")
     assert page.inner_text(RECEIPT_DIGITS).strip() == code
     (receipt_cookie,) = [cookie for cookie in context.cookies() if cookie["name"] == "receipt"]
-    assert receipt_cookie["expires"] == -1  # a session cookie: in memory only, gone with the browser
+    assert receipt_cookie["expires"] == -1  # a session cookie: gone when the browser closes
     assert receipt_cookie["path"] == "/receipt"
     assert receipt_cookie["httpOnly"]
     assert receipt_cookie["sameSite"] == "Strict"
