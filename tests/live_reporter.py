@@ -32,7 +32,8 @@ def reporter_address(number: int) -> str:
 
 
 async def send_report(client: httpx.AsyncClient, address: str) -> httpx.Response:
-    """GET the form, then POST it as a browser without JavaScript does (multipart, CSRF, one-time id)."""
+    """GET the form, then POST it as a browser without JavaScript does (multipart, CSRF, one-time id) and
+    follow the redirect to the receipt page."""
     headers = {"X-Forwarded-For": address}
     page = await client.get("/", headers=headers)
     page.raise_for_status()
@@ -44,6 +45,7 @@ async def send_report(client: httpx.AsyncClient, address: str) -> httpx.Response
         data=data,
         files=[("attachments", ("", b"", "application/octet-stream"))],
         headers=headers,
+        follow_redirects=True,
     )
 
 

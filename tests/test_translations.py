@@ -96,3 +96,27 @@ def test_the_annual_report_speaks_through_the_catalogues() -> None:
     assert _missing(report, DEFAULT_LANGUAGE) == {}
     assert Translator("de")("Annual statistics %(year)s", year=2026) == "Jahresstatistik 2026"
     assert Translator("en")("Annual statistics %(year)s", year=2026) == "Annual statistics 2026"
+
+
+def test_no_catalogue_keeps_obsolete_or_unused_messages() -> None:
+    """Every entry of every catalogue is a message the code or a template still uses.
+
+    A stale entry is dead weight for translators and reviewers, and an obsolete one (``#~``) comes
+    back to life as a wrong translation when a message with the same id is added again.
+    """
+    used = set(extract())
+    stale: dict[str, list[str]] = {}
+    for path in sorted(LOCALE_DIR.glob("*/LC_MESSAGES/*.po")):
+        with path.open("rb") as po_file:
+            catalogue = read_po(po_file)
+        where = str(path.relative_to(LOCALE_DIR))
+        unused = [
+            str(message.id)
+            for message in catalogue
+            if message.id
+            and (message.id if isinstance(message.id, str) else (message.id[0], message.id[1])) not in used
+        ]
+        obsolete = [f"#~ {message_id}" for message_id in catalogue.obsolete]
+        if unused or obsolete or "\n#~ " in "\n" + path.read_text(encoding="utf-8"):
+            stale[where] = unused + obsolete
+    assert stale == {}

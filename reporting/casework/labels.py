@@ -9,7 +9,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 
 from reporting.access.roles import ROLE_LABELS
-from reporting.i18n import babel_locale, current_language
+from reporting.i18n import SUPPORTED_LANGUAGES, babel_locale, current_language
 from reporting.i18n import gettext_ as _
 from reporting.taxonomy import DIMENSIONS, INCIDENT_PERIOD_EARLIER, YES_NO_UNSURE
 
@@ -47,7 +47,11 @@ def _term_label(dimension: str, code: str, language: str) -> str:
 
 
 def language_name(code: str) -> str:
-    """A case language's name in the page language ("Other" for ``other`` and unknown codes)."""
+    """A case language's name in the page language ("Other" for ``other`` and unknown codes).
+
+    A public locale Babel does not know (``de-x-ls``, a private-use tag) is named by its own name
+    ("Leichte Sprache"), the name the service's language menu shows, never lumped in with "Other".
+    """
     return _language_name(code, current_language().code) or _("Other")
 
 
@@ -56,7 +60,8 @@ def _language_name(code: str, language: str) -> str | None:
     try:
         return Locale.parse(code).get_display_name(babel_locale(language))
     except (ValueError, UnknownLocaleError):
-        return None
+        public = SUPPORTED_LANGUAGES.get(code)
+        return public.native_name if public else None
 
 
 def role_label(role: str) -> str:

@@ -19,16 +19,17 @@ from reporting.casework.workflow import CaseWork
 from reporting.config.secrets import InstanceSecrets
 from reporting.config.settings import Settings
 from reporting.db.models import Report, StaffAccount, UsedToken, utc_now
-from reporting.i18n import STAFF_LANGUAGES
+from reporting.i18n import STAFF_LANGUAGES, SUPPORTED_LANGUAGES
 from reporting.i18n import gettext_ as _
 from reporting.vault import sealing, values
 
 INTAKE_SOURCES = ("walk_in", "phone")
 """Codes of ``taxonomy.REPORT_SOURCES`` an adviser can record (``online`` is the public form's)."""
 CASE_LANGUAGES: tuple[str, ...] = tuple(
-    dict.fromkeys((*STAFF_LANGUAGES, "ar", "ku", "fa", "ps", "tr", "uk", "ru", "ti", "so", "fr", "other"))
+    dict.fromkeys((*STAFF_LANGUAGES, *SUPPORTED_LANGUAGES, "ku", "ps", "ti", "so", "fr", "other"))
 )
-"""Languages a case can be held in: the site's and those most spoken by the people served (REFERENCE.md)."""
+"""Languages a case can be held in: every public locale of the form (so the inbox filters by each) and
+those most spoken by the people served (REFERENCE.md)."""
 MAX_NARRATIVE_LENGTH = 20_000
 MAX_CONTACT_LENGTH = 1_000
 FORM_TOKEN_SCOPE = "walk_in_intake"  # noqa: S105  (a table scope name, not a secret)

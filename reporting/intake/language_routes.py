@@ -4,7 +4,10 @@ The language menu of a page with a form is a set of submit buttons of that form,
 one of these handlers with ``?lang=<code>`` in its ``formaction``: the page comes back in the new
 language with every value posted (the receipt code included, carried in the body, never a URL).
 Nothing is stored and nothing is sent; no cookie remembers the choice. Files chosen but not yet sent
-must be chosen again (files kept by an earlier attempt stay).
+travel with the switch: a browser cannot refill a file input, so they are cleaned as on sending and come
+back as kept files (HMAC-signed hidden fields, as after a mistake in the form), shown by name with a
+checkbox. When the limit on decoding is reached they cannot be taken along, and a message next to the
+file field says so: a file is never dropped silently.
 """
 
 from __future__ import annotations
@@ -21,13 +24,24 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from reporting.access.rules import PUBLIC
 from reporting.config.secrets import InstanceSecrets
 from reporting.config.settings import Settings
+from reporting.i18n import gettext_ as _
 from reporting.intake.attachments import UPLOAD_REQUEST_MAX_BYTES, UPLOADS, kept_attachment_key
-from reporting.intake.forms import FormCheck, MessageFormValues, field_text, kept_attachments, read_report_form
+from reporting.intake.forms import (
+    ATTACHMENTS_FIELD,
+    FormCheck,
+    MessageFormValues,
+    field_text,
+    kept_attachments,
+    read_attachments,
+    read_report_form,
+)
 from reporting.intake.mailbox_routes import MAILBOX_ATTEMPT_LIMIT, MAILBOX_WINDOW_SECONDS
 from reporting.intake.pages import code_entry_page, form_page, mailbox_page, too_many_attempts, unknown_code
+from reporting.intake.report_routes import FORM_ATTEMPT_LIMIT, HOUR
 from reporting.intake.submissions import submission_id
 from reporting.vault.opening import find_report_by_receipt
-from reporting.web.forms import read_form
+from reporting.web.form_body import ReceivedFile
+from reporting.web.forms import PostedForm, read_form
 from reporting.web.throttle import client_limit, within_limits
 
 FORM_LANGUAGE_PATH = "/language"
@@ -43,14 +57,38 @@ MAILBOX_LANGUAGE_PATH = "/mailbox/language"
 )
 async def switch_form_language(
     request: Request[Any, Any, State],
+    db_engine: NamedDependency[AsyncEngine],
     settings: NamedDependency[Settings],
     secrets: NamedDependency[InstanceSecrets],
 ) -> Template:
-    """The reporting form in the chosen language with everything entered (not checked, not stored)."""
+    """The reporting form in the chosen language with everything entered, files included (nothing is
+    stored). Cleaning new files counts against the same limit as sending the form."""
     form = await read_form(request, max_length=None)
     values, _check = read_report_form(form, dt.date.today())
-    check = FormCheck(attachments=kept_attachments(form, kept_attachment_key(secrets)))
+    check = FormCheck()
+    key = kept_attachment_key(secrets)
+    if not _files_chosen(form):
+        check.attachments = kept_attachments(form, key)
+    elif await within_limits(
+        db_engine, [client_limit(request, "intake:attempt", FORM_ATTEMPT_LIMIT)], window_seconds=HOUR
+    ):
+        await read_attachments(form, check, key)
+    else:
+        check.attachments = kept_attachments(form, key)
+        check.add(ATTACHMENTS_FIELD, _files_not_carried())
     return form_page(settings, secrets, values, check, submission_id=submission_id(form))
+
+
+def _files_chosen(form: PostedForm) -> bool:
+    """Whether the file input held any file (an empty input still sends one empty part)."""
+    return any(upload.filename or upload.content for upload in form.files(ATTACHMENTS_FIELD, ReceivedFile))
+
+
+def _files_not_carried() -> str:
+    return _(
+        "The files you had just chosen could not be taken along to the other language. "
+        "Please choose them again before sending."
+    )
 
 
 @post(
@@ -68,7 +106,8 @@ async def switch_mailbox_language(
 ) -> Template:
     """The code entry page with the digits typed so far, or the open mailbox with the reply typed so far.
 
-    Re-opening the mailbox derives the receipt keys again, so it counts like opening it.
+    Re-opening the mailbox derives the receipt keys again, so it counts like opening it; the files chosen
+    for the reply are carried as on the reporting form (within the mailbox's own limit).
     """
     form = await read_form(request, max_length=None)
     code = field_text(form, "code")
@@ -82,6 +121,8 @@ async def switch_mailbox_language(
     if found is None:
         return unknown_code(code)
     report, receipt = found
+    check = FormCheck()
+    await read_attachments(form, check, kept_attachment_key(secrets))
     return await mailbox_page(
         db_session,
         secrets,
@@ -89,5 +130,6 @@ async def switch_mailbox_language(
         receipt,
         code,
         values=MessageFormValues(message=message),
+        check=check,
         submission_id=submission_id(form),
     )

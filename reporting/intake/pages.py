@@ -44,6 +44,7 @@ from reporting.intake.forms import (
     ReportFormValues,
 )
 from reporting.intake.receipt_slip import spoken_groups
+from reporting.intake.receipt_view import RECEIPT_VIEW_SECONDS
 from reporting.intake.submissions import new_submission_id
 from reporting.taxonomy import (
     AFFECTED,
@@ -199,8 +200,11 @@ def rate_limited_form(
     )
 
 
-def receipt_page(receipt_code: str, *, web_address: str, shown_again: bool = False) -> Template:
-    """The receipt code (stored nowhere), read out in groups, with a printable slip; never indexed."""
+def receipt_page(receipt_code: str, *, web_address: str, shown_again: bool, minutes: int) -> Template:
+    """The receipt code (stored nowhere), read out in groups, with a printable slip; never indexed.
+
+    It answers ``GET /receipt``, so its language menu is a set of plain links (the sealed cookie follows).
+    """
     return Template(
         template_name="intake/receipt.html",
         context={
@@ -208,7 +212,18 @@ def receipt_page(receipt_code: str, *, web_address: str, shown_again: bool = Fal
             "spoken_code": spoken_groups(receipt_code),
             "web_address": web_address,
             "shown_again": shown_again,
+            "minutes": minutes,
+            "language_path": "/receipt",
         },
+        media_type=MediaType.HTML,
+    )
+
+
+def receipt_gone_page() -> Template:
+    """``GET /receipt`` once the code may no longer be shown (time is up or the browser was closed)."""
+    return Template(
+        template_name="intake/receipt_gone.html",
+        context={"language_path": "/receipt"},
         media_type=MediaType.HTML,
     )
 
@@ -216,7 +231,11 @@ def receipt_page(receipt_code: str, *, web_address: str, shown_again: bool = Fal
 def privacy_page(settings: Settings) -> Template:
     return Template(
         template_name="intake/privacy.html",
-        context={"language_path": "/privacy", "retention_years": settings.retention_years},
+        context={
+            "language_path": "/privacy",
+            "retention_years": settings.retention_years,
+            "receipt_minutes": RECEIPT_VIEW_SECONDS // 60,
+        },
     )
 
 

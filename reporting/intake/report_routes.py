@@ -14,8 +14,13 @@ from litestar import Controller, Request, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.exceptions import PermissionDeniedException
-from litestar.response import Template
-from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_403_FORBIDDEN, HTTP_503_SERVICE_UNAVAILABLE
+from litestar.response import Redirect, Template
+from litestar.status_codes import (
+    HTTP_303_SEE_OTHER,
+    HTTP_400_BAD_REQUEST,
+    HTTP_403_FORBIDDEN,
+    HTTP_503_SERVICE_UNAVAILABLE,
+)
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -42,12 +47,21 @@ from reporting.intake.pages import (
     form_with_problem,
     privacy_page,
     rate_limited_form,
+    receipt_gone_page,
     receipt_page,
     refused_form,
     unreadable_text,
     with_renewed_csrf_cookie,
 )
 from reporting.intake.receipt_slip import receipt_code_for
+from reporting.intake.receipt_view import (
+    RECEIPT_COOKIE,
+    RECEIPT_PATH,
+    RECEIPT_VIEW_SECONDS,
+    ReceiptView,
+    open_receipt_view,
+    receipt_cookie,
+)
 from reporting.intake.submissions import claim_submission, new_submission_id, submission_id, submission_spent
 from reporting.vault.opening import ReceiptWorkBusyError, receipt_keys_for
 from reporting.vault.sealing import create_report
@@ -64,6 +78,13 @@ HOUR = 3600
 FORM_ATTEMPT_LIMIT = 30
 REPORT_LIMIT_WITH_POW = 10
 REPORT_LIMIT_WITHOUT_POW = 3
+
+
+def _to_receipt(settings: Settings, secrets: InstanceSecrets, receipt_code: str, *, shown_again: bool) -> Redirect:
+    """``303`` to the receipt page in the form's language, the code sealed in a cookie for it alone."""
+    redirect = Redirect(f"{RECEIPT_PATH}?lang={current_language().code}", status_code=HTTP_303_SEE_OTHER)
+    redirect.set_cookie(receipt_cookie(secrets, ReceiptView(receipt_code, shown_again), secure=settings.secure_cookies))
+    return redirect
 
 
 def _refused_report(request: Request[Any, Any, State], problem: Callable[[], str], status_code: int) -> Template:
@@ -123,12 +144,14 @@ class IntakeController(Controller):
         db_engine: NamedDependency[AsyncEngine],
         settings: NamedDependency[Settings],
         secrets: NamedDependency[InstanceSecrets],
-    ) -> Template:
+    ) -> Template | Redirect:
         """Check, then seal in memory and store; answer with the receipt code, but only once the report is
         committed: when the database fails, the form comes back as it was sent.
 
-        A repeat of the same form (a reload of the receipt page, Back and send again) stores nothing
-        and shows the same code again: it is derived from the form's one-time id.
+        The answer to a stored report is a redirect to the receipt page, which shows the code from a
+        sealed session cookie (Post/Redirect/Get: reload, Back and Forward never re-post the form). A
+        repeat of the same form (Back to a form kept by the browser, send again) stores nothing and leads
+        to the same code again: it is derived from the form's one-time id.
         """
         form = await read_form(request, max_length=None)
         try:
@@ -163,16 +186,15 @@ class IntakeController(Controller):
         db_engine: AsyncEngine,
         settings: Settings,
         secrets: InstanceSecrets,
-    ) -> Template:
+    ) -> Template | Redirect:
         kept_key = kept_attachment_key(secrets)
         today = dt.date.today()
         values, check = read_report_form(form, today)
         submission = submission_id(form)
         receipt_code = receipt_code_for(secrets, submission)
-        web_address = f"{settings.public_url}/"  # never from the request's Host header
         if await submission_spent(db_session, "intake:submission", submission):
             # A reload of the receipt page: before the limits and the (already spent) proof of work.
-            return receipt_page(receipt_code, web_address=web_address, shown_again=True)
+            return _to_receipt(settings, secrets, receipt_code, shown_again=True)
         # End that read: on SQLite a read transaction that outlives other workers' writes can no longer
         # become a write (SQLITE_BUSY at once, past any busy timeout), and decoding photos takes a while.
         await db_session.rollback()
@@ -210,7 +232,7 @@ class IntakeController(Controller):
             # Argon2id (slow on purpose) before this request's transaction starts, not inside it.
             receipt_keys = await receipt_keys_for(receipt_code, secrets)
             if not await claim_submission(db_session, "intake:submission", submission):
-                return receipt_page(receipt_code, web_address=web_address, shown_again=True)
+                return _to_receipt(settings, secrets, receipt_code, shown_again=True)
             await create_report(
                 db_session,
                 settings=settings,
@@ -259,9 +281,28 @@ class IntakeController(Controller):
                 status_code=HTTP_503_SERVICE_UNAVAILABLE,
             )
         except IntegrityError:
-            return receipt_page(receipt_code, web_address=web_address, shown_again=True)
+            return _to_receipt(settings, secrets, receipt_code, shown_again=True)
         await commit(db_session, where="submit_report")
-        return receipt_page(receipt_code, web_address=web_address)
+        return _to_receipt(settings, secrets, receipt_code, shown_again=False)
+
+    @get(RECEIPT_PATH, opt=PUBLIC)
+    async def show_receipt(
+        self,
+        request: Request[Any, Any, State],
+        settings: NamedDependency[Settings],
+        secrets: NamedDependency[InstanceSecrets],
+    ) -> Template:
+        """The code again for as long as the sealed cookie lives: after reload, Back and Forward."""
+        sealed = request.cookies.get(RECEIPT_COOKIE, "")
+        view = open_receipt_view(secrets, sealed) if sealed else None
+        if view is None:
+            return receipt_gone_page()
+        return receipt_page(
+            view.code,
+            web_address=f"{settings.public_url}/",  # never from the request's Host header
+            shown_again=view.shown_again,
+            minutes=RECEIPT_VIEW_SECONDS // 60,
+        )
 
     @get("/privacy", opt=PUBLIC)
     async def privacy_notice(self, settings: NamedDependency[Settings]) -> Template:

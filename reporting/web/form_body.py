@@ -204,6 +204,12 @@ def form_body_middleware(app: ASGIApp) -> ASGIApp:
         state.headers = state.cookies = Empty
         request: Request[Any, Any, State] = Request(scope, receive)
         content_type, options = request.content_type
+        if scope["method"] in ("GET", "HEAD"):
+            # No form, whatever the Content-Type says (HTTP clients keep a POST's Content-Type when they
+            # follow its 303): an empty one, so that nothing parses a body here.
+            state.form = {}
+            await app(scope, receive, send)
+            return
         if content_type == RequestEncodingType.MULTI_PART:
             boundary = options.get("boundary")
             if not boundary:

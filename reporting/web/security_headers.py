@@ -67,8 +67,8 @@ def security_headers_hook(
     Pages and every error default to ``Cache-Control: no-store`` so nothing a reporter saw (or asked for)
     stays in a shared browser or cache; only static files that exist may be cached. With secure cookies
     the service is reached over HTTPS only, and ``Strict-Transport-Security`` makes browsers keep to it.
-    Everything is ``noindex`` except the ``indexable`` pages when fetched (never the receipt, which
-    answers a POST, nor the mailbox or the staff area).
+    Everything is ``noindex`` except the ``indexable`` pages when fetched (never the receipt, nor
+    the mailbox or the staff area).
     """
     headers = security_headers(onion_location)
     if strict_transport:

@@ -15,9 +15,11 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.casework.inbox import PAGE_SIZE, InboxRequest
+from reporting.casework.labels import _language_name
 from reporting.config.settings import Settings
 from reporting.crypto import report_keys
 from reporting.db.models import Report
+from reporting.i18n import SUPPORTED_LANGUAGES
 from tests.casework.case_helpers import seed_case, seed_plain_cases
 from tests.casework.conftest import StaffClient
 from tests.conftest import run_db
@@ -268,3 +270,28 @@ def test_attention_order_pages_across_its_groups_in_both_directions(
     assert [uuid.UUID(match) for match in CASE_LINK.findall(back)] == pages[1]
     first = coordinator.get(link(back, "prev") or "").text
     assert [uuid.UUID(match) for match in CASE_LINK.findall(first)] == pages[0]
+
+
+def test_every_public_locale_is_named_in_the_inbox_and_filters_by_it(
+    staff_client: StaffClient, initialised_settings: Settings
+) -> None:
+    """Leichte Sprache (``de-x-ls``, which Babel does not know) was listed as "Other"."""
+    coordinator = staff_client("coordinator")
+    easy = seed_case(initialised_settings, language="de-x-ls").id
+    for lang in ("de", "en"):
+        page = coordinator.get(f"/staff/?lang={lang}").text
+        assert "<td>Leichte Sprache</td>" in page, lang
+        assert '<option value="de-x-ls">Leichte Sprache</option>' in page, lang
+        assert "<td>Other</td>" not in page, lang
+        assert "<td>Andere</td>" not in page, lang
+    assert listed(coordinator, "?language=de-x-ls") == [easy]
+    case_page = coordinator.get(f"/staff/cases/{easy}?lang=en").text
+    assert "<dd>Leichte Sprache</dd>" in case_page
+
+
+@pytest.mark.parametrize("staff_language", ["de", "en"])
+def test_no_public_locale_is_called_other(staff_language: str) -> None:
+    names = {code: _language_name(code, staff_language) for code in SUPPORTED_LANGUAGES}
+    assert None not in names.values(), names
+    assert names["de-x-ls"] == "Leichte Sprache"
+    assert len(set(names.values())) == len(names)

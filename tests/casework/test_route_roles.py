@@ -50,6 +50,8 @@ GET     /privacy                                              ok    ok  ok  ok  
 OPTIONS /privacy                                              403   403 403 403 403     403 403 403 403
 POST    /report                                               ok    ok  ok  ok  ok      ok  ok  ok  ok
 OPTIONS /report                                               403   403 403 403 403     403 403 403 403
+GET     /receipt                                              ok    ok  ok  ok  ok      ok  ok  ok  ok
+OPTIONS /receipt                                              403   403 403 403 403     403 403 403 403
 GET     /mailbox                                              ok    ok  ok  ok  ok      ok  ok  ok  ok
 POST    /mailbox                                              ok    ok  ok  ok  ok      ok  ok  ok  ok
 OPTIONS /mailbox                                              403   403 403 403 403     403 403 403 403

@@ -278,5 +278,9 @@ def test_receipt_shows_the_code_in_groups_and_how_to_keep_it(client: TestClient[
     assert "only way back" in response.text
     assert "Write the code on paper" in response.text
     assert "Do not send it by e-mail" in response.text
-    # The receipt page has no language links: switching would lose the code.
-    assert 'class="languages"' not in response.text
+    # The receipt page is fetched with GET (Post/Redirect/Get), so its language menu is plain links.
+    assert [step.status_code for step in response.history] == [303]
+    assert 'href="/receipt?lang=ar"' in response.text
+    switched = client.get("/receipt?lang=uk")
+    assert receipt_code(switched) == code
+    assert 'lang="uk"' in switched.text

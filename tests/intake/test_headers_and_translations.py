@@ -4,6 +4,7 @@ written to the temporary directory, and a German translation for every text of t
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,9 @@ from httpx import Response
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from reporting.app import create_app
+from reporting.app import MAX_REQUEST_BODY_BYTES, create_app
+from reporting.i18n import SUPPORTED_LANGUAGES
+from reporting.intake.mailbox_routes import MAILBOX_ATTEMPT_LIMIT
 from reporting.web.templating import STATIC_DIR
 from tests.conftest import BASE_URL, settings_for
 from tests.intake.conftest import full_report_form, jpeg_with_gps, post_form, receipt_code
@@ -61,21 +64,25 @@ def _assert_privacy_headers(name: str, response: Response, onion: str | None = N
         assert "onion-location" not in headers, name
     for cookie in headers.get_list("set-cookie"):
         cookie_name = cookie.split("=", 1)[0]
-        assert cookie_name == "csrftoken", f"{name} sets cookie {cookie_name}"
+        assert cookie_name in ("csrftoken", "receipt"), f"{name} sets cookie {cookie_name}"
         lowered = cookie.lower()
-        assert "expires=" not in lowered, f"{name}: the CSRF cookie must end with the browser session"
-        assert "max-age=" not in lowered, f"{name}: the CSRF cookie must end with the browser session"
+        assert "expires=" not in lowered, f"{name}: every cookie must end with the browser session"
+        assert "max-age=" not in lowered, f"{name}: every cookie must end with the browser session"
         assert "httponly" in lowered, name
         assert "samesite=strict" in lowered, name
+        assert "secure" in lowered, name
+        if cookie_name == "receipt":
+            assert "path=/receipt" in lowered, f"{name}: the sealed code goes to the receipt page only"
 
 
-def test_privacy_headers_and_only_the_csrf_cookie_on_every_public_response(client: TestClient[Litestar]) -> None:
+def test_privacy_headers_and_only_session_cookies_on_every_public_response(client: TestClient[Litestar]) -> None:
     responses = _public_responses(client)
     for name, response in responses.items():
-        _assert_privacy_headers(name, response)
+        for step in [*response.history, response]:
+            _assert_privacy_headers(name, step)
         if response.headers["content-type"].startswith("text/html"):
             assert response.headers["cache-control"] == "no-store", name
-    assert set(client.cookies.keys()) == {"csrftoken"}
+    assert set(client.cookies.keys()) == {"csrftoken", "receipt"}
 
 
 def test_onion_location_when_configured(tmp_path: Path, database_url: str) -> None:
@@ -128,7 +135,32 @@ def test_pages_render_in_both_languages(client: TestClient[Litestar], path: str)
 
 
 def test_placeholders_are_filled_in_every_language(client: TestClient[Litestar]) -> None:
-    placeholder = re.compile(r"\{(files|file_mb|total_mb|years|date|name|limit|count|length)\}")
-    for lang in ("de", "en"):
-        for path in ("/", "/privacy"):
+    placeholder = re.compile(r"\{(files|file_mb|total_mb|years|date|name|limit|count|length|minutes)\}")
+    post_form(client, "/report", full_report_form())  # the receipt page, with its cookie
+    for lang in SUPPORTED_LANGUAGES:
+        for path in ("/", "/privacy", "/receipt"):
             assert not placeholder.search(client.get(f"{path}?lang={lang}").text), (lang, path)
+
+
+def test_error_pages_speak_every_public_language(client: TestClient[Litestar]) -> None:
+    """413 and 429 (not reachable by a link) in each locale: ``<html lang dir>`` and a translated title."""
+    oversized = b"a" * (MAX_REQUEST_BODY_BYTES + 1)
+    titles: dict[tuple[int, str], str] = {}
+    answers: dict[int, Callable[[str], Response]] = {
+        413: lambda lang: client.post(
+            f"/mailbox?lang={lang}", content=oversized, headers={"Content-Type": "application/x-www-form-urlencoded"}
+        ),
+        429: lambda lang: post_form(client, f"/mailbox?lang={lang}", {"code": "1"}),
+    }
+    for _attempt in range(MAILBOX_ATTEMPT_LIMIT):
+        post_form(client, "/mailbox", {"code": "1"})
+    for lang, language in SUPPORTED_LANGUAGES.items():
+        for status, answer in answers.items():
+            response = answer(lang)
+            assert response.status_code == status, (lang, status)
+            assert f'<html lang="{lang}" dir="{language.direction}">' in response.text, (lang, status)
+            title = re.search(r"<title>(.*?)</title>", response.text, re.S)
+            assert title is not None
+            titles[status, lang] = title.group(1)
+    untranslated = [key for key, title in titles.items() if key[1] != "en" and title == titles[key[0], "en"]]
+    assert untranslated == []

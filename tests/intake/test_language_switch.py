@@ -7,9 +7,23 @@ import re
 
 from litestar import Litestar
 from litestar.testing import TestClient
+from sqlalchemy import select
 
+from reporting.config.settings import Settings
+from reporting.db.engine import create_engine, session_scope
+from reporting.db.models import Attachment
 from reporting.i18n import SUPPORTED_LANGUAGES
-from tests.intake.conftest import assert_report_values_kept, form_state, full_report_form, post_form, receipt_code
+from reporting.web.address_keys import ClientAddress
+from reporting.web.throttle import register_hit
+from tests.intake.conftest import (
+    assert_report_values_kept,
+    form_state,
+    full_report_form,
+    jpeg_with_gps,
+    post_form,
+    receipt_code,
+    run,
+)
 
 
 def _html_lang(page: str) -> str:
@@ -63,3 +77,65 @@ def test_a_wrong_code_is_not_opened_by_switching(client: TestClient[Litestar]) -
     response = post_form(client, "/mailbox/language?lang=en", {"code": "1111 2222 3333 4444 5555", "message": ""})
     assert response.status_code == 400
     assert 'id="reply-form"' not in response.text
+
+
+def _kept_files(page: str) -> list[str]:
+    return [value for name, value in form_state(page).checked if name == "kept_attachment"]
+
+
+async def _attachment_count(settings: Settings) -> int:
+    async with session_scope(settings) as session:
+        return len((await session.execute(select(Attachment.id))).all())
+
+
+def test_files_chosen_travel_with_the_switch_and_are_sent(
+    client: TestClient[Litestar], initialised_settings: Settings
+) -> None:
+    form = full_report_form()
+    photo = [("attachments", ("photo.jpg", jpeg_with_gps(), "image/jpeg"))]
+    switched = post_form(client, "/language?lang=tr", form, photo)
+    assert switched.status_code == 200
+    assert "photo.jpg" in switched.text
+    (kept,) = _kept_files(switched.text)
+    state = form_state(switched.text)
+    sent = post_form(
+        client, "/report?lang=tr", {**form, "submission_id": state.hidden["submission_id"][0], "kept_attachment": kept}
+    )
+    assert receipt_code(sent)
+    assert run(_attachment_count(initialised_settings)) == 1
+
+
+def test_a_file_that_cannot_be_sent_is_named_at_once_by_the_switch(client: TestClient[Litestar]) -> None:
+    switched = post_form(
+        client, "/language?lang=en", full_report_form(), [("attachments", ("virus.exe", b"MZ", "application/x-msdos"))]
+    )
+    assert "“virus.exe” is not a photo or PDF file" in switched.text
+    assert _kept_files(switched.text) == []
+
+
+def test_past_the_decoding_limit_the_switch_says_the_files_stay_behind(
+    client: TestClient[Litestar], initialised_settings: Settings
+) -> None:
+    async def use_up_attempts() -> None:
+        engine = create_engine(initialised_settings)
+        try:
+            for _hit in range(30):
+                await register_hit(engine, "intake:attempt", ClientAddress("testclient"), limit=30, window_seconds=3600)
+        finally:
+            await engine.dispose()
+
+    run(use_up_attempts())
+    photo = [("attachments", ("photo.jpg", jpeg_with_gps(), "image/jpeg"))]
+    switched = post_form(client, "/language?lang=en", full_report_form(), photo)
+    assert switched.status_code == 200
+    assert "could not be taken along to the other language" in switched.text
+    assert 'id="error-attachments"' in switched.text
+
+
+def test_files_chosen_for_a_reply_travel_with_the_mailbox_switch(client: TestClient[Litestar]) -> None:
+    code = receipt_code(post_form(client, "/report", full_report_form()))
+    photo = [("attachments", ("answer.jpg", jpeg_with_gps(), "image/jpeg"))]
+    switched = post_form(client, "/mailbox/language?lang=ru", {"code": code, "message": ""}, photo)
+    assert 'id="reply-form"' in switched.text
+    assert len(_kept_files(switched.text)) == 1
+    assert "answer.jpg" in switched.text

@@ -77,7 +77,8 @@ def _post(
     files: Sequence[tuple[str, tuple[str, bytes, str]]],  # (field, (file name, content, content type))
 ) -> httpx.Response:
     token = client.cookies["csrftoken"]
-    return client.post(path, data={**data, "_csrf_token": token}, files=files)
+    # A report is answered with a redirect to the receipt page: followed as a browser does.
+    return client.post(path, data={**data, "_csrf_token": token}, files=files, follow_redirects=True)
 
 
 def test_no_canary_reaches_disk_logs_or_temp(initialised_settings: Settings, tmp_path: Path) -> None:
