@@ -1,7 +1,7 @@
 """indexes for the staff navigation counts and the inbox's attention order
 
-Revision ID: 0007_staffarea
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-30 03:40:00.000000
 
 Every staff page counts new, answered and overdue cases among those the member can open; these covering
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = '0007_staffarea'
-down_revision: str | None = '0006'
+revision: str = '0008'
+down_revision: str | None = '0007'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
