@@ -22,6 +22,7 @@ from reporting.db.engine import create_engine
 from reporting.intake.routes import INTAKE_ROUTE_HANDLERS
 from reporting.stats.controllers import StatsController
 from reporting.vault.opening import ReceiptWorkBusyError
+from reporting.vault.period_keys import PeriodKeys
 from reporting.web.address_keys import adopt_handed_on_seed
 from reporting.web.allowed_hosts import allowed_hosts_middleware
 from reporting.web.app_state import app_state
@@ -71,6 +72,7 @@ def create_app(settings: Settings) -> Litestar:
             "staff": Provide(current_staff, sync_to_thread=False),
             "settings": Provide(lambda: settings, sync_to_thread=False),
             "secrets": Provide(lambda: secrets, sync_to_thread=False),
+            "period_keys": Provide(lambda: PeriodKeys.of(settings), sync_to_thread=False),
         },
         plugins=[SQLAlchemyPlugin(config=database)],
         template_config=template_config(),

@@ -352,6 +352,7 @@ class CaseController(Controller):
         try:
             attachment, content = await opening.open_attachment(
                 work.db,
+                work.period_keys,
                 report_id,
                 attachment_id,
                 staff_id=work.staff.staff_id,

@@ -23,6 +23,7 @@ from reporting.db.models import CaseUnread, Report, StaffAccount, WrappedKey
 from reporting.i18n import gettext_ as _
 from reporting.taxonomy import CLOSE_REASONS
 from reporting.vault import grants, opening, sealing, values
+from reporting.vault.period_keys import PeriodKeys
 from reporting.web.commits import commit
 
 NEW = "new"
@@ -86,6 +87,7 @@ class CaseWork:
         self.db = db
         self.staff = staff
         self.settings = settings
+        self.period_keys = PeriodKeys.of(settings)
         self.answer_due_months = settings.answer_due_months
 
     async def record(self, action: str, report_id: uuid.UUID, detail: str = "") -> None:
@@ -98,7 +100,7 @@ class CaseWork:
         What the reporter wrote is now seen by this member: their unread marker goes."""
         try:
             opened = await opening.open_case(
-                self.db, report, staff_id=self.staff.staff_id, private_key=self.staff.private_key
+                self.db, self.period_keys, report, staff_id=self.staff.staff_id, private_key=self.staff.private_key
             )
         except values.TamperedContentError:
             # Kept even though the request fails: someone changed the case in the database.
@@ -113,7 +115,12 @@ class CaseWork:
 
     async def data_key(self, report: Report, key_purpose: str) -> bytes:
         return await opening.data_key_for_staff(
-            self.db, report.id, key_purpose, staff_id=self.staff.staff_id, private_key=self.staff.private_key
+            self.db,
+            self.period_keys,
+            report.id,
+            key_purpose,
+            staff_id=self.staff.staff_id,
+            private_key=self.staff.private_key,
         )
 
     async def change_status(self, report: Report, new_status: str, *, close_reason: str = "") -> None:

@@ -281,6 +281,8 @@ class InstanceIdentity(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False, default=1)
     fingerprint: Mapped[str] = mapped_column(String(64))
+
+
 class StatsPublication(Base):
     """One published statistics release (PDF, export or preview): what a reader now holds, so that a later
     release of the same years is checked against it. ``printed`` is the release's printed tables as JSON

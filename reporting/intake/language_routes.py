@@ -27,6 +27,7 @@ from reporting.intake.mailbox_routes import MAILBOX_ATTEMPT_LIMIT, MAILBOX_WINDO
 from reporting.intake.pages import code_entry_page, form_page, mailbox_page, too_many_attempts, unknown_code
 from reporting.intake.submissions import submission_id
 from reporting.vault.opening import find_report_by_receipt
+from reporting.vault.period_keys import PeriodKeys
 from reporting.web.forms import read_form
 from reporting.web.throttle import client_limit, within_limits
 
@@ -65,6 +66,7 @@ async def switch_mailbox_language(
     db_session: NamedDependency[AsyncSession],
     db_engine: NamedDependency[AsyncEngine],
     secrets: NamedDependency[InstanceSecrets],
+    period_keys: NamedDependency[PeriodKeys],
 ) -> Template:
     """The code entry page with the digits typed so far, or the open mailbox with the reply typed so far.
 
@@ -88,6 +90,7 @@ async def switch_mailbox_language(
         report,
         receipt,
         code,
+        period_keys=period_keys,
         values=MessageFormValues(message=message),
         submission_id=submission_id(form),
     )

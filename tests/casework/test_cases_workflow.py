@@ -13,6 +13,7 @@ from reporting.config.secrets import load_instance_secrets
 from reporting.config.settings import Settings
 from reporting.db.models import Message, Note, WrappedKey
 from reporting.vault import opening, values
+from reporting.vault.period_keys import PeriodKeys
 from tests.casework.case_helpers import (
     NARRATIVE,
     actions,
@@ -102,7 +103,11 @@ def test_reply_is_sealed_to_the_receipt_and_readable_in_the_mailbox(
         found = await opening.find_report_by_receipt(db, load_instance_secrets(initialised_settings), case.receipt_code)
         assert found is not None
         report, receipt = found
-        return await opening.open_messages(db, report.id, await opening.mailbox_key_for_reporter(db, report, receipt))
+        return await opening.open_messages(
+            db,
+            report.id,
+            await opening.mailbox_key_for_reporter(db, PeriodKeys.of(initialised_settings), report, receipt),
+        )
 
     [message] = run_db(initialised_settings, read_as_reporter)
     assert (message.author, message.body, message.staff_id) == ("staff", reply, adviser.staff_account.id)
