@@ -9,8 +9,8 @@ the calendar quarter in which the wrap's case was sealed (``2026Q1``); a key id 
 Whenever retention shreds a case, its period gets a new generation, every surviving wrap of the period is
 moved to it, and the old generation's file is overwritten and deleted once no row refers to it
 (:func:`retire_old_generations`). Old table pages and WAL records then hold only blobs under destroyed
-keys. Writers of wraps for an existing case first take that case's row (:func:`hold_case`), so a move
-never misses a wrap written under an old generation. See SECURITY.md ("Crypto-shredding").
+keys. Writers of wraps hold their period (:func:`hold_period`), so a move never misses a wrap written
+under an old generation. See SECURITY.md ("Crypto-shredding").
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, false, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.config.files import overwrite_and_delete, owner_only_directory
@@ -157,27 +157,36 @@ def period_of_blob(stored: bytes) -> str | None:
     return key_id[:6] if key_id is not None and is_key_id(key_id) else None
 
 
-async def hold_case(session: AsyncSession, report_id: uuid.UUID) -> dt.date:
-    """Take the case's row until this transaction ends and return its received day.
+async def hold_period(session: AsyncSession, period: str, *, exclusive: bool = False) -> None:
+    """Wait for, and until this transaction ends block, a move of ``period``'s wraps to a new key.
 
-    Every writer of a wrap for an existing case calls this before it picks a period key, and moving a
-    period to a new generation takes the same rows first: so the move either sees the new wrap or the
-    writer sees the new generation. (PostgreSQL locks the row; SQLite takes the database's write lock.)
+    Every writer of a wrap calls this (shared) before it picks the period's newest key, and a move takes
+    it exclusively before it reads the wraps to move: so the move either sees the new wrap or the writer
+    sees the new generation, never neither. PostgreSQL: an advisory lock per period. SQLite: the
+    database's write lock, which any write takes (here one that changes no row).
     """
-    statement = (
+    if session.get_bind().dialect.name == "postgresql":
+        function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+        await session.execute(
+            text(f"SELECT {function}(hashtextextended(:name, 0))"), {"name": f"reporting period key {period}"}
+        )
+        return
+    await session.execute(
         update(Report)
-        .where(Report.id == report_id)
+        .where(false())
         .values(received_on=Report.received_on)
-        .returning(Report.received_on)
         .execution_options(synchronize_session=False)
     )
-    return (await session.execute(statement)).scalar_one()
 
 
 async def period_for_rewrap(session: AsyncSession, source: WrappedKey) -> str:
-    """The period of a new wrap made from ``source``: the same case, so the same period. Holds the case."""
-    received_on = await hold_case(session, source.report_id)
-    return period_of_blob(source.wrapped_data_key) or period_of(received_on)
+    """The period of a new wrap made from ``source`` (the same case, so the same period), held."""
+    period = period_of_blob(source.wrapped_data_key)
+    if period is None:
+        report = await session.get(Report, source.report_id)
+        period = period_of(report.received_on if report else dt.date.today())
+    await hold_period(session, period)
+    return period
 
 
 def _under(key_id: str) -> ColumnElement[bool]:
@@ -212,12 +221,7 @@ async def periods_of_case(session: AsyncSession, report: Report) -> set[str]:
 async def move_to_current(session: AsyncSession, keys: PeriodKeys, key_id: str) -> int:
     """Re-seal every wrap under ``key_id`` with the newest key of its period; return how many moved."""
     period = key_id[:6]
-    await session.execute(
-        update(Report)
-        .where(Report.id.in_(select(WrappedKey.report_id).where(_under(key_id))))
-        .values(received_on=Report.received_on)
-        .execution_options(synchronize_session=False)
-    )
+    await hold_period(session, period, exclusive=True)
     current = keys.current(period)
     old_key, new_key = keys.key(key_id), keys.key(current)
     rows = (await session.execute(select(WrappedKey).where(_under(key_id)))).scalars().all()

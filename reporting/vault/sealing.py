@@ -153,8 +153,7 @@ async def create_report(
     recipients = list({each.recipient: each for each in [*default_recipients, *extra]}.values())
     report_id = uuid.uuid4()
     case_key, mailbox_key = envelope.new_data_key(), envelope.new_data_key()
-    # The quarter it is sealed in, not its received day (a walk-in may be recorded later): retention
-    # never moves the current quarter's keys, so a new case never races a move (period_keys).
+    # The quarter it is sealed in, not its received day (a walk-in may be recorded later).
     keys, period = PeriodKeys.of(settings), period_keys.period_of(dt.date.today())
 
     report = Report(
@@ -185,6 +184,7 @@ async def create_report(
         for dimension, codes in metadata.reporter_codes.items()
         for code in dict.fromkeys(codes)
     )
+    await period_keys.hold_period(session, period)
     session.add_all(
         wrapped_keys(
             keys,
