@@ -1,10 +1,11 @@
 """``reporting restore``: a backup into a new, empty instance, never over anything else.
 
 Everything is checked before anything is written: the backup against itself (its secrets must be those of
-the instance its manifest names, its staff-signing key that of its pin), then the target. A data directory or
-keys directory may already hold the secrets, recovery key, signing pin or period keys of the *same* instance (a database server lost, the application host kept, or a
-restore interrupted and run again); those of another instance are refused, as is any database that is not
-empty. Secrets and key are written first, the database last, so an interrupted restore can simply be repeated.
+the instance its manifest names, its staff-signing key that of its pin), then the target. A data directory
+or keys directory may already hold the secrets, recovery key, signing pin or period keys of the *same*
+instance (a database server lost, the application host kept, or a restore interrupted and run again); those
+of another instance are refused, as is any database that is not empty. Secrets and keys are written first,
+the database last, so an interrupted restore can simply be repeated.
 """
 
 from __future__ import annotations
