@@ -15,6 +15,7 @@ from reporting.auth.guards import LoginRequiredError, access_guard, current_staf
 from reporting.auth.routes import STAFF_ROUTE_HANDLERS
 from reporting.auth.sessions import purge_expired_sessions
 from reporting.casework.controllers import CASE_ROUTE_HANDLERS
+from reporting.casework.pages import tampered_case_page
 from reporting.config.files import owner_only_directory, restrict_new_files
 from reporting.config.secrets import load_instance_secrets
 from reporting.config.settings import Settings
@@ -23,6 +24,7 @@ from reporting.intake.routes import INTAKE_ROUTE_HANDLERS
 from reporting.stats.controllers import StatsController
 from reporting.vault.opening import ReceiptWorkBusyError
 from reporting.vault.period_keys import PeriodKeys
+from reporting.vault.values import TamperedContentError
 from reporting.web.address_keys import adopt_handed_on_seed
 from reporting.web.allowed_hosts import allowed_hosts_middleware
 from reporting.web.app_state import app_state
@@ -103,6 +105,7 @@ def create_app(settings: Settings) -> Litestar:
             ReceiptWorkBusyError: service_busy_handler,
             HTTPException: http_exception_handler,
             NotStoredError: not_stored_page,
+            TamperedContentError: tampered_case_page,
             Exception: unhandled_exception_handler,
         },
         openapi_config=None,

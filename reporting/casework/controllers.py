@@ -50,6 +50,7 @@ from reporting.casework.walk_in import CASE_LANGUAGES, parse_intake, record_walk
 from reporting.casework.workflow import CaseActionError, CaseWork, case_colleagues, key_holders
 from reporting.config.secrets import InstanceSecrets
 from reporting.config.settings import Settings
+from reporting.crypto.errors import CryptoError
 from reporting.db.models import Report
 from reporting.i18n import N_
 from reporting.i18n import gettext_ as _
@@ -360,6 +361,8 @@ class CaseController(Controller):
             )
         except values.AccessDeniedError:
             raise NotFoundException from None
+        except CryptoError:
+            await work.refuse_tampered(report_id)
         await work.record("attachment.download", report_id, f"attachment:{attachment_id}")
         media_type = (
             attachment.media_type if attachment.media_type in INLINE_MEDIA_TYPES else "application/octet-stream"
