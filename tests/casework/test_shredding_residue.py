@@ -204,3 +204,16 @@ def test_period_keys_are_owner_only_files_in_an_owner_only_directory(initialised
     assert files
     assert all(stat.S_IMODE(path.stat().st_mode) == 0o600 for path in files)
     assert all(path.stat().st_size == envelope.DATA_KEY_LENGTH for path in files)
+
+
+def test_retention_destroys_the_keys_of_a_quarter_once_no_case_needs_them(initialised_settings: Settings) -> None:
+    settings = initialised_settings
+    live = seed_case(settings, narrative="a live case")
+    keys = PeriodKeys.of(settings)
+    this_quarter = keys.current(period_of(dt.date.today()))
+    keys.install("2020Q1-0001", bytes(range(envelope.DATA_KEY_LENGTH)))  # every case of that quarter shredded
+
+    run_retention(settings)
+
+    assert keys.key_ids() == [this_quarter]
+    assert {report_keys.period_key_id(row.wrapped_data_key) for row in _wraps(settings, [live.id])} == {this_quarter}
