@@ -223,7 +223,7 @@ def test_a_message_whose_author_was_swapped_in_the_database_is_refused_and_audit
     run_db(initialised_settings, swap_author)
     page = adviser.get(f"/staff/cases/{case.id}")
     assert page.status_code == 409
-    assert "This case cannot be shown" in page.text
+    assert "Dieser Fall kann nicht angezeigt werden" in page.text
     assert "Adviser's words" not in page.text
     assert "case.tampered" in actions(initialised_settings, case.id)
 
@@ -259,7 +259,7 @@ def test_a_wrapped_key_swapped_in_the_database_gives_a_409_page_and_is_audited(
         post_form(coordinator, f"/staff/cases/{case}/access", {"staff_id": str(adviser.staff_account.id)}),
     ):
         assert response.status_code == 409
-        assert "This case cannot be shown" in response.text
+        assert "Dieser Fall kann nicht angezeigt werden" in response.text
     assert actions(initialised_settings, case).count("case.tampered") == 3
     assert coordinator.get(f"/staff/cases/{other}").status_code == 200
 
@@ -283,7 +283,7 @@ def test_an_attachment_swapped_in_the_database_gives_a_409_page_and_is_audited(
     attachment_id = run_db(initialised_settings, swap_content)
     response = coordinator.get(f"/staff/cases/{case}/attachments/{attachment_id}")
     assert response.status_code == 409
-    assert "This case cannot be shown" in response.text
+    assert "Dieser Fall kann nicht angezeigt werden" in response.text
     assert "case.tampered" in actions(initialised_settings, case)
 
 
@@ -303,6 +303,6 @@ def test_granting_a_colleague_whose_key_is_not_certified_is_refused_on_the_form(
     for path, field in ((f"/staff/cases/{case}/access", "staff_id"), (f"/staff/cases/{case}/assignment", "assignee")):
         response = post_form(coordinator, path, {field: str(adviser.staff_account.id)})
         assert response.status_code == 400
-        assert "key is not certified" in response.text
+        assert "ist nicht zertifiziert" in response.text
     assert load_report(initialised_settings, case).assignee_id is None
     assert "case.grant" not in actions(initialised_settings, case)
