@@ -9,6 +9,7 @@ left in the data directory still opens. Numbers go into SECURITY.md ("Crypto-shr
 Run (as a user who can read the PostgreSQL data directory for the second):
     python benchmarks/shredding_residue.py
     python benchmarks/shredding_residue.py --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/reporting_residue
+    python benchmarks/shredding_residue.py --survivors 500   (the cost of moving a quarter's open cases)
 """
 
 from __future__ import annotations
@@ -49,7 +50,9 @@ def found_in(paths: list[Path], blobs: list[bytes]) -> int:
     )
 
 
-async def seed(settings: Settings) -> list[WrappedKey]:
+async def seed(settings: Settings, survivors: int) -> list[WrappedKey]:
+    """The cases to shred (closed long ago) and ``survivors`` open cases sealed in the same quarter, whose
+    wraps retention must move to the quarter's new key."""
     async with session_scope(settings) as db:
         await add_staff(
             db,
@@ -71,8 +74,18 @@ async def seed(settings: Settings) -> list[WrappedKey]:
                 ),
             )
         await db.execute(update(Report).values(status="closed", closed_on=dt.date(2000, 1, 1)))
-    async with session_scope(settings) as db:
-        return list((await db.execute(select(WrappedKey))).scalars())
+        shredded = list((await db.execute(select(WrappedKey))).scalars())
+        for number in range(survivors):
+            await sealing.create_report(
+                db,
+                settings=settings,
+                secrets=load_instance_secrets(settings),
+                content=values.ReportContent(f"open case {number}"),
+                metadata=values.ReportMetadata(
+                    received_on=dt.date.today(), language="de", source="online", consent_statistics=True
+                ),
+            )
+        return shredded
 
 
 def still_opening(settings: Settings, rows: list[WrappedKey]) -> int:
@@ -111,13 +124,14 @@ async def postgres_files(settings: Settings) -> list[Path]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--survivors", type=int, default=0, help="open cases of the same quarter to move")
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
         root = Path(directory)
         url = arguments.database_url or f"sqlite+aiosqlite:///{root / 'var' / 'reporting.db'}"
         settings = Settings(data_dir=root / "var", keys_dir=root / "keys", database_url=url)
         initialise(settings)
-        rows = asyncio.run(seed(settings))
+        rows = asyncio.run(seed(settings, arguments.survivors))
         keys = PeriodKeys.of(settings)
         blobs = [row.wrapped_data_key for row in rows]
         bare = [unsealed(keys, row.wrapped_data_key, row.report_id, row.key_purpose) for row in rows]
@@ -152,7 +166,7 @@ def main() -> None:
             f"{'SQLite' if settings.is_sqlite else 'PostgreSQL'}: {len(blobs)} wrapped-key blobs; stored blobs "
             f"found before shredding: {before}, after: {after}; bare HPKE wraps found after: {bare_after}; "
             f"stored blobs a key left on disk opens after: {still_opening(settings, rows)}; "
-            f"retention apply took {seconds:.2f} s"
+            f"retention apply took {seconds:.2f} s (moving the wraps of {arguments.survivors} open cases)"
         )
 
 
