@@ -25,9 +25,10 @@ from litestar.response import Template
 from litestar.types import ControllerRouterHandler
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reporting.access.identity import StaffIdentity
+from reporting.access.identity import StaffIdentity, staff_actor
 from reporting.access.roles import Role
 from reporting.access.rules import allow
+from reporting.audit import chain as audit
 from reporting.casework.case_page import build_case_view
 from reporting.casework.categorisation import (
     CategorisationInput,
@@ -176,13 +177,19 @@ class CaseController(Controller):
         *,
         categorisation: CategorisationInput | None = None,
         texts: dict[str, str] | None = None,
+        uncertified: uuid.UUID | None = None,
     ) -> Template:
         """The case page again with the problems marked (400). Nothing of the refused action is kept,
-        but this page's decryption is audited, so it is committed here (error answers roll back)."""
+        but this page's decryption is audited, so it is committed here (error answers roll back), and so
+        is the alarm about a colleague whose key certificate failed."""
         await work.db.rollback()
         report = await work.db.get(Report, report_id, populate_existing=True)
         if report is None:
             raise NotFoundException
+        if uncertified is not None:
+            await audit.record(
+                work.db, action="keys.certificate_refused", actor=audit.SYSTEM_ACTOR, detail=staff_actor(uncertified)
+            )
         page = await case_page(work, report, errors=errors, categorisation=categorisation, texts=texts, status_code=400)
         await commit(work.db, where="refused case action", kept=_kept_texts(texts))
         return page
@@ -293,7 +300,7 @@ class CaseController(Controller):
                 else:
                     await work.assign(report, _parse_uuid(chosen))
         except CaseActionError as error:
-            return await self._refused(work, report_id, {error.field: error.message})
+            return await self._refused(work, report_id, {error.field: error.message}, uncertified=error.uncertified)
         return await _saved(work, report_id, "access")
 
     @post("/access", opt=COORDINATORS)
@@ -309,7 +316,7 @@ class CaseController(Controller):
             async with saving(work.db, where="grant"):
                 await work.grant(report, _parse_uuid(chosen))
         except CaseActionError as error:
-            return await self._refused(work, report_id, {error.field: error.message})
+            return await self._refused(work, report_id, {error.field: error.message}, uncertified=error.uncertified)
         return await _saved(work, report_id, "access")
 
     @get("/access/{staff_id:uuid}/revoke", opt=COORDINATORS)

@@ -49,10 +49,12 @@ class CaseActionError(ValueError):
     """A case action that cannot be done as asked. ``field`` names the form it belongs to; the message
     is already translated for the page and never contains case content."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: str, *, uncertified: uuid.UUID | None = None) -> None:
         super().__init__(message)
         self.field = field
         self.message = message
+        self.uncertified = uncertified
+        """A colleague whose key certificate failed: the refusal is audited as ``keys.certificate_refused``."""
 
 
 @dataclass(frozen=True)
@@ -193,6 +195,7 @@ class CaseWork:
                     "This colleague's key is not certified, so they cannot receive cases. Check the account "
                     "and have it certified (reporting keys certify-staff), or disable it."
                 ),
+                uncertified=colleague.id,
             ) from None
         except CryptoError:
             await self.refuse_tampered(report.id)

@@ -306,3 +306,7 @@ def test_granting_a_colleague_whose_key_is_not_certified_is_refused_on_the_form(
         assert "ist nicht zertifiziert" in response.text
     assert load_report(initialised_settings, case).assignee_id is None
     assert "case.grant" not in actions(initialised_settings, case)
+    alarms = [
+        detail for _actor, action, detail in audit_events(initialised_settings) if action == "keys.certificate_refused"
+    ]
+    assert alarms == [f"staff:{adviser.staff_account.id}"] * 2
