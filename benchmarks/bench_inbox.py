@@ -46,6 +46,7 @@ from reporting.db.engine import create_engine, session_scope
 from reporting.db.models import CaseCode, Categorisation, Report, StaffAccount, WrappedKey
 from reporting.taxonomy import AREAS, STAFF_GROUNDS
 from reporting.vault import opening, sealing, values
+from reporting.vault.period_keys import PeriodKeys
 
 CHEAP_ARGON2 = passwords.Argon2Params(time_cost=1, memory_kib=passwords.MIN_MEMORY_KIB, parallelism=1)
 PASSWORD = "benchmark password 1"
@@ -170,7 +171,12 @@ async def seal_cases(db: AsyncSession, settings: Settings, coordinator: StaffAcc
             issue_receipt=False,
         )
         mailbox_key = await opening.data_key_for_staff(
-            db, report.id, report_keys.MAILBOX_KEY, staff_id=coordinator.id, private_key=private_key
+            db,
+            PeriodKeys.of(settings),
+            report.id,
+            report_keys.MAILBOX_KEY,
+            staff_id=coordinator.id,
+            private_key=private_key,
         )
         for sequence in range(3):
             await sealing.add_message(
@@ -290,7 +296,9 @@ def bare_case_open_timer(settings: Settings, coordinator: StaffAccount, sealed_i
                     started = time.perf_counter()
                     report = await db.get(Report, sealed_ids[attempt % len(sealed_ids)])
                     assert report is not None
-                    await opening.open_case(db, report, staff_id=coordinator.id, private_key=private_key)
+                    await opening.open_case(
+                        db, PeriodKeys.of(settings), report, staff_id=coordinator.id, private_key=private_key
+                    )
                     if attempt:
                         samples.append(time.perf_counter() - started)
                     db.expunge_all()

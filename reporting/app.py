@@ -16,6 +16,7 @@ from reporting.auth.routes import STAFF_ROUTE_HANDLERS
 from reporting.auth.sessions import purge_expired_sessions
 from reporting.casework.controllers import CASE_ROUTE_HANDLERS
 from reporting.casework.navigation import add_attention_counts, staff_page_middleware
+from reporting.casework.pages import tampered_case_page
 from reporting.config.files import owner_only_directory, restrict_new_files
 from reporting.config.secrets import load_instance_secrets
 from reporting.config.settings import Settings
@@ -23,6 +24,8 @@ from reporting.db.engine import create_engine
 from reporting.intake.routes import INTAKE_ROUTE_HANDLERS
 from reporting.stats.controllers import StatsController
 from reporting.vault.opening import ReceiptWorkBusyError
+from reporting.vault.period_keys import PeriodKeys
+from reporting.vault.values import TamperedContentError
 from reporting.web.address_keys import adopt_handed_on_seed
 from reporting.web.allowed_hosts import allowed_hosts_middleware
 from reporting.web.app_state import app_state
@@ -72,6 +75,7 @@ def create_app(settings: Settings) -> Litestar:
             "staff": Provide(current_staff, sync_to_thread=False),
             "settings": Provide(lambda: settings, sync_to_thread=False),
             "secrets": Provide(lambda: secrets, sync_to_thread=False),
+            "period_keys": Provide(lambda: PeriodKeys.of(settings), sync_to_thread=False),
         },
         plugins=[SQLAlchemyPlugin(config=database)],
         template_config=template_config(),
@@ -105,6 +109,7 @@ def create_app(settings: Settings) -> Litestar:
             ReceiptWorkBusyError: service_busy_handler,
             HTTPException: http_exception_handler,
             NotStoredError: not_stored_page,
+            TamperedContentError: tampered_case_page,
             Exception: unhandled_exception_handler,
         },
         openapi_config=None,

@@ -22,8 +22,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reporting.backup.databases import libpq_environment, sqlite_path
 from reporting.cli.instance import initialise
 from reporting.config.settings import Settings
+from reporting.crypto import passwords, staff_certificates
 from reporting.db.identity import recorded_fingerprint
-from reporting.db.models import Message, ThrottleCounter
+from reporting.db.models import Message, Report, ThrottleCounter
+from reporting.vault.key_trust import SIGNING_PUBLIC_KEY_FILENAME
+from reporting.vault.opening import open_case
+from reporting.vault.period_keys import PeriodKeys
+from tests.casework.case_helpers import seed_case
+from tests.casework.conftest import create_staff
 from tests.conftest import new_postgres_database, run_db, settings_for
 from tests.intake.conftest import full_report_form, post_form, receipt_code, solved_pow
 from tests.live_server import live_server, server_environment
@@ -242,3 +248,50 @@ def test_a_truncated_backup_is_refused_before_anything_is_written(
     assert "is damaged or not a reporting backup" in _refused(restored, "restore", str(truncated))
     assert not restored.data_dir.exists()
     assert not restored.keys_dir.exists()
+
+
+def test_a_restored_instance_routes_new_reports_to_its_coordinators(
+    settings: Settings, second_database_url: str, tmp_path: Path
+) -> None:
+    """Issue 11: the staff-signing key pair and the period keys travel in the backup, so after a restore into
+    new data and keys directories the coordinators' certificates verify, a new report is wrapped for them,
+    and the reports from before open."""
+    initialise(settings)
+    coordinator, password, _ = create_staff(settings, "coordinator")
+    before = seed_case(settings, narrative="before the backup").id
+    backup_file = tmp_path / "instance.backup"
+    assert _reporting(settings, "backup", "--out", str(backup_file)).returncode == 0
+
+    restored = settings_for(tmp_path / SECOND, second_database_url)
+    result = _reporting(restored, "restore", str(backup_file))
+    assert result.returncode == 0, result.stderr
+    after = seed_case(restored, narrative="after the restore").id
+    private_key = passwords.unwrap_private_key(coordinator.wrapped_private_key, password)
+
+    async def narratives(db: AsyncSession) -> list[str]:
+        opened = []
+        for report_id in (before, after):
+            report = await db.get(Report, report_id)
+            assert report is not None
+            case = await open_case(
+                db, PeriodKeys.of(restored), report, staff_id=coordinator.id, private_key=private_key
+            )
+            opened.append(case.content.narrative)
+        return opened
+
+    assert run_db(restored, narratives) == ["before the backup", "after the restore"]
+
+
+def test_a_backup_whose_signing_key_does_not_match_its_pin_is_refused(
+    settings: Settings, second_database_url: str, tmp_path: Path
+) -> None:
+    initialise(settings)
+    create_staff(settings, "coordinator")
+    (settings.keys_dir / SIGNING_PUBLIC_KEY_FILENAME).write_text(
+        staff_certificates.encode_key(staff_certificates.signing_public_key(staff_certificates.new_signing_key()))
+    )
+    backup_file = tmp_path / "instance.backup"
+    assert _reporting(settings, "backup", "--out", str(backup_file)).returncode == 0
+    restored = settings_for(tmp_path / SECOND, second_database_url)
+    assert "staff-signing key does not match" in _refused(restored, "restore", str(backup_file))
+    assert not restored.data_dir.exists()

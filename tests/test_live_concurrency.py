@@ -28,6 +28,7 @@ from reporting.vault.opening import (
     find_report_by_receipt,
     mailbox_key_for_reporter,
 )
+from reporting.vault.period_keys import PeriodKeys
 from tests.casework.conftest import DEFAULT_PASSWORD, create_staff
 from tests.conftest import run_db
 from tests.live_reporter import reporter_address, send_report, shown_receipt
@@ -76,7 +77,7 @@ def _unopened_receipts(settings: Settings, codes: list[str]) -> list[str]:
             if found is None:
                 failed.append(code)
                 continue
-            await mailbox_key_for_reporter(session, *found)
+            await mailbox_key_for_reporter(session, PeriodKeys.of(settings), *found)
         return failed
 
     return run_db(settings, check)

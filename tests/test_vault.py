@@ -35,6 +35,7 @@ from reporting.vault.opening import (
     open_case,
     open_messages,
 )
+from reporting.vault.period_keys import PeriodKeys
 from reporting.vault.recovery_key import read_recovery_secret
 from reporting.vault.sealing import add_message, add_note, create_report
 from reporting.vault.shredding import shred_report
@@ -99,21 +100,40 @@ async def test_every_field_round_trips_for_a_coordinator(session: AsyncSession, 
     )
     assert code is not None
     private_key = passwords.unwrap_private_key(coordinator.wrapped_private_key, "coordinator password")
-    case_key = await data_key_for_staff(session, report.id, CASE_KEY, staff_id=coordinator.id, private_key=private_key)
+    case_key = await data_key_for_staff(
+        session,
+        PeriodKeys.of(initialised_settings),
+        report.id,
+        CASE_KEY,
+        staff_id=coordinator.id,
+        private_key=private_key,
+    )
     await add_note(session, report, case_key=case_key, staff_id=coordinator.id, body="interne Notiz")
     mailbox_key = await data_key_for_staff(
-        session, report.id, MAILBOX_KEY, staff_id=coordinator.id, private_key=private_key
+        session,
+        PeriodKeys.of(initialised_settings),
+        report.id,
+        MAILBOX_KEY,
+        staff_id=coordinator.id,
+        private_key=private_key,
     )
     await add_message(
         session, report, mailbox_key=mailbox_key, author="staff", body="Wir melden uns.", staff_id=coordinator.id
     )
 
-    opened = await open_case(session, report, staff_id=coordinator.id, private_key=private_key)
+    opened = await open_case(
+        session, PeriodKeys.of(initialised_settings), report, staff_id=coordinator.id, private_key=private_key
+    )
     assert opened.content == content
     assert [note.body for note in opened.notes] == ["interne Notiz"]
     assert [message.body for message in opened.messages] == ["Wir melden uns."]
     meta, file_content = await open_attachment(
-        session, report.id, opened.attachments[0].id, staff_id=coordinator.id, private_key=private_key
+        session,
+        PeriodKeys.of(initialised_settings),
+        report.id,
+        opened.attachments[0].id,
+        staff_id=coordinator.id,
+        private_key=private_key,
     )
     assert (meta.filename, meta.media_type, file_content) == ("brief.pdf", "application/pdf", b"%PDF-1.7 test")
     assert meta.size == len(b"%PDF-1.7 test")
@@ -132,7 +152,12 @@ async def test_reporter_reads_staff_reply_with_receipt_and_answers(
     assert code is not None
     private_key = passwords.unwrap_private_key(coordinator.wrapped_private_key, "coordinator password")
     staff_mailbox_key = await data_key_for_staff(
-        session, report.id, MAILBOX_KEY, staff_id=coordinator.id, private_key=private_key
+        session,
+        PeriodKeys.of(initialised_settings),
+        report.id,
+        MAILBOX_KEY,
+        staff_id=coordinator.id,
+        private_key=private_key,
     )
     await add_message(
         session, report, mailbox_key=staff_mailbox_key, author="staff", body="Antwort", staff_id=coordinator.id
@@ -142,7 +167,7 @@ async def test_reporter_reads_staff_reply_with_receipt_and_answers(
     assert found is not None
     found_report, receipt = found
     assert found_report.id == report.id
-    reporter_key = await mailbox_key_for_reporter(session, found_report, receipt)
+    reporter_key = await mailbox_key_for_reporter(session, PeriodKeys.of(initialised_settings), found_report, receipt)
     await add_message(session, found_report, mailbox_key=reporter_key, author="reporter", body="Danke")
     assert [(m.author, m.body) for m in await open_messages(session, report.id, reporter_key)] == [
         ("staff", "Antwort"),
@@ -173,7 +198,9 @@ async def test_grant_rewraps_and_ungranted_staff_cannot_open(
     )
     adviser_key = passwords.unwrap_private_key(adviser.wrapped_private_key, "adviser password 1")
     with pytest.raises(AccessDeniedError):
-        await open_case(session, report, staff_id=adviser.id, private_key=adviser_key)
+        await open_case(
+            session, PeriodKeys.of(initialised_settings), report, staff_id=adviser.id, private_key=adviser_key
+        )
     sealed_before = report.sealed_narrative
     coordinator_key = passwords.unwrap_private_key(coordinator.wrapped_private_key, "coordinator password")
     assert await grant_access(
@@ -184,12 +211,16 @@ async def test_grant_rewraps_and_ungranted_staff_cannot_open(
         granter_private_key=coordinator_key,
         grantee=adviser,
     )
-    opened = await open_case(session, report, staff_id=adviser.id, private_key=adviser_key)
+    opened = await open_case(
+        session, PeriodKeys.of(initialised_settings), report, staff_id=adviser.id, private_key=adviser_key
+    )
     assert opened.content.narrative == "vertraulich"
     assert report.sealed_narrative == sealed_before  # nothing was re-encrypted
     # A key wrapped for the adviser does not open with another staff member's private key.
     with pytest.raises(CryptoError):
-        await open_case(session, report, staff_id=adviser.id, private_key=coordinator_key)
+        await open_case(
+            session, PeriodKeys.of(initialised_settings), report, staff_id=adviser.id, private_key=coordinator_key
+        )
 
 
 async def test_password_change_rewraps_only_the_private_key(
@@ -210,7 +241,9 @@ async def test_password_change_rewraps_only_the_private_key(
         passwords.unwrap_private_key(coordinator.wrapped_private_key, "old password 123")
     private_key = passwords.unwrap_private_key(coordinator.wrapped_private_key, "new password 456")
     assert (
-        await open_case(session, report, staff_id=coordinator.id, private_key=private_key)
+        await open_case(
+            session, PeriodKeys.of(initialised_settings), report, staff_id=coordinator.id, private_key=private_key
+        )
     ).content.narrative == "Text"
     assert {
         row.wrapped_data_key for row in (await session.execute(select(WrappedKey))).scalars()
@@ -232,7 +265,9 @@ async def test_shredding_makes_content_unrecoverable(session: AsyncSession, init
     await shred_report(session, report)
     private_key = passwords.unwrap_private_key(coordinator.wrapped_private_key, "coordinator password")
     with pytest.raises(AccessDeniedError):
-        await open_case(session, report, staff_id=coordinator.id, private_key=private_key)
+        await open_case(
+            session, PeriodKeys.of(initialised_settings), report, staff_id=coordinator.id, private_key=private_key
+        )
     assert (await session.execute(select(WrappedKey).where(WrappedKey.report_id == report.id))).first() is None
     assert code is not None
     assert await find_report_by_receipt(session, secrets, code) is None
@@ -282,7 +317,9 @@ async def _open_all_as(settings: Settings, email: str, password: str) -> list[st
         private_key = passwords.unwrap_private_key(staff.wrapped_private_key, password)
         reports = (await session.execute(select(Report))).scalars().all()
         return [
-            (await open_case(session, report, staff_id=staff.id, private_key=private_key)).content.narrative
+            (
+                await open_case(session, PeriodKeys.of(settings), report, staff_id=staff.id, private_key=private_key)
+            ).content.narrative
             for report in reports
         ]
 
@@ -369,10 +406,20 @@ async def _seed_for_seizure(settings: Settings, texts: list[str]) -> list[str]:
             )
             private_key = passwords.unwrap_private_key(coordinator.wrapped_private_key, "coordinator password")
             case_key = await data_key_for_staff(
-                session, report.id, CASE_KEY, staff_id=coordinator.id, private_key=private_key
+                session,
+                PeriodKeys.of(settings),
+                report.id,
+                CASE_KEY,
+                staff_id=coordinator.id,
+                private_key=private_key,
             )
             mailbox_key = await data_key_for_staff(
-                session, report.id, MAILBOX_KEY, staff_id=coordinator.id, private_key=private_key
+                session,
+                PeriodKeys.of(settings),
+                report.id,
+                MAILBOX_KEY,
+                staff_id=coordinator.id,
+                private_key=private_key,
             )
             await add_note(session, report, case_key=case_key, staff_id=coordinator.id, body=f"note {text}")
             await add_message(

@@ -56,7 +56,7 @@ async def change_password(
         [
             (
                 "staff-password-account",
-                pseudonym(request, "password-account", staff.actor),
+                pseudonym("password-account", staff.actor),
                 PASSWORD_ATTEMPTS_PER_ACCOUNT,
             )
         ],

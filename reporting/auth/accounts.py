@@ -8,6 +8,7 @@ e-mail exists, the password is wrong, or both are right, so response times revea
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from dataclasses import dataclass, field
 from functools import cache
@@ -31,6 +32,8 @@ MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
 MAX_EMAIL_LENGTH = 320
 MAX_DISPLAY_NAME_LENGTH = 200
+
+logger = logging.getLogger("reporting.auth.accounts")
 
 
 class AccountError(ValueError):
@@ -104,7 +107,16 @@ async def add_staff(
         public_key=key_material.public_key,
         wrapped_private_key=key_material.wrapped_private_key,
     )
-    key_trust.certify_account(settings, account)
+    try:
+        key_trust.certify_account(settings, account)
+    except key_trust.KeyTrustError:
+        logger.error("a new account was refused: the staff-signing key is missing or does not match its pin")
+        raise AccountError(
+            N_(
+                "This server cannot approve new accounts at the moment: its staff-signing key is missing or does "
+                "not match the pinned public key. Please tell the administrator."
+            )
+        ) from None
     db.add(account)
     try:
         await db.flush()

@@ -77,7 +77,7 @@ async def login_submit(
         db_engine,
         [
             client_limit(request, "staff-login-client", LOGIN_ATTEMPTS_PER_CLIENT),
-            ("staff-login-email", pseudonym(request, "login-email", email), LOGIN_ATTEMPTS_PER_EMAIL),
+            ("staff-login-email", pseudonym("login-email", email), LOGIN_ATTEMPTS_PER_EMAIL),
         ],
     )
     authenticated = await authenticate(db_session, email, form.text("password"))
@@ -143,7 +143,7 @@ async def two_factor_submit(
     await enforce_limits(
         db_engine,
         [
-            ("staff-code-account", pseudonym(request, "code-account", staff.actor), CODE_ATTEMPTS_PER_ACCOUNT),
+            ("staff-code-account", pseudonym("code-account", staff.actor), CODE_ATTEMPTS_PER_ACCOUNT),
             client_limit(request, "staff-code-client", LOGIN_ATTEMPTS_PER_CLIENT),
         ],
     )

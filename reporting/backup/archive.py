@@ -1,8 +1,10 @@
 """The backup file: an uncompressed tar (the database copy is mostly ciphertext) with a manifest.
 
 Members: ``manifest.json`` (format version, database kind, schema revision, the day it was made, the
-instance fingerprint), ``instance-secrets.json``, the recovery public key and the database (a SQLite file or
-a ``pg_dump`` custom-format archive). Member times are the day only and owners are blank, like the manifest.
+instance fingerprint), ``instance-secrets.json``, the recovery public key, the retention-period keys
+(``period-keys/<id>.key``; without them no wrapped key in the database opens), the staff-signing key pair
+(so the restored accounts' certificates still verify) and the database (a SQLite
+file or a ``pg_dump`` custom-format archive). Member times are the day only and owners are blank, like the manifest.
 """
 
 from __future__ import annotations
@@ -20,14 +22,18 @@ from pathlib import Path
 from typing import IO
 
 from reporting.crypto.recovery import RECOVERY_PUBLIC_KEY_FILENAME
+from reporting.vault.key_trust import SIGNING_KEY_FILENAME, SIGNING_PUBLIC_KEY_FILENAME
 
 FORMAT_NAME = "reporting-backup"
 FORMAT_VERSION = 1
 MANIFEST_MEMBER = "manifest.json"
 SECRETS_MEMBER = "instance-secrets.json"
 RECOVERY_KEY_MEMBER = RECOVERY_PUBLIC_KEY_FILENAME
+SIGNING_KEY_MEMBER = SIGNING_KEY_FILENAME
+SIGNING_PUBLIC_KEY_MEMBER = SIGNING_PUBLIC_KEY_FILENAME
 DATABASE_MEMBERS = {"sqlite": "database.sqlite", "postgresql": "database.pgdump"}
 SMALL_MEMBER_MAX_BYTES = 64 * 1024
+PERIOD_KEY_MEMBER = re.compile(r"period-keys/(?P<key_id>[0-9]{4}Q[1-4]-[0-9]{4})\.key")
 _FINGERPRINT = re.compile(r"[0-9a-f]{64}")
 
 
@@ -90,9 +96,21 @@ class BackupContents:
     manifest: Manifest
     secrets_text: str
     recovery_key_text: str
+    period_keys: dict[str, bytes]
+    signing_key_pair: tuple[str, str] | None
+    """The staff-signing key and its pinned public key (files' texts); None before the first account."""
 
 
-def write_backup(out: Path, manifest: Manifest, secrets: bytes, recovery_key: bytes, database: Path) -> None:
+def write_backup(
+    out: Path,
+    manifest: Manifest,
+    secrets: bytes,
+    recovery_key: bytes,
+    database: Path,
+    *,
+    period_keys: dict[str, bytes],
+    signing_key_pair: tuple[bytes, bytes] | None,
+) -> None:
     """Create ``out`` owner-only (never over an existing file) and fsync it; on any failure remove it again."""
     try:
         descriptor = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -107,6 +125,11 @@ def write_backup(out: Path, manifest: Manifest, secrets: bytes, recovery_key: by
                 _add_bytes(tar, MANIFEST_MEMBER, manifest.to_json(), day)
                 _add_bytes(tar, SECRETS_MEMBER, secrets, day)
                 _add_bytes(tar, RECOVERY_KEY_MEMBER, recovery_key, day)
+                if signing_key_pair is not None:
+                    _add_bytes(tar, SIGNING_KEY_MEMBER, signing_key_pair[0], day)
+                    _add_bytes(tar, SIGNING_PUBLIC_KEY_MEMBER, signing_key_pair[1], day)
+                for key_id, key in sorted(period_keys.items()):
+                    _add_bytes(tar, f"period-keys/{key_id}.key", key, day)
                 with database.open("rb") as database_file:
                     tar.addfile(_member(manifest.database_member, database.stat().st_size, day), database_file)
             handle.flush()
@@ -137,12 +160,26 @@ def read_backup(path: Path) -> BackupContents:
                 raise BackupError(f"{path} is not a reporting backup (no manifest)")
             manifest = Manifest.from_json(_read_small(tar, members[MANIFEST_MEMBER]))
             expected = {MANIFEST_MEMBER, SECRETS_MEMBER, RECOVERY_KEY_MEMBER, manifest.database_member}
-            if set(members) != expected or not all(member.isfile() for member in members.values()):
+            key_members = {name: match["key_id"] for name in members if (match := PERIOD_KEY_MEMBER.fullmatch(name))}
+            signing = {SIGNING_KEY_MEMBER, SIGNING_PUBLIC_KEY_MEMBER}
+            other = set(members) - set(key_members)
+            if other - signing != expected or other & signing not in (set(), signing):
+                raise BackupError(f"{path} is incomplete or holds unexpected files: not a backup to restore")
+            if not all(member.isfile() for member in members.values()):
                 raise BackupError(f"{path} is incomplete or holds unexpected files: not a backup to restore")
             return BackupContents(
                 manifest=manifest,
                 secrets_text=_read_small(tar, members[SECRETS_MEMBER]).decode(),
                 recovery_key_text=_read_small(tar, members[RECOVERY_KEY_MEMBER]).decode("ascii"),
+                period_keys={key_id: _read_small(tar, members[name]) for name, key_id in key_members.items()},
+                signing_key_pair=(
+                    (
+                        _read_small(tar, members[SIGNING_KEY_MEMBER]).decode("ascii"),
+                        _read_small(tar, members[SIGNING_PUBLIC_KEY_MEMBER]).decode("ascii"),
+                    )
+                    if SIGNING_KEY_MEMBER in members
+                    else None
+                ),
             )
     except (tarfile.TarError, EOFError, UnicodeDecodeError):
         raise BackupError(f"{path} is damaged or not a reporting backup") from None

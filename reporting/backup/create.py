@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import shutil
 import tempfile
@@ -22,6 +23,8 @@ from reporting.config.settings import Settings
 from reporting.crypto import recovery
 from reporting.crypto.errors import CryptoError
 from reporting.db.identity import short_fingerprint
+from reporting.vault.key_trust import SIGNING_KEY_FILENAME, SIGNING_PUBLIC_KEY_FILENAME
+from reporting.vault.period_keys import PeriodKeys
 
 
 def create_backup(settings: Settings, out: Path) -> Manifest:
@@ -41,6 +44,9 @@ def create_backup(settings: Settings, out: Path) -> Manifest:
         raise BackupError(f"{out.parent} is not a directory")
     kind = database_kind(settings)
     staging = Path(tempfile.mkdtemp(prefix=".reporting-backup-", dir=out.parent))
+    # Read before and after the database copy: a retention run in between may replace a period key, and
+    # the copy needs the keys of whichever moment it shows.
+    period_keys = _period_keys(settings)
     try:
         database_copy = staging / "database"
         if kind == SQLITE:
@@ -66,10 +72,38 @@ def create_backup(settings: Settings, out: Path) -> Manifest:
             created_on=dt.datetime.now(dt.UTC).date(),
             instance_fingerprint=secrets.fingerprint,
         )
-        write_backup(out, manifest, secrets_file, recovery_key, database_copy)
+        write_backup(
+            out,
+            manifest,
+            secrets_file,
+            recovery_key,
+            database_copy,
+            period_keys=period_keys | _period_keys(settings),
+            signing_key_pair=_signing_key_pair(settings),
+        )
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return manifest
+
+
+def _period_keys(settings: Settings) -> dict[str, bytes]:
+    keys = PeriodKeys.of(settings)
+    present = {}
+    for key_id in keys.key_ids():
+        with contextlib.suppress(CryptoError):  # destroyed by retention in the meantime
+            present[key_id] = keys.key(key_id)
+    return present
+
+
+def _signing_key_pair(settings: Settings) -> tuple[bytes, bytes] | None:
+    """The staff-signing key and its pin, so the restored accounts stay certified (SECURITY.md, "Backups")."""
+    private, public = settings.data_dir / SIGNING_KEY_FILENAME, settings.keys_dir / SIGNING_PUBLIC_KEY_FILENAME
+    if not private.exists() and not public.exists():
+        return None
+    try:
+        return private.read_bytes(), public.read_bytes()
+    except FileNotFoundError as missing:
+        raise BackupError(f"{missing.filename} is missing: the staff-signing key pair is incomplete") from None
 
 
 def _recovery_public_key_text(settings: Settings) -> bytes:

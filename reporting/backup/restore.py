@@ -1,10 +1,11 @@
 """``reporting restore``: a backup into a new, empty instance, never over anything else.
 
 Everything is checked before anything is written: the backup against itself (its secrets must be those of
-the instance its manifest names), then the target. A data directory or keys directory may already hold the
-secrets or recovery key of the *same* instance (a database server lost, the application host kept, or a
-restore interrupted and run again); those of another instance are refused, as is any database that is not
-empty. Secrets and key are written first, the database last, so an interrupted restore can simply be repeated.
+the instance its manifest names, its staff-signing key that of its pin), then the target. A data directory
+or keys directory may already hold the secrets, recovery key, signing pin or period keys of the *same*
+instance (a database server lost, the application host kept, or a restore interrupted and run again); those
+of another instance are refused, as is any database that is not empty. Secrets and keys are written first,
+the database last, so an interrupted restore can simply be repeated.
 """
 
 from __future__ import annotations
@@ -27,10 +28,13 @@ from reporting.backup.databases import (
 from reporting.config.files import write_owner_only
 from reporting.config.secrets import parse_instance_secrets
 from reporting.config.settings import Settings
-from reporting.crypto import recovery
+from reporting.crypto import recovery, staff_certificates
+from reporting.crypto.envelope import DATA_KEY_LENGTH
 from reporting.crypto.errors import CryptoError
 from reporting.db.identity import short_fingerprint
 from reporting.db.migrate import database_location, is_known_revision
+from reporting.vault.key_trust import SIGNING_KEY_FILENAME, SIGNING_PUBLIC_KEY_FILENAME
+from reporting.vault.period_keys import PeriodKeys
 
 SQLITE_COMPANION_SUFFIXES = ("-wal", "-shm", "-journal")
 
@@ -39,7 +43,7 @@ def restore_backup(settings: Settings, path: Path) -> Manifest:
     contents = read_backup(path)
     manifest = contents.manifest
     public_key = _check_backup(settings, contents)
-    _check_target(settings, manifest, public_key)
+    _check_target(settings, contents, public_key)
     if database_kind(settings) == SQLITE:
         _restore_sqlite(settings, path, contents, public_key)
     else:
@@ -75,10 +79,23 @@ def _check_backup(settings: Settings, contents: BackupContents) -> bytes:
         raise BackupError("this backup is damaged: its secrets or recovery key cannot be read") from None
     if secrets.fingerprint != manifest.instance_fingerprint:
         raise BackupError("this backup is damaged: its secrets are not those of the instance its manifest names")
+    if any(len(key) != DATA_KEY_LENGTH for key in contents.period_keys.values()):
+        raise BackupError("this backup is damaged: a period key has the wrong length")
+    if contents.signing_key_pair is not None:
+        signing_key, pinned = contents.signing_key_pair
+        try:
+            matches = staff_certificates.signing_public_key(
+                staff_certificates.decode_key(signing_key)
+            ) == staff_certificates.decode_key(pinned)
+        except (ValueError, CryptoError):
+            matches = False
+        if not matches:
+            raise BackupError("this backup is damaged: its staff-signing key does not match its public key")
     return public_key
 
 
-def _check_target(settings: Settings, manifest: Manifest, public_key: bytes) -> None:
+def _check_target(settings: Settings, contents: BackupContents, public_key: bytes) -> None:
+    manifest, manifest_keys = contents.manifest, contents.period_keys
     backup_instance = short_fingerprint(manifest.instance_fingerprint)
     if settings.secrets_file.exists():
         try:
@@ -99,6 +116,21 @@ def _check_target(settings: Settings, manifest: Manifest, public_key: bytes) -> 
             f"{settings.keys_dir} holds another recovery public key than this backup of instance {backup_instance}: "
             "restore into a new keys directory (nothing was changed)"
         )
+    if contents.signing_key_pair is not None:
+        installed = settings.keys_dir / SIGNING_PUBLIC_KEY_FILENAME
+        if installed.exists() and installed.read_text() != contents.signing_key_pair[1]:
+            raise BackupError(
+                f"{settings.keys_dir} holds another staff-signing public key than this backup: restore into a new "
+                "keys directory (nothing was changed)"
+            )
+    keys = PeriodKeys.of(settings)
+    present_keys = set(keys.key_ids())
+    for key_id, key in manifest_keys.items():
+        if key_id in present_keys and keys.key(key_id) != key:
+            raise BackupError(
+                f"{keys.directory} holds another period key {key_id} than this backup: restore into a new data "
+                "directory (nothing was changed)"
+            )
     if database_kind(settings) == SQLITE:
         database = sqlite_path(settings)
         for existing in (database, *(Path(f"{database}{suffix}") for suffix in SQLITE_COMPANION_SUFFIXES)):
@@ -121,6 +153,17 @@ def _install_instance_files(settings: Settings, contents: BackupContents, public
     if not settings.secrets_file.exists():
         write_owner_only(settings.secrets_file, contents.secrets_text)
     recovery.write_recovery_public_key(settings.keys_dir, public_key)
+    keys = PeriodKeys.of(settings)
+    for key_id, key in sorted(contents.period_keys.items()):
+        keys.install(key_id, key)
+    if contents.signing_key_pair is not None:
+        signing_key, pinned = contents.signing_key_pair
+        for path, text in (
+            (settings.data_dir / SIGNING_KEY_FILENAME, signing_key),
+            (settings.keys_dir / SIGNING_PUBLIC_KEY_FILENAME, pinned),
+        ):
+            if not path.exists():
+                write_owner_only(path, text)
 
 
 def _restore_sqlite(settings: Settings, path: Path, contents: BackupContents, public_key: bytes) -> None:

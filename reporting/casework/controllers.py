@@ -25,9 +25,10 @@ from litestar.response import Template
 from litestar.types import ControllerRouterHandler
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reporting.access.identity import StaffIdentity
+from reporting.access.identity import StaffIdentity, staff_actor
 from reporting.access.roles import Role
 from reporting.access.rules import allow
+from reporting.audit import chain as audit
 from reporting.casework.case_page import build_case_view
 from reporting.casework.categorisation import (
     CategorisationInput,
@@ -51,6 +52,7 @@ from reporting.casework.walk_in import CASE_LANGUAGES, parse_intake, record_walk
 from reporting.casework.workflow import CLOSED, CaseActionError, CaseWork, case_colleagues, key_holders
 from reporting.config.secrets import InstanceSecrets
 from reporting.config.settings import Settings
+from reporting.crypto.errors import CryptoError
 from reporting.db.models import Report
 from reporting.i18n import N_
 from reporting.i18n import gettext_ as _
@@ -174,13 +176,19 @@ class CaseController(Controller):
         *,
         categorisation: CategorisationInput | None = None,
         texts: dict[str, str] | None = None,
+        uncertified: uuid.UUID | None = None,
     ) -> Template:
         """The case page again with the problems marked (400). Nothing of the refused action is kept,
-        but this page's decryption is audited, so it is committed here (error answers roll back)."""
+        but this page's decryption is audited, so it is committed here (error answers roll back), and so
+        is the alarm about a colleague whose key certificate failed."""
         await work.db.rollback()
         report = await work.db.get(Report, report_id, populate_existing=True)
         if report is None:
             raise NotFoundException
+        if uncertified is not None:
+            await audit.record(
+                work.db, action="keys.certificate_refused", actor=audit.SYSTEM_ACTOR, detail=staff_actor(uncertified)
+            )
         page = await case_page(work, report, errors=errors, categorisation=categorisation, texts=texts, status_code=400)
         await commit(work.db, where="refused case action", kept=_kept_texts(texts))
         return page
@@ -309,7 +317,7 @@ class CaseController(Controller):
                 else:
                     await work.assign(report, _parse_uuid(chosen))
         except CaseActionError as error:
-            return await self._refused(work, report_id, {error.field: error.message})
+            return await self._refused(work, report_id, {error.field: error.message}, uncertified=error.uncertified)
         return await _saved(work, report_id, "access")
 
     @post("/access", opt=COORDINATORS)
@@ -325,7 +333,7 @@ class CaseController(Controller):
             async with saving(work.db, where="grant"):
                 await work.grant(report, _parse_uuid(chosen))
         except CaseActionError as error:
-            return await self._refused(work, report_id, {error.field: error.message})
+            return await self._refused(work, report_id, {error.field: error.message}, uncertified=error.uncertified)
         return await _saved(work, report_id, "access")
 
     @get("/access/{staff_id:uuid}/revoke", opt=COORDINATORS)
@@ -369,6 +377,7 @@ class CaseController(Controller):
         try:
             attachment, content = await opening.open_attachment(
                 work.db,
+                work.period_keys,
                 report_id,
                 attachment_id,
                 staff_id=work.staff.staff_id,
@@ -376,6 +385,8 @@ class CaseController(Controller):
             )
         except values.AccessDeniedError:
             raise NotFoundException from None
+        except CryptoError:
+            await work.refuse_tampered(report_id)
         await work.record("attachment.download", report_id, f"attachment:{attachment_id}")
         media_type = (
             attachment.media_type if attachment.media_type in INLINE_MEDIA_TYPES else "application/octet-stream"

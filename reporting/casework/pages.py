@@ -6,7 +6,10 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from litestar import MediaType, Request, Response
+from litestar.datastructures import State
 from litestar.response import Template
+from litestar.status_codes import HTTP_409_CONFLICT
 
 from reporting.access.roles import Role
 from reporting.casework.case_page import CaseView, build_case_view
@@ -31,6 +34,9 @@ from reporting.db.models import Report
 from reporting.i18n import current_language
 from reporting.i18n import gettext_ as _
 from reporting.taxonomy import AREAS, CASE_STATUSES, CLOSE_REASONS, STAFF_GROUNDS
+from reporting.vault.values import TamperedContentError
+from reporting.web.errors import unhandled_exception_handler
+from reporting.web.language import use_request_language
 
 SAVED_NOTICES = ("status", "categorisation", "messages", "notes", "access", "deadlines")
 """Sections of the case page a save redirects to; the notice says what was saved there."""
@@ -169,4 +175,18 @@ def walk_in_done(
         "casework/intake_done.html",
         context={**_base_context(), "report_id": report_id, "receipt_code": receipt_code, "mailbox_url": mailbox_url},
         status_code=status_code,
+    )
+
+
+def tampered_case_page(request: Request[Any, Any, State], exc: TamperedContentError) -> Template | Response[str]:
+    """A staff page whose case does not open with its keys and metadata (changed in the database): 409,
+    said plainly; ``case.tampered`` was audited before. Elsewhere (the reporter's mailbox) a generic error."""
+    if not request.url.path.startswith("/staff"):
+        return unhandled_exception_handler(request, exc)
+    use_request_language(request)
+    return Template(
+        template_name="casework/tampered.html",
+        context=_base_context(),
+        status_code=HTTP_409_CONFLICT,
+        media_type=MediaType.HTML,
     )

@@ -7,10 +7,12 @@ Reopening a case clears ``closed_on``, so its clock starts again when it is clos
 
 Shredding (``shredding.shred_report``) deletes every wrapped key, attachment, message and note and the
 sealed narrative, contact and answers, and the receipt lookup, so nothing of the case can be opened
-again, not even with the recovery key. What stays is the de-identified statistical record: the
-adviser's categorisation codes and the coarse metadata statistics count (language, source, consent),
-with every date reduced to its month. The reporter's own form codes go too: they are not part of the
-statistics and may be finer (the month of the incident). Each shredded case is audited.
+again, not even with the recovery key; on PostgreSQL, whose files keep deleted rows, the period keys
+that sealed its wraps are renewed and destroyed (``reporting.vault.period_keys``).
+What stays is the de-identified statistical record: the adviser's categorisation codes and the coarse
+metadata statistics count (language, source, consent), with every date reduced to its month. The
+reporter's own form codes go too: they are not part of the statistics and may be finer (the month of the
+incident). Each shredded case is audited.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.audit import chain as audit
 from reporting.db.models import CaseCode, Categorisation, Report
-from reporting.vault import shredding, values
+from reporting.vault import period_keys, shredding, values
+from reporting.vault.period_keys import PeriodKeys
 
 CLOSED = "closed"
 RETENTION_ACTOR = "cli"
@@ -59,9 +62,10 @@ def _month_of(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
-async def shred_case(db: AsyncSession, report: Report) -> None:
-    """Destroy the content of one case and keep only its de-identified statistical record."""
-    await shredding.shred_report(db, report)
+async def shred_case(db: AsyncSession, report: Report) -> set[str]:
+    """Destroy the content of one case and keep only its de-identified statistical record; return the
+    periods whose keys must be renewed (see ``apply_retention``)."""
+    periods = await shredding.shred_report(db, report)
     await db.execute(delete(CaseCode).where(CaseCode.report_id == report.id, CaseCode.origin == values.REPORTER))
     report.received_on = _month_of(report.received_on)
     report.last_activity_on = _month_of(report.last_activity_on)
@@ -73,18 +77,29 @@ async def shred_case(db: AsyncSession, report: Report) -> None:
     if categorisation is not None:
         categorisation.categorised_on = _month_of(categorisation.categorised_on)
     await audit.record(db, actor=RETENTION_ACTOR, action="retention.shred", report_id=report.id)
+    return periods
 
 
 async def apply_retention(
-    db: AsyncSession, *, retention_years: int, today: dt.date, dry_run: bool = False
+    db: AsyncSession, keys: PeriodKeys, *, retention_years: int, today: dt.date, dry_run: bool = False
 ) -> RetentionResult:
-    """Shred every closed case whose retention period has passed (``dry_run``: only count them)."""
+    """Shred every closed case whose retention period has passed (``dry_run``: only count them).
+
+    Wraps stored before period keys existed are sealed under one first. Every period that held a shredded
+    case gets a new key generation; after the commit, ``period_keys.retire_old_generations`` moves the
+    surviving cases to it and destroys the old key, which is what makes the deleted rows' copies in
+    PostgreSQL's table files and WAL useless.
+    """
     cutoff = retention_cutoff(today, retention_years)
     due = await due_case_ids(db, cutoff)
     if dry_run:
         return RetentionResult(cutoff=cutoff, due=len(due), shredded=0)
+    await period_keys.seal_legacy_wraps(db, keys)
+    periods: set[str] = set()
     for report_id in due:
         report = await db.get(Report, report_id)
         if report is not None:
-            await shred_case(db, report)
+            periods |= await shred_case(db, report)
+    for period in sorted(periods):
+        keys.new_generation(period)
     return RetentionResult(cutoff=cutoff, due=len(due), shredded=len(due))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from typing import NoReturn
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,10 +20,13 @@ from reporting.access.roles import CASE_ROLES, Role
 from reporting.audit import chain as audit
 from reporting.config.settings import Settings
 from reporting.crypto import report_keys
+from reporting.crypto.errors import CryptoError
 from reporting.db.models import CaseUnread, Report, StaffAccount, WrappedKey
 from reporting.i18n import gettext_ as _
 from reporting.taxonomy import CLOSE_REASONS
 from reporting.vault import grants, opening, sealing, values
+from reporting.vault.key_trust import UncertifiedKeyError
+from reporting.vault.period_keys import PeriodKeys
 from reporting.web.commits import commit
 
 NEW = "new"
@@ -45,10 +49,12 @@ class CaseActionError(ValueError):
     """A case action that cannot be done as asked. ``field`` names the form it belongs to; the message
     is already translated for the page and never contains case content."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: str, *, uncertified: uuid.UUID | None = None) -> None:
         super().__init__(message)
         self.field = field
         self.message = message
+        self.uncertified = uncertified
+        """A colleague whose key certificate failed: the refusal is audited as ``keys.certificate_refused``."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,7 @@ class CaseWork:
         self.db = db
         self.staff = staff
         self.settings = settings
+        self.period_keys = PeriodKeys.of(settings)
         self.answer_due_months = settings.answer_due_months
 
     async def record(self, action: str, report_id: uuid.UUID, detail: str = "") -> None:
@@ -98,13 +105,10 @@ class CaseWork:
         What the reporter wrote is now seen by this member: their unread marker goes."""
         try:
             opened = await opening.open_case(
-                self.db, report, staff_id=self.staff.staff_id, private_key=self.staff.private_key
+                self.db, self.period_keys, report, staff_id=self.staff.staff_id, private_key=self.staff.private_key
             )
-        except values.TamperedContentError:
-            # Kept even though the request fails: someone changed the case in the database.
-            await self.record("case.tampered", report.id)
-            await commit(self.db, where="case.tampered")
-            raise
+        except CryptoError:
+            await self.refuse_tampered(report.id)
         await self.record(action, report.id)
         await self.db.execute(
             delete(CaseUnread).where(CaseUnread.report_id == report.id, CaseUnread.staff_id == self.staff.staff_id)
@@ -112,9 +116,25 @@ class CaseWork:
         return opened
 
     async def data_key(self, report: Report, key_purpose: str) -> bytes:
-        return await opening.data_key_for_staff(
-            self.db, report.id, key_purpose, staff_id=self.staff.staff_id, private_key=self.staff.private_key
-        )
+        try:
+            return await opening.data_key_for_staff(
+                self.db,
+                self.period_keys,
+                report.id,
+                key_purpose,
+                staff_id=self.staff.staff_id,
+                private_key=self.staff.private_key,
+            )
+        except CryptoError:
+            await self.refuse_tampered(report.id)
+
+    async def refuse_tampered(self, report_id: uuid.UUID) -> NoReturn:
+        """Something of the case does not open with its keys and its row's metadata: it was changed in the
+        database. Audited as ``case.tampered`` and committed although the request fails (a 409 page)."""
+        await self.db.rollback()
+        await self.record("case.tampered", report_id)
+        await commit(self.db, where="case.tampered")
+        raise values.TamperedContentError
 
     @staticmethod
     def check_status_change(report: Report, new_status: str, *, close_reason: str = "") -> None:
@@ -158,16 +178,32 @@ class CaseWork:
     async def assign(self, report: Report, assignee_id: uuid.UUID | None) -> None:
         """Make a colleague responsible; this also grants them access to the case."""
         assignee = await self._colleague(assignee_id, "assignment")
-        await grants.grant_access(
-            self.db,
-            report.id,
-            settings=self.settings,
-            granter_id=self.staff.staff_id,
-            granter_private_key=self.staff.private_key,
-            grantee=assignee,
-        )
+        await self._grant(report, assignee, "assignment")
         report.assignee_id = assignee.id
         await self.record("case.assign", report.id, f"staff:{assignee.id}")
+
+    async def _grant(self, report: Report, colleague: StaffAccount, field: str) -> bool:
+        """Wrap the case's keys for a colleague whose key is certified; refused on the form otherwise."""
+        try:
+            return await grants.grant_access(
+                self.db,
+                report.id,
+                settings=self.settings,
+                granter_id=self.staff.staff_id,
+                granter_private_key=self.staff.private_key,
+                grantee=colleague,
+            )
+        except UncertifiedKeyError:
+            raise CaseActionError(
+                field,
+                _(
+                    "This colleague's key is not certified, so they cannot receive cases. Check the account "
+                    "and have it certified (reporting keys certify-staff), or disable it."
+                ),
+                uncertified=colleague.id,
+            ) from None
+        except CryptoError:
+            await self.refuse_tampered(report.id)
 
     async def unassign(self, report: Report) -> None:
         """Nobody is responsible any more; the former assignee keeps access until it is revoked."""
@@ -176,14 +212,7 @@ class CaseWork:
 
     async def grant(self, report: Report, grantee_id: uuid.UUID | None) -> None:
         grantee = await self._colleague(grantee_id, "access")
-        if await grants.grant_access(
-            self.db,
-            report.id,
-            settings=self.settings,
-            granter_id=self.staff.staff_id,
-            granter_private_key=self.staff.private_key,
-            grantee=grantee,
-        ):
+        if await self._grant(report, grantee, "access"):
             await self.record("case.grant", report.id, f"staff:{grantee.id}")
 
     async def revoke(self, report: Report, staff_id: uuid.UUID) -> None:

@@ -22,7 +22,8 @@ from reporting.db.migrate import database_location
     help="The backup file to create (owner-only; an existing file is never overwritten).",
 )
 def backup(out: Path) -> None:
-    """Write a consistent backup of the running instance: database, instance secrets, recovery public key."""
+    """Write a consistent backup of the running instance: database, instance secrets, recovery public key,
+    staff-signing key pair and period keys."""
     try:
         manifest = create_backup(load_settings(), out)
     except BackupError as error:
@@ -31,7 +32,11 @@ def backup(out: Path) -> None:
         f"Backup of instance {short_fingerprint(manifest.instance_fingerprint)} ({manifest.database}, schema "
         f"{manifest.schema_revision}) written to {out}."
     )
-    click.echo("It holds the receipt salt and signing key: keep it encrypted and offline (see SECURITY.md).", err=True)
+    click.echo(
+        "It holds the receipt salt, the signing keys and the period keys: keep it encrypted and offline, and no "
+        "longer than the retention rules allow (see SECURITY.md).",
+        err=True,
+    )
 
 
 @click.command("restore")

@@ -11,6 +11,7 @@ from reporting.casework.retention import RetentionResult, apply_retention
 from reporting.cli.common import load_settings
 from reporting.config.settings import Settings
 from reporting.db.engine import session_scope
+from reporting.vault.period_keys import PeriodKeys, retire_old_generations
 from reporting.vault.shredding import truncate_sqlite_wal
 
 
@@ -31,10 +32,16 @@ def retention_apply(dry_run: bool) -> None:
     async def run() -> RetentionResult:
         async with session_scope(settings) as db:
             return await apply_retention(
-                db, retention_years=settings.retention_years, today=dt.date.today(), dry_run=dry_run
+                db,
+                PeriodKeys.of(settings),
+                retention_years=settings.retention_years,
+                today=dt.date.today(),
+                dry_run=dry_run,
             )
 
     result = asyncio.run(run())
+    if not dry_run:
+        asyncio.run(retire_old_generations(settings, dt.date.today()))
     if result.shredded:
         asyncio.run(truncate_sqlite_wal(settings))
     period = f"closed on or before {result.cutoff.isoformat()} (retention {settings.retention_years} years)"

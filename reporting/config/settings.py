@@ -68,6 +68,11 @@ class Settings:
         return self.data_dir / "instance-secrets.json"
 
     @property
+    def period_keys_dir(self) -> Path:
+        """Retention-period keys: outside the database, so destroying one shreds what PostgreSQL keeps."""
+        return self.data_dir / "period-keys"
+
+    @property
     def recovery_private_key_file(self) -> Path:
         return self.data_dir / RECOVERY_PRIVATE_KEY_FILENAME
 
@@ -138,9 +143,7 @@ class Settings:
             ),
             retention_years=_integer("RETENTION_YEARS", get("RETENTION_YEARS"), default=3, minimum=1, maximum=30),
             stats_min_count=_integer("STATS_MIN_COUNT", get("STATS_MIN_COUNT"), default=5, minimum=3, maximum=100),
-            answer_due_months=_integer(
-                "ANSWER_DUE_MONTHS", get("ANSWER_DUE_MONTHS"), default=3, minimum=1, maximum=12
-            ),
+            answer_due_months=_integer("ANSWER_DUE_MONTHS", get("ANSWER_DUE_MONTHS"), default=3, minimum=1, maximum=12),
             stats_publisher=_text("STATS_PUBLISHER", get("STATS_PUBLISHER"), max_length=200),
             stats_contact=_text("STATS_CONTACT", get("STATS_CONTACT"), max_length=200),
             index_landing_page=_boolean("INDEX_LANDING_PAGE", get("INDEX_LANDING_PAGE"), default=True),

@@ -78,6 +78,50 @@ def rewrap_data_key(
     return wrap_data_key(data_key, new_recipient_public_key, report_id, key_purpose)
 
 
+# A wrapped data key sealed once more under a retention-period key kept outside the database
+# (``reporting.vault.period_keys``). The prefix names the key: ``YYYYQn-gggg`` (period, generation).
+_PERIOD_WRAP_LABEL = b"reporting/v1 period-wrapped data key"
+PERIOD_KEY_ID_LENGTH = 11
+_PERIOD_HEADER = envelope.make_header(envelope.Kind.PERIOD_WRAPPED)
+_PERIOD_PREFIX_LENGTH = envelope.HEADER_LENGTH + PERIOD_KEY_ID_LENGTH
+
+
+def period_key_prefix(key_id: str) -> bytes:
+    """The first bytes of every blob sealed under the period key ``key_id`` (to find them in SQL)."""
+    raw = key_id.encode("ascii")
+    if len(raw) != PERIOD_KEY_ID_LENGTH:
+        raise ValueError(f"period key id must be {PERIOD_KEY_ID_LENGTH} characters")
+    return _PERIOD_HEADER + raw
+
+
+def period_key_id(blob: bytes) -> str | None:
+    """The period key a stored wrapped key is sealed under, or None for one sealed before period keys."""
+    if blob[: envelope.HEADER_LENGTH] != _PERIOD_HEADER or len(blob) < _PERIOD_PREFIX_LENGTH:
+        return None
+    try:
+        return blob[envelope.HEADER_LENGTH : _PERIOD_PREFIX_LENGTH].decode("ascii")
+    except UnicodeDecodeError:
+        raise CryptoError() from None
+
+
+def _period_context(report_id: uuid.UUID, key_purpose: str) -> bytes:
+    return envelope.encode_parts(_PERIOD_WRAP_LABEL) + _wrapping_context(report_id, key_purpose)
+
+
+def seal_under_period_key(
+    wrapped: bytes, period_key: bytes, key_id: str, report_id: uuid.UUID, key_purpose: str
+) -> bytes:
+    """AES-256-GCM over a wrapped data key; the key id and the report and purpose are authenticated."""
+    return envelope.aead_seal(period_key, period_key_prefix(key_id), wrapped, _period_context(report_id, key_purpose))
+
+
+def open_under_period_key(blob: bytes, period_key: bytes, report_id: uuid.UUID, key_purpose: str) -> bytes:
+    """The inner wrapped data key; any other key, report, purpose or a changed byte fails."""
+    if period_key_id(blob) is None:
+        raise CryptoError()
+    return envelope.aead_open(period_key, blob, _PERIOD_PREFIX_LENGTH, _period_context(report_id, key_purpose))
+
+
 # Field format 2: the plaintext is padded (powers of two from 256 bytes, Padmé above 64 KiB) so a
 # ciphertext's length tells only its size class, and ``bound`` metadata (a message's author, order and
 # date) is part of the associated data. Format 1 blobs (header suite 1: exact length, nothing bound) open.

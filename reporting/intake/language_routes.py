@@ -40,6 +40,7 @@ from reporting.intake.pages import code_entry_page, form_page, mailbox_page, too
 from reporting.intake.report_routes import FORM_ATTEMPT_LIMIT, HOUR
 from reporting.intake.submissions import submission_id
 from reporting.vault.opening import find_report_by_receipt
+from reporting.vault.period_keys import PeriodKeys
 from reporting.web.form_body import ReceivedFile
 from reporting.web.forms import PostedForm, read_form
 from reporting.web.throttle import client_limit, within_limits
@@ -103,6 +104,7 @@ async def switch_mailbox_language(
     db_session: NamedDependency[AsyncSession],
     db_engine: NamedDependency[AsyncEngine],
     secrets: NamedDependency[InstanceSecrets],
+    period_keys: NamedDependency[PeriodKeys],
 ) -> Template:
     """The code entry page with the digits typed so far, or the open mailbox with the reply typed so far.
 
@@ -129,6 +131,7 @@ async def switch_mailbox_language(
         report,
         receipt,
         code,
+        period_keys=period_keys,
         values=MessageFormValues(message=message),
         check=check,
         submission_id=submission_id(form),

@@ -42,6 +42,7 @@ from reporting.intake.pages import (
 )
 from reporting.intake.submissions import claim_submission, submission_id
 from reporting.vault.opening import find_report_by_receipt, mailbox_key_for_reporter
+from reporting.vault.period_keys import PeriodKeys
 from reporting.vault.sealing import add_attachment, add_message
 from reporting.vault.values import REPORTER
 from reporting.web.commits import NotStoredError, commit, discard
@@ -77,7 +78,9 @@ def _reply_unreadable(request: Request[Any, Any, State], _exc: UnreadableFormErr
     return _unsent_reply(request, unreadable_text, HTTP_400_BAD_REQUEST)
 
 
-async def _reply_not_stored(db_session: AsyncSession, secrets: InstanceSecrets, form: PostedForm) -> Template:
+async def _reply_not_stored(
+    db_session: AsyncSession, secrets: InstanceSecrets, period_keys: PeriodKeys, form: PostedForm
+) -> Template:
     """The mailbox with the reply form as it was sent (text and files) and why nothing was stored; only
     the text, to be copied, when the mailbox cannot even be read."""
     values, check = await read_message_form(form, kept_attachment_key(secrets))
@@ -96,6 +99,7 @@ async def _reply_not_stored(db_session: AsyncSession, secrets: InstanceSecrets, 
                 report,
                 receipt,
                 code,
+                period_keys=period_keys,
                 values=values,
                 check=check,
                 notice=explanation,
@@ -128,6 +132,7 @@ class MailboxController(Controller):
         db_session: NamedDependency[AsyncSession],
         db_engine: NamedDependency[AsyncEngine],
         secrets: NamedDependency[InstanceSecrets],
+        period_keys: NamedDependency[PeriodKeys],
     ) -> Template:
         if not await within_limits(db_engine, _mailbox_limit(request), window_seconds=MAILBOX_WINDOW_SECONDS):
             return too_many_attempts()
@@ -136,7 +141,7 @@ class MailboxController(Controller):
         if found is None:
             return unknown_code(code)
         report, receipt = found
-        return await mailbox_page(db_session, secrets, report, receipt, code)
+        return await mailbox_page(db_session, secrets, report, receipt, code, period_keys=period_keys)
 
     @post(
         "/reply",
@@ -151,17 +156,20 @@ class MailboxController(Controller):
         db_session: NamedDependency[AsyncSession],
         db_engine: NamedDependency[AsyncEngine],
         secrets: NamedDependency[InstanceSecrets],
+        period_keys: NamedDependency[PeriodKeys],
     ) -> Template:
         """Add a message and/or files, sealed under the mailbox key (advisers and the reporter can read it),
         and say so only once it is committed: when the database fails, the reply comes back as it was sent."""
         form = await read_form(request, max_length=None)
         try:
-            return await self._store_reply(request, form, db_session=db_session, db_engine=db_engine, secrets=secrets)
+            return await self._store_reply(
+                request, form, db_session=db_session, db_engine=db_engine, secrets=secrets, period_keys=period_keys
+            )
         except NotStoredError:
             pass
         except SQLAlchemyError as exc:  # a write refused before the commit (a full disk, a lost connection)
             await discard(db_session, exc, where="reply")
-        return await _reply_not_stored(db_session, secrets, form)
+        return await _reply_not_stored(db_session, secrets, period_keys, form)
 
     async def _store_reply(
         self,
@@ -171,6 +179,7 @@ class MailboxController(Controller):
         db_session: AsyncSession,
         db_engine: AsyncEngine,
         secrets: InstanceSecrets,
+        period_keys: PeriodKeys,
     ) -> Template:
         if not await within_limits(db_engine, _mailbox_limit(request), window_seconds=MAILBOX_WINDOW_SECONDS):
             return too_many_attempts(unsent_text=field_text(form, "message"))
@@ -188,6 +197,7 @@ class MailboxController(Controller):
                 report,
                 receipt,
                 code,
+                period_keys=period_keys,
                 values=values,
                 check=check,
                 submission_id=submission,
@@ -200,10 +210,11 @@ class MailboxController(Controller):
                 report,
                 receipt,
                 code,
+                period_keys=period_keys,
                 notice=_("This was already sent."),
                 status_code=HTTP_409_CONFLICT,
             )
-        mailbox_key = await mailbox_key_for_reporter(db_session, report, receipt)
+        mailbox_key = await mailbox_key_for_reporter(db_session, period_keys, report, receipt)
         try:
             if values.message:
                 await add_message(db_session, report, mailbox_key=mailbox_key, author=REPORTER, body=values.message)
@@ -220,5 +231,11 @@ class MailboxController(Controller):
             return problem_page(_("This was already sent."), _("You can close this page."), HTTP_409_CONFLICT)
         await commit(db_session, where="reply")
         return await mailbox_page(
-            db_session, secrets, report, receipt, code, notice=_("Thank you. What you sent has reached the advisers.")
+            db_session,
+            secrets,
+            report,
+            receipt,
+            code,
+            period_keys=period_keys,
+            notice=_("Thank you. What you sent has reached the advisers."),
         )

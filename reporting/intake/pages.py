@@ -57,6 +57,7 @@ from reporting.taxonomy import (
     incident_period_choices,
 )
 from reporting.vault.opening import mailbox_key_for_reporter, open_messages
+from reporting.vault.period_keys import PeriodKeys
 from reporting.vault.values import REPORTER, FileUpload
 from reporting.web.forms import PostedForm, parsed_form
 from reporting.web.language import use_request_language
@@ -288,6 +289,7 @@ async def mailbox_page(
     receipt: ReceiptKeys,
     code: str,
     *,
+    period_keys: PeriodKeys,
     values: MessageFormValues | None = None,
     check: FormCheck | None = None,
     notice: str = "",
@@ -296,7 +298,7 @@ async def mailbox_page(
 ) -> Template:
     """Status and messages of the report, opened with the receipt keys, and the reply form."""
     lang = current_language().code
-    mailbox_key = await mailbox_key_for_reporter(session, report, receipt)
+    mailbox_key = await mailbox_key_for_reporter(session, period_keys, report, receipt)
     messages = await open_messages(session, report.id, mailbox_key)
     status, status_explanation = _reporter_status(report.status, bool(messages) and messages[-1].author == REPORTER)
     locale = babel_locale(lang)

@@ -1,6 +1,6 @@
 """Passing access on: re-wrapping a report's data keys for a colleague, never re-encrypting content.
 
-Only someone who can already open a wrapped key can pass it on (``report_keys.rewrap_data_key``).
+Only someone who can already open a wrapped key can pass it on.
 """
 
 from __future__ import annotations
@@ -14,21 +14,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reporting.config.settings import Settings
 from reporting.crypto import report_keys
 from reporting.db.models import StaffAccount, WrappedKey
+from reporting.vault import period_keys
 from reporting.vault.key_trust import certified_recipient
-from reporting.vault.opening import own_wrapped_key
+from reporting.vault.opening import own_wrapped_key, unwrap
+from reporting.vault.period_keys import PeriodKeys
+from reporting.vault.sealing import wrapped_key
 from reporting.vault.values import RECOVERY_RECIPIENT, Recipient
 
 
-def rewrapped(own: WrappedKey, private_key: bytes, recipient: Recipient) -> WrappedKey:
-    """The data key ``own`` protects, wrapped for ``recipient`` (``private_key`` must open ``own``)."""
-    return WrappedKey(
-        report_id=own.report_id,
-        key_purpose=own.key_purpose,
-        recipient=recipient.recipient,
-        staff_id=recipient.staff_id,
-        wrapped_data_key=report_keys.rewrap_data_key(
-            own.wrapped_data_key, private_key, recipient.public_key, own.report_id, own.key_purpose
-        ),
+async def rewrapped(
+    session: AsyncSession, keys: PeriodKeys, own: WrappedKey, private_key: bytes, recipient: Recipient
+) -> WrappedKey:
+    """The data key ``own`` protects, wrapped for ``recipient`` (``private_key`` must open ``own``), under
+    the newest key of the case's period (the case is held until the transaction ends)."""
+    period = await period_keys.period_for_rewrap(session, own)
+    return wrapped_key(
+        keys, period, own.report_id, own.key_purpose, data_key=unwrap(keys, own, private_key), recipient=recipient
     )
 
 
@@ -51,7 +52,7 @@ async def grant_access(
         if await session.get(WrappedKey, (report_id, purpose, recipient.recipient)) is not None:
             continue
         own = await own_wrapped_key(session, report_id, purpose, granter_id)
-        session.add(rewrapped(own, granter_private_key, recipient))
+        session.add(await rewrapped(session, PeriodKeys.of(settings), own, granter_private_key, recipient))
         changed = True
     await session.flush()
     return changed
@@ -77,7 +78,7 @@ async def recover_access_with_recovery_key(
         row = await session.get(WrappedKey, (report_id, key_purpose, RECOVERY_RECIPIENT))
         if row is None or await session.get(WrappedKey, (report_id, key_purpose, recipient.recipient)) is not None:
             continue
-        session.add(rewrapped(row, recovery_private_key, recipient))
+        session.add(await rewrapped(session, PeriodKeys.of(settings), row, recovery_private_key, recipient))
         added += 1
     await session.flush()
     return added

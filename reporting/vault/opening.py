@@ -17,6 +17,7 @@ from reporting.crypto import report_keys
 from reporting.crypto.errors import CryptoError
 from reporting.crypto.receipt import ReceiptKeys, derive_receipt_keys, normalize_receipt_code
 from reporting.db.models import Attachment, Message, Note, Report, WrappedKey
+from reporting.vault.period_keys import PeriodKeys, unsealed
 from reporting.vault.values import (
     FIELD_OVERHEAD,
     REPORTER_RECIPIENT,
@@ -103,20 +104,31 @@ async def own_wrapped_key(
     return wrapped
 
 
+def unwrap(keys: PeriodKeys, row: WrappedKey, private_key: bytes) -> bytes:
+    """The data key of a stored wrapped key: its period key first, then the recipient's private key."""
+    wrapped = unsealed(keys, row.wrapped_data_key, row.report_id, row.key_purpose)
+    return report_keys.unwrap_data_key(wrapped, private_key, row.report_id, row.key_purpose)
+
+
 async def data_key_for_staff(
-    session: AsyncSession, report_id: uuid.UUID, key_purpose: str, *, staff_id: uuid.UUID, private_key: bytes
+    session: AsyncSession,
+    keys: PeriodKeys,
+    report_id: uuid.UUID,
+    key_purpose: str,
+    *,
+    staff_id: uuid.UUID,
+    private_key: bytes,
 ) -> bytes:
-    wrapped = await own_wrapped_key(session, report_id, key_purpose, staff_id)
-    return report_keys.unwrap_data_key(wrapped.wrapped_data_key, private_key, report_id, key_purpose)
+    return unwrap(keys, await own_wrapped_key(session, report_id, key_purpose, staff_id), private_key)
 
 
-async def mailbox_key_for_reporter(session: AsyncSession, report: Report, receipt: ReceiptKeys) -> bytes:
+async def mailbox_key_for_reporter(
+    session: AsyncSession, keys: PeriodKeys, report: Report, receipt: ReceiptKeys
+) -> bytes:
     wrapped = await session.get(WrappedKey, (report.id, report_keys.MAILBOX_KEY, REPORTER_RECIPIENT))
     if wrapped is None:
         raise AccessDeniedError
-    return report_keys.unwrap_data_key(
-        wrapped.wrapped_data_key, receipt.keypair.private_key, report.id, report_keys.MAILBOX_KEY
-    )
+    return unwrap(keys, wrapped, receipt.keypair.private_key)
 
 
 async def staff_has_access(session: AsyncSession, report_id: uuid.UUID, staff_id: uuid.UUID) -> bool:
@@ -166,12 +178,16 @@ def _open_attachment_meta(row: Attachment, data_key: bytes) -> OpenedAttachment:
     )
 
 
-async def open_case(session: AsyncSession, report: Report, *, staff_id: uuid.UUID, private_key: bytes) -> OpenedCase:
+async def open_case(
+    session: AsyncSession, keys_of_periods: PeriodKeys, report: Report, *, staff_id: uuid.UUID, private_key: bytes
+) -> OpenedCase:
     """Decrypt a whole case in memory for one request (the caller writes the audit event)."""
     if report.shredded_on is not None or report.sealed_narrative is None:
         raise AccessDeniedError
     keys = {
-        purpose: await data_key_for_staff(session, report.id, purpose, staff_id=staff_id, private_key=private_key)
+        purpose: await data_key_for_staff(
+            session, keys_of_periods, report.id, purpose, staff_id=staff_id, private_key=private_key
+        )
         for purpose in (report_keys.CASE_KEY, report_keys.MAILBOX_KEY)
     }
     case_key = keys[report_keys.CASE_KEY]
@@ -213,11 +229,19 @@ async def open_case(session: AsyncSession, report: Report, *, staff_id: uuid.UUI
 
 
 async def open_attachment(
-    session: AsyncSession, report_id: uuid.UUID, attachment_id: uuid.UUID, *, staff_id: uuid.UUID, private_key: bytes
+    session: AsyncSession,
+    keys: PeriodKeys,
+    report_id: uuid.UUID,
+    attachment_id: uuid.UUID,
+    *,
+    staff_id: uuid.UUID,
+    private_key: bytes,
 ) -> tuple[OpenedAttachment, bytes]:
     row = await session.get(Attachment, attachment_id)
     if row is None or row.report_id != report_id:
         raise AccessDeniedError
-    data_key = await data_key_for_staff(session, report_id, row.key_purpose, staff_id=staff_id, private_key=private_key)
+    data_key = await data_key_for_staff(
+        session, keys, report_id, row.key_purpose, staff_id=staff_id, private_key=private_key
+    )
     content = report_keys.open_field(data_key, report_id, report_keys.ATTACHMENT, row.sealed_content, row.id)
     return _open_attachment_meta(row, data_key), content

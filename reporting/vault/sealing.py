@@ -18,8 +18,10 @@ from reporting.crypto import envelope, report_keys
 from reporting.crypto.receipt import ReceiptKeys, new_receipt_code
 from reporting.crypto.recovery import load_recovery_public_key
 from reporting.db.models import Attachment, CaseCode, CaseUnread, Message, Note, Report, StaffAccount, WrappedKey
+from reporting.vault import period_keys
 from reporting.vault.key_trust import UncertifiedKeyError, certified_recipient
 from reporting.vault.opening import receipt_keys_for
+from reporting.vault.period_keys import PeriodKeys
 from reporting.vault.values import (
     RECOVERY_RECIPIENT,
     REPORTER,
@@ -74,21 +76,29 @@ async def verified_recipients(
     return checked
 
 
-def wrapped_key(report_id: uuid.UUID, key_purpose: str, data_key: bytes, recipient: Recipient) -> WrappedKey:
+def wrapped_key(
+    keys: PeriodKeys, period: str, report_id: uuid.UUID, key_purpose: str, *, data_key: bytes, recipient: Recipient
+) -> WrappedKey:
+    """The data key wrapped (HPKE) for ``recipient`` and sealed under the key of the case's ``period``."""
+    wrapped = report_keys.wrap_data_key(data_key, recipient.public_key, report_id, key_purpose)
     return WrappedKey(
         report_id=report_id,
         key_purpose=key_purpose,
         recipient=recipient.recipient,
         staff_id=recipient.staff_id,
-        wrapped_data_key=report_keys.wrap_data_key(data_key, recipient.public_key, report_id, key_purpose),
+        wrapped_data_key=period_keys.seal(keys, period, wrapped, report_id, key_purpose),
     )
 
 
 def wrapped_keys(
-    report_id: uuid.UUID, data_keys: dict[str, bytes], recipients: Iterable[Recipient]
+    keys: PeriodKeys,
+    period: str,
+    report_id: uuid.UUID,
+    data_keys: dict[str, bytes],
+    recipients: Iterable[Recipient],
 ) -> list[WrappedKey]:
     return [
-        wrapped_key(report_id, purpose, data_key, recipient)
+        wrapped_key(keys, period, report_id, purpose, data_key=data_key, recipient=recipient)
         for recipient in recipients
         for purpose, data_key in data_keys.items()
     ]
@@ -143,6 +153,8 @@ async def create_report(
     recipients = list({each.recipient: each for each in [*default_recipients, *extra]}.values())
     report_id = uuid.uuid4()
     case_key, mailbox_key = envelope.new_data_key(), envelope.new_data_key()
+    # The quarter it is sealed in, not its received day (a walk-in may be recorded later).
+    keys, period = PeriodKeys.of(settings), period_keys.period_of(dt.date.today())
 
     report = Report(
         id=report_id,
@@ -172,12 +184,21 @@ async def create_report(
         for dimension, codes in metadata.reporter_codes.items()
         for code in dict.fromkeys(codes)
     )
+    await period_keys.hold_period(session, period)
     session.add_all(
-        wrapped_keys(report_id, {report_keys.CASE_KEY: case_key, report_keys.MAILBOX_KEY: mailbox_key}, recipients)
+        wrapped_keys(
+            keys,
+            period,
+            report_id,
+            {report_keys.CASE_KEY: case_key, report_keys.MAILBOX_KEY: mailbox_key},
+            recipients,
+        )
     )
     if receipt is not None:
         session.add_all(
             wrapped_keys(
+                keys,
+                period,
                 report_id,
                 {report_keys.MAILBOX_KEY: mailbox_key},
                 [Recipient(REPORTER_RECIPIENT, receipt.keypair.public_key)],

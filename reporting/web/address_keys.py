@@ -6,6 +6,8 @@ seed that lives only in memory, separately for every scope, window length and wi
 - nothing on disk (database, data directory, keys directory, secrets file, backups) reproduces a counter
   key: trying every IPv4 address against a seized server gives nothing;
 - counters of different scopes (report, mailbox, staff login) and of different windows cannot be linked;
+- the staff-login limits per e-mail address and per account use the same keys, so no counter names a
+  person that a seized disk could test;
 - once a process ends, nobody can compute its keys again.
 
 The serving supervisor (``web.server``) creates the seed before it starts its workers and hands it to them
@@ -52,7 +54,8 @@ def window_key(scope: str, window_seconds: int, window_start: int) -> bytes:
 
 @dataclass(frozen=True)
 class ClientAddress:
-    """A client address that is only ever written as its pseudonym for one scope and window."""
+    """A client address (or an e-mail address tried at staff login, or an account: ``throttle.pseudonym``)
+    that is only ever written as its pseudonym for one scope and window."""
 
     address: str = field(repr=False)
 

@@ -2,15 +2,15 @@
 
 Both commit on their own connection, independent of the request's transaction: a request that is
 refused (and so rolled back) must still count, and a spent token must stay spent.
-Clients are identified by :class:`~reporting.web.address_keys.ClientAddress`: an HMAC of the address
-under a key per scope and window that exists only in memory, so no row can be turned back into an address.
+Clients (and the e-mail addresses and accounts of staff-login limits) are identified by
+:class:`~reporting.web.address_keys.ClientAddress`: an HMAC under a key per scope and window that exists only
+in memory, so no row can be turned back into an address.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
 import ipaddress
 import time
 from typing import Any
@@ -30,7 +30,7 @@ from reporting.config.settings import Settings
 from reporting.db.models import ThrottleCounter, UsedToken, utc_now
 from reporting.db.retry import with_retries
 from reporting.web.address_keys import ClientAddress
-from reporting.web.app_state import app_secrets, app_settings
+from reporting.web.app_state import app_settings
 
 FIFTEEN_MINUTES = 15 * 60
 
@@ -141,9 +141,10 @@ async def purge_expired(engine: AsyncEngine) -> None:
         await connection.execute(delete(UsedToken).where(UsedToken.expires_at < now))
 
 
-def pseudonym(request: Request[Any, Any, State], purpose: str, value: str) -> str:
-    """A keyed hash of ``value`` for rate-limit rows, so they name no e-mail address or account."""
-    return hmac.new(app_secrets(request).derive(f"throttle/{purpose}"), value.encode(), hashlib.sha256).hexdigest()
+def pseudonym(purpose: str, value: str) -> ClientAddress:
+    """An e-mail address tried at login or an account, counted like a client address: written only as its
+    HMAC under the in-memory key of one scope and window, so nothing on disk links a counter to a person."""
+    return ClientAddress(f"{purpose}\x00{value}")
 
 
 Limit = tuple[str, str | ClientAddress, int]

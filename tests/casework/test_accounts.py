@@ -21,6 +21,7 @@ from reporting.cli import common as cli_common
 from reporting.config.settings import Settings
 from reporting.crypto import envelope, passwords
 from reporting.db.models import AuditEvent, StaffAccount, StaffInvitation
+from reporting.vault.key_trust import SIGNING_KEY_FILENAME
 from tests.casework.conftest import CHEAP_ARGON2, MakeStaff, StaffClient, post_form, totp_code
 from tests.conftest import run_db
 
@@ -361,3 +362,20 @@ def test_staff_page_lists_accounts_for_coordinators_and_admins_only(staff_client
     assert staff_client("admin").get("/staff/accounts").status_code == 200
     assert staff_client("adviser").get("/staff/accounts").status_code == 403
     assert staff_client("statistician").get("/staff/accounts").status_code == 403
+
+
+def test_an_invitation_accepted_while_the_signing_key_is_missing_is_refused_on_the_form(
+    client: TestClient[Litestar], staff_client: StaffClient, initialised_settings: Settings
+) -> None:
+    """A crypto refusal while an account is approved is a form message (400), never a 500."""
+    coordinator = staff_client("coordinator")
+    page = post_form(coordinator, "/staff/accounts/invite", {"email": "later@caritas.example", "role": "adviser"})
+    match = re.search(r"/staff/invite/([A-Za-z0-9_-]{40,})", page.text)
+    assert match is not None
+    (initialised_settings.data_dir / SIGNING_KEY_FILENAME).unlink()
+
+    form = {"display_name": "Later", "password": PASSWORD, "password_repeat": PASSWORD}
+    refused = post_form(client, f"/staff/invite/{match.group(1)}", form)
+    assert refused.status_code == 400
+    assert "Signaturschlüssel" in refused.text
+    assert _find(initialised_settings, "later@caritas.example") is None

@@ -17,6 +17,7 @@ from reporting.config.secrets import load_instance_secrets
 from reporting.config.settings import Settings
 from reporting.db.models import CaseUnread, Report
 from reporting.vault import opening, sealing, values
+from reporting.vault.period_keys import PeriodKeys
 from tests.casework.case_helpers import load_report, seed_case, staff_layout_routes, use_cheap_receipts
 from tests.casework.conftest import StaffClient, StaffTestClient, post_form
 from tests.conftest import run_db
@@ -37,7 +38,7 @@ def reporter_writes(settings: Settings, report_id: uuid.UUID, receipt_code: str,
         report = await db.get(Report, report_id)
         assert report is not None
         receipt = await opening.receipt_keys_for(receipt_code, load_instance_secrets(settings))
-        mailbox_key = await opening.mailbox_key_for_reporter(db, report, receipt)
+        mailbox_key = await opening.mailbox_key_for_reporter(db, PeriodKeys.of(settings), report, receipt)
         await sealing.add_message(db, report, mailbox_key=mailbox_key, author=values.REPORTER, body=body)
 
     run_db(settings, write)

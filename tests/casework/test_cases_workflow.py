@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
 from sqlalchemy import select, update
@@ -11,8 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reporting.auth import accounts
 from reporting.config.secrets import load_instance_secrets
 from reporting.config.settings import Settings
-from reporting.db.models import Message, Note, WrappedKey
+from reporting.crypto import report_keys
+from reporting.db.models import Attachment, Message, Note, StaffAccount, WrappedKey
 from reporting.vault import opening, values
+from reporting.vault.period_keys import PeriodKeys
 from tests.casework.case_helpers import (
     NARRATIVE,
     actions,
@@ -118,7 +121,11 @@ def test_reply_is_sealed_to_the_receipt_and_readable_in_the_mailbox(
         found = await opening.find_report_by_receipt(db, load_instance_secrets(initialised_settings), case.receipt_code)
         assert found is not None
         report, receipt = found
-        return await opening.open_messages(db, report.id, await opening.mailbox_key_for_reporter(db, report, receipt))
+        return await opening.open_messages(
+            db,
+            report.id,
+            await opening.mailbox_key_for_reporter(db, PeriodKeys.of(initialised_settings), report, receipt),
+        )
 
     [message] = run_db(initialised_settings, read_as_reporter)
     assert (message.author, message.body, message.staff_id) == ("staff", reply, adviser.staff_account.id)
@@ -231,6 +238,91 @@ def test_a_message_whose_author_was_swapped_in_the_database_is_refused_and_audit
 
     run_db(initialised_settings, swap_author)
     page = adviser.get(f"/staff/cases/{case.id}")
-    assert page.status_code == 500
+    assert page.status_code == 409
+    assert "Dieser Fall kann nicht angezeigt werden" in page.text
     assert "Adviser's words" not in page.text
     assert "case.tampered" in actions(initialised_settings, case.id)
+
+
+def test_a_wrapped_key_swapped_in_the_database_gives_a_409_page_and_is_audited(
+    staff_client: StaffClient, initialised_settings: Settings
+) -> None:
+    """Any crypto refusal on a case page (here a key copied from another case) is a plain 409, never a 500."""
+    coordinator = staff_client("coordinator")
+    case, other = seed_case(initialised_settings).id, seed_case(initialised_settings).id
+
+    async def swap_keys(db: AsyncSession) -> None:
+        own = select(WrappedKey.wrapped_data_key).where(
+            WrappedKey.report_id == other, WrappedKey.staff_id == coordinator.staff_account.id
+        )
+        for purpose in (report_keys.CASE_KEY, report_keys.MAILBOX_KEY):
+            blob = (await db.execute(own.where(WrappedKey.key_purpose == purpose))).scalar_one()
+            await db.execute(
+                update(WrappedKey)
+                .where(
+                    WrappedKey.report_id == case,
+                    WrappedKey.key_purpose == purpose,
+                    WrappedKey.staff_id == coordinator.staff_account.id,
+                )
+                .values(wrapped_data_key=blob)
+            )
+
+    run_db(initialised_settings, swap_keys)
+    adviser = staff_client("adviser")
+    for response in (
+        coordinator.get(f"/staff/cases/{case}"),
+        coordinator.get(f"/staff/cases/{case}/export"),
+        post_form(coordinator, f"/staff/cases/{case}/access", {"staff_id": str(adviser.staff_account.id)}),
+    ):
+        assert response.status_code == 409
+        assert "Dieser Fall kann nicht angezeigt werden" in response.text
+    assert actions(initialised_settings, case).count("case.tampered") == 3
+    assert coordinator.get(f"/staff/cases/{other}").status_code == 200
+
+
+def test_an_attachment_swapped_in_the_database_gives_a_409_page_and_is_audited(
+    staff_client: StaffClient, initialised_settings: Settings
+) -> None:
+    coordinator = staff_client("coordinator")
+    upload = values.FileUpload("a.txt", "text/plain", b"first")
+    case = seed_case(initialised_settings, attachments=[upload]).id
+    other = seed_case(initialised_settings, attachments=[values.FileUpload("b.txt", "text/plain", b"second")]).id
+
+    async def swap_content(db: AsyncSession) -> uuid.UUID:
+        other_content = (
+            await db.execute(select(Attachment.sealed_content).where(Attachment.report_id == other))
+        ).scalar_one()
+        attachment = (await db.execute(select(Attachment).where(Attachment.report_id == case))).scalar_one()
+        attachment.sealed_content = other_content
+        return attachment.id
+
+    attachment_id = run_db(initialised_settings, swap_content)
+    response = coordinator.get(f"/staff/cases/{case}/attachments/{attachment_id}")
+    assert response.status_code == 409
+    assert "Dieser Fall kann nicht angezeigt werden" in response.text
+    assert "case.tampered" in actions(initialised_settings, case)
+
+
+def test_granting_a_colleague_whose_key_is_not_certified_is_refused_on_the_form(
+    staff_client: StaffClient, initialised_settings: Settings
+) -> None:
+    coordinator = staff_client("coordinator")
+    adviser = staff_client("adviser")
+    case = seed_case(initialised_settings).id
+
+    async def void_certificate(db: AsyncSession) -> None:
+        await db.execute(
+            update(StaffAccount).where(StaffAccount.id == adviser.staff_account.id).values(key_certificate=b"\x01")
+        )
+
+    run_db(initialised_settings, void_certificate)
+    for path, field in ((f"/staff/cases/{case}/access", "staff_id"), (f"/staff/cases/{case}/assignment", "assignee")):
+        response = post_form(coordinator, path, {field: str(adviser.staff_account.id)})
+        assert response.status_code == 400
+        assert "ist nicht zertifiziert" in response.text
+    assert load_report(initialised_settings, case).assignee_id is None
+    assert "case.grant" not in actions(initialised_settings, case)
+    alarms = [
+        detail for _actor, action, detail in audit_events(initialised_settings) if action == "keys.certificate_refused"
+    ]
+    assert alarms == [f"staff:{adviser.staff_account.id}"] * 2

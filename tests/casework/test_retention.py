@@ -177,7 +177,7 @@ def test_sqlite_shredding_leaves_no_key_blob_in_the_database_or_wal_files(
     """Finding 4: while the service runs (a connection keeps the WAL alive), ``retention apply`` must not
     leave the shredded wrapped keys in ``reporting.db`` or ``reporting.db-wal``."""
     if not initialised_settings.is_sqlite:
-        pytest.skip("PostgreSQL residue: see SECURITY.md (finding 3)")
+        pytest.skip("PostgreSQL: test_shredding_residue.py (period keys)")
     make_staff("coordinator")
     cases = [seed_case(initialised_settings, closed_on=dt.date(2000, 1, 1)).id for _ in range(5)]
 

@@ -3,13 +3,19 @@
 Every row carries the id of the transaction that wrote it (``xmin``), and ids grow with time. A report's
 own rows say only the day, but rows written just before and after it by others carry exact times (audit
 events of staff work). This reconstructs the bracket a database reader gets, asserts that the reporter's
-own transactions write no time finer than the hour, and prints the bracket (see SECURITY.md)."""
+own transactions write no time finer than the hour, and prints the bracket; and it shows that PostgreSQL's
+WAL states the exact commit time anyway while its segment exists (see SECURITY.md)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
+import shutil
+import subprocess
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 from litestar import Litestar
@@ -86,3 +92,52 @@ def test_the_bracket_around_a_report_is_staff_work_never_the_reporters_own_rows(
     assert {table for table, _moment in reporters} <= set(EXPIRY_TABLES)
     for table, moment in reporters:
         assert (moment.minute, moment.second, moment.microsecond) == (0, 0, 0), (table, moment)
+
+
+PG_WALDUMP = shutil.which("pg_waldump") or next(
+    iter(sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_waldump"))), None
+)
+COMMIT_TIME = re.compile(r"desc: COMMIT (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+) UTC")
+
+
+async def _wal_position(db: AsyncSession) -> tuple[str, str]:
+    lsn, directory = (
+        await db.execute(text("SELECT pg_current_wal_lsn()::text, current_setting('data_directory')"))
+    ).one()
+    return str(lsn), str(directory)
+
+
+def test_the_write_ahead_log_states_a_reports_exact_commit_time(
+    client: TestClient[Litestar], initialised_settings: Settings
+) -> None:
+    """Why the transaction-order bracket is not narrowed further (SECURITY.md, finding 5): while its WAL
+    segment exists, the commit record of the report's transaction names the exact time."""
+    if initialised_settings.is_sqlite:
+        pytest.skip("PostgreSQL's write-ahead log")
+    if PG_WALDUMP is None:
+        pytest.skip("pg_waldump is not installed")
+    known_reports = set(run_db(initialised_settings, _report_transactions))
+    start, data_directory = run_db(initialised_settings, _wal_position)
+    if not os.access(Path(data_directory) / "pg_wal", os.R_OK | os.X_OK):
+        pytest.skip("pg_wal is not readable by this user")
+    before_report = dt.datetime.now(dt.UTC)
+    receipt_code(post_form(client, "/report?lang=en", full_report_form()))
+    after_report = dt.datetime.now(dt.UTC)
+    end, _ = run_db(initialised_settings, _wal_position)
+    (report_xid,) = set(run_db(initialised_settings, _report_transactions)) - known_reports
+
+    dump = subprocess.run(
+        [str(PG_WALDUMP), "-p", f"{data_directory}/pg_wal", "-s", start, "-e", end, "-x", str(report_xid)],
+        env={**os.environ, "TZ": "UTC"},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    [committed] = [
+        dt.datetime.fromisoformat(match).replace(tzinfo=dt.UTC) for match in COMMIT_TIME.findall(dump.stdout)
+    ]
+    assert before_report <= committed <= after_report
+    print(
+        f"\nreport commit time in pg_wal: {committed.isoformat()} (exact; sent within {after_report - before_report})"
+    )

@@ -29,9 +29,9 @@ def _banners(client: TestClient[Litestar], staff: TestClient[Litestar]) -> dict[
         for path in PUBLIC_PAGES:
             shown[f"{path}?lang={code}"] = banner in client.get(path, params={"lang": code}).text
     for code in ("de", "en"):  # the staff area speaks German and English only
-        shown[f"/staff/login?lang={code}"] = translations(code).gettext(BANNER) in client.get(
-            "/staff/login", params={"lang": code}
-        ).text
+        shown[f"/staff/login?lang={code}"] = (
+            translations(code).gettext(BANNER) in client.get("/staff/login", params={"lang": code}).text
+        )
     for path in STAFF_PAGES:
         shown[path] = BANNER in staff.get(path).text or translations("de").gettext(BANNER) in staff.get(path).text
     return shown

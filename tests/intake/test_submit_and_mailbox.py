@@ -21,6 +21,7 @@ from reporting.crypto.report_keys import MAILBOX_KEY
 from reporting.db.engine import session_scope
 from reporting.db.models import Attachment, CaseCode, Report
 from reporting.vault import opening, sealing, values
+from reporting.vault.period_keys import PeriodKeys
 from tests.intake.conftest import (
     Coordinator,
     form_state,
@@ -40,7 +41,12 @@ async def _staff_reply(settings: Settings, coordinator: Coordinator, body: str) 
     async with session_scope(settings) as session:
         report = (await session.execute(select(Report))).scalar_one()
         mailbox_key = await opening.data_key_for_staff(
-            session, report.id, MAILBOX_KEY, staff_id=coordinator.id, private_key=coordinator.private_key
+            session,
+            PeriodKeys.of(settings),
+            report.id,
+            MAILBOX_KEY,
+            staff_id=coordinator.id,
+            private_key=coordinator.private_key,
         )
         await sealing.add_message(
             session, report, mailbox_key=mailbox_key, author=values.STAFF, body=body, staff_id=coordinator.id
@@ -51,11 +57,18 @@ async def _staff_reply(settings: Settings, coordinator: Coordinator, body: str) 
 async def _open_as_staff(settings: Settings, coordinator: Coordinator) -> tuple[values.OpenedCase, dict[str, bytes]]:
     async with session_scope(settings) as session:
         report = (await session.execute(select(Report))).scalar_one()
-        case = await opening.open_case(session, report, staff_id=coordinator.id, private_key=coordinator.private_key)
+        case = await opening.open_case(
+            session, PeriodKeys.of(settings), report, staff_id=coordinator.id, private_key=coordinator.private_key
+        )
         contents = {}
         for attachment in case.attachments:
             _meta, content = await opening.open_attachment(
-                session, report.id, attachment.id, staff_id=coordinator.id, private_key=coordinator.private_key
+                session,
+                PeriodKeys.of(settings),
+                report.id,
+                attachment.id,
+                staff_id=coordinator.id,
+                private_key=coordinator.private_key,
             )
             contents[attachment.filename] = content
         return case, contents
