@@ -108,7 +108,7 @@ def test_backup_while_serving_then_restore_opens_every_receipt(
     backup_file.parent.mkdir()
     with (
         live_server(settings, tmp_path / "before.log") as server,
-        httpx.Client(base_url=server.base_url, timeout=60) as browser,
+        httpx.Client(base_url=server.base_url, timeout=60, follow_redirects=True) as browser,
     ):
         notes = dict(_report_and_note(browser, number) for number in range(REPORTS))
         if settings.is_sqlite:
@@ -138,7 +138,7 @@ def test_backup_while_serving_then_restore_opens_every_receipt(
 
     with (
         live_server(restored, tmp_path / "after.log") as server,
-        httpx.Client(base_url=server.base_url, timeout=60) as browser,
+        httpx.Client(base_url=server.base_url, timeout=60, follow_redirects=True) as browser,
     ):
         for code, note in notes.items():
             mailbox = post_form(browser, "/mailbox?lang=en", {"code": code})
