@@ -54,6 +54,7 @@ from reporting.db.models import Report
 from reporting.i18n import N_
 from reporting.i18n import gettext_ as _
 from reporting.vault import opening, values
+from reporting.vault.offices import may_know_case, staff_office_ids
 from reporting.web.commits import NotStoredError, commit, saving
 from reporting.web.forms import read_form, see_other
 
@@ -91,10 +92,13 @@ def attachment_disposition(filename: str) -> str:
 
 
 async def load_accessible_case(work: CaseWork, report_id: uuid.UUID) -> Report:
-    """The case if this staff member holds its key: 404 when it does not exist (or was shredded),
-    403 (audited, so probing other cases shows up in the log) when they hold no key."""
+    """The case if this staff member holds its key: 404 when it does not exist (or was shredded) or
+    belongs to an office they may not know of, 403 (audited, so probing shows up in the log) when it is
+    their office's case but they hold no key."""
     report = await work.db.get(Report, report_id)
     if report is None or report.shredded_on is not None:
+        raise NotFoundException
+    if not await may_know_case(work.db, report_id, work.staff.staff_id, work.staff.role):
         raise NotFoundException
     if not await opening.staff_has_access(work.db, report_id, work.staff.staff_id):
         await work.record("case.denied", report_id)
@@ -139,7 +143,8 @@ class InboxController(Controller):
         page = await load_inbox(
             db_session, inbox_request, staff_id=staff.staff_id, role=staff.role, answer_due_months=months
         )
-        colleagues = await case_colleagues(db_session) if staff.role == Role.COORDINATOR else []
+        own_offices = await staff_office_ids(db_session, staff.staff_id)
+        colleagues = await case_colleagues(db_session, own_offices) if staff.role == Role.COORDINATOR else []
         counts = await attention_counts(db_session, staff_id=staff.staff_id, role=staff.role, answer_due_months=months)
         return inbox_page(page, inbox_request, colleagues, counts)
 
@@ -310,6 +315,28 @@ class CaseController(Controller):
         except CaseActionError as error:
             return await self._refused(work, report_id, {error.field: error.message})
         return await _saved(work, report_id, "access")
+
+    @post("/transfer", opt=COORDINATORS)
+    async def transfer(
+        self,
+        request: Request[Any, Any, State],
+        report_id: FromPath[uuid.UUID],
+        work: NamedDependency[CaseWork],
+    ) -> Response[Any]:
+        """Hand the case to another office; the sending office keeps access only when asked to."""
+        report = await load_accessible_case(work, report_id)
+        form = await read_form(request, max_length=None)
+        try:
+            async with saving(work.db, where="transfer"):
+                await work.transfer(
+                    report, _parse_uuid(form.text("office_id")), keep_access=form.text("keep_access") == "yes"
+                )
+        except CaseActionError as error:
+            return await self._refused(work, report_id, {error.field: error.message})
+        await commit(work.db, where="transfer")
+        if await may_know_case(work.db, report_id, work.staff.staff_id, work.staff.role):
+            return see_other(f"/staff/cases/{report_id}?saved=transfer#transfer")
+        return see_other("/staff/")
 
     @get("/access/{staff_id:uuid}/revoke", opt=COORDINATORS)
     async def confirm_revoke(

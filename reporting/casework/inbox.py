@@ -26,10 +26,10 @@ from reporting.casework.deadlines import (
     case_deadlines,
     parse_incident_month,
 )
-from reporting.crypto import report_keys
-from reporting.db.models import CaseCode, CaseUnread, Categorisation, Report, StaffAccount, WrappedKey
+from reporting.db.models import CaseCode, CaseUnread, Categorisation, Report, StaffAccount
 from reporting.taxonomy import AREAS, CASE_STATUSES, STAFF_GROUNDS
-from reporting.vault.values import REPORTER, STAFF, staff_recipient
+from reporting.vault.offices import visible_cases
+from reporting.vault.values import REPORTER, STAFF
 
 PAGE_SIZE = 50
 SORTS = ("newest", "oldest", "status")
@@ -221,20 +221,15 @@ def _beyond(keys: list[SortKey], values: list[Any], *, forward: bool) -> ColumnE
     return and_(_compare(keys[0], values[0], forward=forward, strict=False), or_(*alternatives))
 
 
-def case_visibility(staff_id: uuid.UUID, role: str) -> ColumnElement[bool] | None:
-    """Which cases a staff member sees listed: coordinators all, advisers those they can open.
+def case_visibility(staff_id: uuid.UUID, role: str) -> ColumnElement[bool]:
+    """Which cases a staff member sees listed (``vault.offices.visible_cases``): advisers those they can
+    open, coordinators also every case of their offices, a central-office coordinator every case.
 
     An adviser can open a case when a wrapped key exists for them; assigning always grants one (and
-    revoking unassigns), so this covers "assigned or granted". It is a probe of the wrapped key's
+    revoking unassigns), so this covers "assigned or granted". The key probe uses the wrapped key's
     full primary key per listed case, which the database can run in list order and stop early.
     """
-    if role == "coordinator":
-        return None
-    return exists().where(
-        WrappedKey.report_id == Report.id,
-        WrappedKey.key_purpose == report_keys.CASE_KEY,
-        WrappedKey.recipient == staff_recipient(staff_id),
-    )
+    return visible_cases(staff_id, role)
 
 
 def _has_code(dimension: str, code: str) -> ColumnElement[bool]:
@@ -294,9 +289,7 @@ def inbox_conditions(
     answer_due_months: int = 3,
 ) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [Report.shredded_on.is_(None)]
-    visibility = case_visibility(staff_id, role)
-    if visibility is not None:
-        conditions.append(visibility)
+    conditions.append(case_visibility(staff_id, role))
     if filters.status:
         conditions.append(Report.status == filters.status)
     if filters.language:

@@ -34,7 +34,7 @@ from reporting.i18n import current_language
 from reporting.i18n import gettext_ as _
 from reporting.taxonomy import AREAS, CASE_STATUSES, CLOSE_REASONS, STAFF_GROUNDS
 
-SAVED_NOTICES = ("status", "categorisation", "messages", "notes", "access", "deadlines")
+SAVED_NOTICES = ("status", "categorisation", "messages", "notes", "access", "deadlines", "transfer")
 """Sections of the case page a save redirects to; the notice says what was saved there."""
 
 
@@ -46,6 +46,7 @@ def saved_notice(section: str) -> str:
         "notes": _("The note was saved."),
         "access": _("Access and assignment were saved."),
         "deadlines": _("The day of the incident was saved."),
+        "transfer": _("The case was handed to the other office."),
     }
     return notices[section]
 

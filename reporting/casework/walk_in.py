@@ -22,6 +22,7 @@ from reporting.db.models import Report, StaffAccount, UsedToken, utc_now
 from reporting.i18n import STAFF_LANGUAGES
 from reporting.i18n import gettext_ as _
 from reporting.vault import sealing, values
+from reporting.vault.offices import home_office_id
 
 INTAKE_SOURCES = ("walk_in", "phone")
 """Codes of ``taxonomy.REPORT_SOURCES`` an adviser can record (``online`` is the public form's)."""
@@ -107,7 +108,8 @@ async def spend_form_token(db: AsyncSession, token: str) -> bool:
 async def record_walk_in(
     work: CaseWork, data: IntakeInput, *, settings: Settings, secrets: InstanceSecrets
 ) -> tuple[Report, str | None]:
-    """Seal and store the case, assign it to the recording adviser; return it and the receipt code."""
+    """Seal and store the case, assign it to the recording adviser; it belongs to their office. Return it
+    and the receipt code."""
     account = await work.db.get(StaffAccount, work.staff.staff_id)
     if account is None:
         raise values.AccessDeniedError
@@ -124,6 +126,7 @@ async def record_walk_in(
         ),
         issue_receipt=data.issue_receipt,
         extra_recipients=[values.Recipient(values.staff_recipient(account.id), account.public_key, account.id)],
+        office_id=await home_office_id(work.db, account.id),
     )
     report.assignee_id = account.id
     # In person or on the phone, being heard is the acknowledgement.

@@ -54,6 +54,46 @@ class StaffAccount(Base):
     password_changed_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utc_now)
 
 
+class Office(Base):
+    """A local counselling office (or the diocesan central office, ``is_central``): its public contact
+    details, shown to reporters, and the regions it serves (:class:`OfficeRegion`), by which new reports
+    are routed. Exactly one office is central: it takes what no other office serves."""
+
+    __tablename__ = "office"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    """The office's stable key in the offices file (``REPORTING_OFFICES_FILE``)."""
+    name: Mapped[str] = mapped_column(String(200))
+    is_central: Mapped[bool] = mapped_column(Boolean, default=False)
+    address: Mapped[str] = mapped_column(String(300), default="")
+    phone: Mapped[str] = mapped_column(String(60), default="")
+    opening_hours: Mapped[str] = mapped_column(String(300), default="")
+    languages: Mapped[str] = mapped_column(String(300), default="")
+    step_free: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class OfficeRegion(Base):
+    """A region (``taxonomy.REGIONS`` code) an office serves; each region is served by at most one office,
+    so a report's routing is never a choice."""
+
+    __tablename__ = "office_region"
+
+    region: Mapped[str] = mapped_column(String(40), primary_key=True)
+    office_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"), index=True)
+
+
+class StaffOffice(Base):
+    """A staff member's membership of an office (one or more per account)."""
+
+    __tablename__ = "staff_office"
+
+    staff_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff_account.id", ondelete="CASCADE"), primary_key=True)
+    office_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("office.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
 class StaffSession(Base):
     """A logged-in staff web session.
 
@@ -106,6 +146,8 @@ class Report(Base):
     assignee_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("staff_account.id", ondelete="SET NULL"), nullable=True, index=True
     )
+    office_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("office.id"), nullable=True, index=True)
+    """The office that owns the case (routing metadata, not content: see SECURITY.md, "Offices")."""
     consent_statistics: Mapped[bool] = mapped_column(Boolean, default=False)
     wants_counselling: Mapped[bool] = mapped_column(Boolean, default=False)
     receipt_lookup: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, unique=True)
@@ -281,6 +323,8 @@ class InstanceIdentity(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False, default=1)
     fingerprint: Mapped[str] = mapped_column(String(64))
+
+
 class StatsPublication(Base):
     """One published statistics release (PDF, export or preview): what a reader now holds, so that a later
     release of the same years is checked against it. ``printed`` is the release's printed tables as JSON
