@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import ColumnElement, String, cast, func, or_, select, text
+from sqlalchemy import ColumnElement, String, cast, func, not_, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.db.models import AuditEvent, Report, utc_now
@@ -194,9 +194,8 @@ async def audit_page(
     learn from the log that another office's cases exist."""
     conditions = []
     if visible_cases is not None:
-        conditions.append(
-            or_(AuditEvent.report_id.is_(None), AuditEvent.report_id.in_(select(Report.id).where(visible_cases)))
-        )
+        hidden = select(Report.id).where(not_(visible_cases))
+        conditions.append(or_(AuditEvent.report_id.is_(None), AuditEvent.report_id.not_in(hidden)))
     if report_id is not None:
         conditions.append(AuditEvent.report_id == report_id)
     if case_reference is not None:

@@ -13,7 +13,8 @@ from reporting.audit import chain as audit
 from reporting.cli.common import ReportingError, load_settings, run_in_transaction
 from reporting.db.models import StaffAccount
 from reporting.offices.config import OfficesFileError, read_offices_file
-from reporting.offices.store import list_offices, load_offices, office_ids_by_slug, set_memberships
+from reporting.offices.store import list_offices, load_offices, office_ids_by_slug
+from reporting.vault.offices import set_memberships
 
 
 @click.group("offices")

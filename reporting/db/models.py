@@ -121,6 +121,8 @@ class StaffInvitation(Base):
     email: Mapped[str] = mapped_column(String(320))
     role: Mapped[str] = mapped_column(String(20))
     invited_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff_account.id", ondelete="CASCADE"))
+    office_ids: Mapped[str] = mapped_column(Text, default="")
+    """The offices the new account joins (comma-separated ids; empty: the central office)."""
     expires_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
     used_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
 

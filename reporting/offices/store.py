@@ -135,15 +135,6 @@ async def save_office(session: AsyncSession, office_id: uuid.UUID | None, spec: 
     return office
 
 
-async def set_memberships(session: AsyncSession, staff_id: uuid.UUID, office_ids: Sequence[uuid.UUID]) -> None:
-    """The member belongs to exactly ``office_ids`` (at least one)."""
-    if not office_ids:
-        raise ValueError("a staff member belongs to at least one office")
-    await session.execute(delete(StaffOffice).where(StaffOffice.staff_id == staff_id))
-    session.add_all(StaffOffice(staff_id=staff_id, office_id=office_id) for office_id in dict.fromkeys(office_ids))
-    await session.flush()
-
-
 async def office_ids_by_slug(session: AsyncSession, slugs: Sequence[str]) -> list[uuid.UUID]:
     """The ids of the offices named by ``slugs``; :class:`OfficesFileError` for an unknown one."""
     found = dict((await session.execute(select(Office.slug, Office.id).where(Office.slug.in_(slugs)))).all())

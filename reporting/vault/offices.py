@@ -10,8 +10,9 @@ key is certified before it is wrapped (``key_trust``).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy import ColumnElement, and_, delete, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.config.settings import Settings
@@ -141,3 +142,12 @@ async def may_know_case(session: AsyncSession, report_id: uuid.UUID, staff_id: u
     known = or_(visible_cases(staff_id, role), in_own_office(staff_id))
     found = await session.execute(select(Report.id).where(and_(Report.id == report_id, known)).limit(1))
     return found.scalar() is not None
+
+
+async def set_memberships(session: AsyncSession, staff_id: uuid.UUID, office_ids: Sequence[uuid.UUID]) -> None:
+    """The member belongs to exactly ``office_ids`` (at least one)."""
+    if not office_ids:
+        raise ValueError("a staff member belongs to at least one office")
+    await session.execute(delete(StaffOffice).where(StaffOffice.staff_id == staff_id))
+    session.add_all(StaffOffice(staff_id=staff_id, office_id=office_id) for office_id in dict.fromkeys(office_ids))
+    await session.flush()

@@ -18,8 +18,9 @@ from reporting.config.secrets import load_instance_secrets
 from reporting.config.settings import Settings
 from reporting.crypto import report_keys
 from reporting.db.models import Office, Report, StaffAccount, WrappedKey
-from reporting.offices.store import office_ids_by_slug, set_memberships
+from reporting.offices.store import office_ids_by_slug
 from reporting.vault import opening, values
+from reporting.vault.offices import set_memberships
 from tests.casework.case_helpers import actions, audit_events, load_report, seed_case, use_cheap_receipts
 from tests.casework.conftest import DbRun, MakeStaff, StaffClient, StaffTestClient, post_form
 from tests.conftest import run_db, settings_for

@@ -62,6 +62,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('staff_id', 'office_id', name=op.f('pk_staff_office')),
     )
     op.create_index(op.f('ix_staff_office_office_id'), 'staff_office', ['office_id'], unique=False)
+    with op.batch_alter_table('staff_invitation') as batch:
+        batch.add_column(sa.Column('office_ids', sa.Text(), nullable=False, server_default=''))
+    with op.batch_alter_table('staff_invitation') as batch:
+        batch.alter_column('office_ids', server_default=None)
     with op.batch_alter_table('report') as batch:
         batch.add_column(sa.Column('office_id', sa.Uuid(), nullable=True))
         batch.create_index(batch.f('ix_report_office_id'), ['office_id'], unique=False)
@@ -98,6 +102,8 @@ def downgrade() -> None:
         batch.drop_constraint(batch.f('fk_report_office_id_office'), type_='foreignkey')
         batch.drop_index(batch.f('ix_report_office_id'))
         batch.drop_column('office_id')
+    with op.batch_alter_table('staff_invitation') as batch:
+        batch.drop_column('office_ids')
     op.drop_index(op.f('ix_staff_office_office_id'), table_name='staff_office')
     op.drop_table('staff_office')
     op.drop_index(op.f('ix_office_region_office_id'), table_name='office_region')
