@@ -172,7 +172,7 @@ class IntakeController(Controller):
         web_address = f"{settings.public_url}/"  # never from the request's Host header
         if await submission_spent(db_session, "intake:submission", submission):
             # A reload of the receipt page: before the limits and the (already spent) proof of work.
-            return receipt_page(receipt_code, web_address=web_address, shown_again=True)
+            return receipt_page(receipt_code, web_address=web_address, shown_again=True, region=values.region)
         # End that read: on SQLite a read transaction that outlives other workers' writes can no longer
         # become a write (SQLITE_BUSY at once, past any busy timeout), and decoding photos takes a while.
         await db_session.rollback()
@@ -210,7 +210,7 @@ class IntakeController(Controller):
             # Argon2id (slow on purpose) before this request's transaction starts, not inside it.
             receipt_keys = await receipt_keys_for(receipt_code, secrets)
             if not await claim_submission(db_session, "intake:submission", submission):
-                return receipt_page(receipt_code, web_address=web_address, shown_again=True)
+                return receipt_page(receipt_code, web_address=web_address, shown_again=True, region=values.region)
             await create_report(
                 db_session,
                 settings=settings,
@@ -259,9 +259,9 @@ class IntakeController(Controller):
                 status_code=HTTP_503_SERVICE_UNAVAILABLE,
             )
         except IntegrityError:
-            return receipt_page(receipt_code, web_address=web_address, shown_again=True)
+            return receipt_page(receipt_code, web_address=web_address, shown_again=True, region=values.region)
         await commit(db_session, where="submit_report")
-        return receipt_page(receipt_code, web_address=web_address)
+        return receipt_page(receipt_code, web_address=web_address, region=values.region)
 
     @get("/privacy", opt=PUBLIC)
     async def privacy_notice(self, settings: NamedDependency[Settings]) -> Template:
