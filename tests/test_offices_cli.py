@@ -161,3 +161,32 @@ def test_upgrading_an_instance_from_before_offices_puts_everyone_in_the_central_
 def _uuid_value(settings: Settings, value: uuid.UUID) -> object:
     """How SQLAlchemy's ``Uuid`` stores a value: 32 hex digits on SQLite, a native uuid on PostgreSQL."""
     return value.hex if settings.is_sqlite else value
+
+
+def test_a_restart_adds_new_offices_of_the_file_but_never_undoes_an_edit(settings: Settings, tmp_path: Path) -> None:
+    runner = CliRunner()
+    env = environment(settings, REPORTING_OFFICES_FILE=str(EXAMPLE_OFFICES))
+    assert runner.invoke(cli, ["init"], env=env).exit_code == 0
+
+    async def edit(db: AsyncSession) -> None:
+        office = (await db.execute(select(Office).where(Office.slug == "beispiel-kleve"))).scalar_one()
+        office.phone = "0000 999"
+
+    run_db(settings, edit)
+    extended = tmp_path / "offices.toml"
+    extended.write_text(
+        EXAMPLE_OFFICES.read_text(encoding="utf-8") + '\n[[office]]\nslug = "neu"\nname = "Neu (Beispiel)"\n',
+        encoding="utf-8",
+    )
+    again = runner.invoke(cli, ["init"], env=environment(settings, REPORTING_OFFICES_FILE=str(extended)))
+    assert again.exit_code == 0, again.output
+    assert "added office neu" in again.output
+    assert "beispiel-kleve" not in again.output
+
+    async def phone(db: AsyncSession) -> str:
+        return (await db.execute(select(Office.phone).where(Office.slug == "beispiel-kleve"))).scalar_one()
+
+    assert run_db(settings, phone) == "0000 999"
+    reloaded = runner.invoke(cli, ["offices", "load", str(extended)], env=environment(settings))
+    assert "updated office beispiel-kleve" in reloaded.output
+    assert run_db(settings, phone) == "0000 000000 20"

@@ -41,7 +41,9 @@ def bind_database(settings: Settings) -> bool:
 
 
 def load_offices_file(settings: Settings) -> list[str]:
-    """Load ``REPORTING_OFFICES_FILE`` when one is configured; return what changed (one-line errors)."""
+    """Add the offices of ``REPORTING_OFFICES_FILE`` (when configured) that the database does not have yet;
+    return what changed (one-line errors). Changing existing offices is ``reporting offices load``'s job or
+    the administrator's, so a restart never undoes an edit."""
     if settings.offices_file is None:
         return []
     try:
@@ -51,7 +53,7 @@ def load_offices_file(settings: Settings) -> list[str]:
 
     async def load() -> list[str]:
         async with session_scope(settings) as session:
-            return await load_offices(session, specs)
+            return await load_offices(session, specs, only_new=True)
 
     try:
         return asyncio.run(load())

@@ -45,13 +45,21 @@ async def _set_regions(session: AsyncSession, office_id: uuid.UUID, regions: Seq
     await session.flush()
 
 
-async def load_offices(session: AsyncSession, specs: Sequence[OfficeSpec]) -> list[str]:
+def is_placeholder(office: Office) -> bool:
+    """The central office an upgrade created (no contact yet): the offices file may fill it in."""
+    return office.is_central and not office.address and not office.phone
+
+
+async def load_offices(session: AsyncSession, specs: Sequence[OfficeSpec], *, only_new: bool = False) -> list[str]:
     """Create or update the offices of the file (matched by slug; the file's central office updates the
     current central office, so its members stay diocesan); offices not in the file are left as they are.
-    Return what changed, one line each."""
+    With ``only_new`` (``init``, ``db upgrade``, every start) an office that exists is left alone, so the
+    administrator's edits stay, except a central office still without contact. Return what changed."""
     changes: list[str] = []
     for spec in specs:
         office = (await session.execute(select(Office).where(Office.slug == spec.slug))).scalar_one_or_none()
+        if only_new and office is not None and not is_placeholder(office):
+            continue
         if spec.central:
             central = (await session.execute(select(Office).where(Office.is_central.is_(True)))).scalars().first()
             if office is not None and central is not None and office.id != central.id:
@@ -59,6 +67,8 @@ async def load_offices(session: AsyncSession, specs: Sequence[OfficeSpec]) -> li
                     f"office {spec.slug!r} exists but the central office is {central.slug!r}: name it so in the file"
                 )
             office = office or central
+            if only_new and office is not None and not is_placeholder(office):
+                continue
         if office is None:
             office = Office(id=uuid.uuid4(), is_central=spec.central)
             session.add(office)
