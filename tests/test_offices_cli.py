@@ -190,3 +190,31 @@ def test_a_restart_adds_new_offices_of_the_file_but_never_undoes_an_edit(setting
     reloaded = runner.invoke(cli, ["offices", "load", str(extended)], env=environment(settings))
     assert "updated office beispiel-kleve" in reloaded.output
     assert run_db(settings, phone) == "0000 000000 20"
+
+
+def test_staff_add_and_offices_member_set_the_offices_of_an_account(settings: Settings, tmp_path: Path) -> None:
+    runner = CliRunner()
+    env = environment(settings, REPORTING_OFFICES_FILE=str(EXAMPLE_OFFICES))
+    password = tmp_path / "password"
+    password.write_text("a long enough passphrase\n", encoding="utf-8")
+    assert runner.invoke(cli, ["init"], env=env).exit_code == 0
+    add = ["staff", "add", "--password-file", str(password), "--email"]
+    added = runner.invoke(
+        cli, [*add, "k@caritas.example", "--role", "coordinator", "--office", "beispiel-kleve"], env=env
+    )
+    assert added.exit_code == 0, added.output
+    unknown = runner.invoke(cli, [*add, "x@caritas.example", "--role", "adviser", "--office", "atlantis"], env=env)
+    assert (unknown.exit_code, "no office 'atlantis'" in unknown.output) == (1, True)
+
+    async def slugs(db: AsyncSession) -> list[str]:
+        rows = await db.execute(select(Office.slug).join(StaffOffice, StaffOffice.office_id == Office.id))
+        return sorted(rows.scalars())
+
+    assert run_db(settings, slugs) == ["beispiel-kleve"]
+    moved = runner.invoke(
+        cli,
+        ["offices", "member", "--email", "k@caritas.example", "--office", "zentrale", "--office", "beispiel-kleve"],
+        env=env,
+    )
+    assert moved.exit_code == 0, moved.output
+    assert run_db(settings, slugs) == ["beispiel-kleve", "zentrale"]
