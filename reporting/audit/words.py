@@ -133,13 +133,19 @@ def _part(key: str, value: str) -> str:
         "kept": _("The sending office keeps access"),
     }
     if key in words:
-        return f"{words[key]}: {_('yes') if value == 'yes' else _('no')}"
+        # Outside the f-string, so that extraction finds the messages.
+        answer = _("yes") if value == "yes" else _("no")
+        return f"{words[key]}: {answer}"
     if key == "reason":
-        return f"{_('Reason')}: {_term(CLOSE_REASONS.code, value)}"
+        reason = _("Reason")
+        return f"{reason}: {_term(CLOSE_REASONS.code, value)}"
     if key == "source":
         return _term(REPORT_SOURCES.code, value)
     if key == "role":
         return _role_word(value)
+    if key == "offices":
+        offices = _("Offices")
+        return f"{offices}: {value}"
     return f"{key}={value}"
 
 

@@ -14,9 +14,11 @@ from litestar.testing import TestClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reporting.audit.words import describe_detail
 from reporting.auth import invitations
 from reporting.config.settings import Settings
 from reporting.db.models import Office, OfficeRegion, StaffAccount
+from reporting.i18n import reset_language, set_language
 from reporting.offices.store import office_ids_by_slug
 from reporting.vault.offices import set_memberships, staff_office_ids
 from tests.casework.case_helpers import audit_events
@@ -168,3 +170,17 @@ def test_a_local_coordinator_manages_only_the_colleagues_of_their_offices(
     assert offices_of(settings, colleague) == {reck}
     events = [(action, detail) for _, action, detail in audit_events(settings) if action == "account.offices"]
     assert events[-1] == ("account.offices", f"staff:{colleague.id};offices=1")
+
+
+def test_the_audit_log_names_the_receiving_office_and_the_offices_change_in_words(
+    initialised_settings: Settings,
+) -> None:
+    names = {f"office:{ids(initialised_settings, 'beispiel-kleve')[0]}": "Beispielstelle Kleve (Beispiel)"}
+    token = set_language("de")
+    try:
+        transfer = describe_detail("case.transfer", f"{next(iter(names))};kept=no", names)
+        offices = describe_detail("account.offices", "staff:x;offices=2", {"staff:x": "Anna"})
+    finally:
+        reset_language(token)
+    assert transfer == "Beispielstelle Kleve (Beispiel); Die abgebende Stelle behält den Zugang: nein"
+    assert offices == "Anna; Beratungsstellen: 2"
