@@ -19,7 +19,7 @@ from reporting.access.rules import allow
 from reporting.audit import words
 from reporting.audit.chain import audit_page
 from reporting.db.models import Office, StaffAccount
-from reporting.vault.offices import visible_cases
+from reporting.vault.offices import case_visibility
 
 AUDIT_PATH = "/staff/audit"
 CASE_REFERENCE = re.compile(r"[0-9a-fA-F]{8}")
@@ -57,7 +57,7 @@ async def audit_log_page(
         case_reference=reference,
         actor=staff_actor(staff_id) if staff_id else None,
         actions=words.GROUPS[group] if group else None,
-        visible_cases=visible_cases(staff.staff_id, staff.role),
+        visible_cases=await case_visibility(db_session, staff.staff_id, staff.role),
     )
     staff_rows = (await db_session.execute(select(StaffAccount.id, StaffAccount.display_name))).all()
     names = {staff_actor(account_id): name for account_id, name in staff_rows}

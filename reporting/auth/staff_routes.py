@@ -28,7 +28,7 @@ from reporting.auth import accounts, invitations
 from reporting.config.settings import Settings
 from reporting.db.models import Office, StaffAccount, StaffOffice
 from reporting.i18n import N_
-from reporting.vault.offices import central_office_id, set_memberships, staff_office_ids
+from reporting.vault.offices import is_diocesan, set_memberships, staff_office_ids
 from reporting.web.commits import commit
 from reporting.web.forms import read_form, see_other
 from reporting.web.throttle import client_limit, enforce_limits
@@ -63,10 +63,7 @@ async def _pickable_offices(db_session: AsyncSession, staff: StaffIdentity) -> l
 
 
 async def _manages_every_office(db_session: AsyncSession, staff: StaffIdentity) -> bool:
-    if staff.role == Role.ADMIN:
-        return True
-    central = await central_office_id(db_session)
-    return central in await staff_office_ids(db_session, staff.staff_id)
+    return staff.role == Role.ADMIN or await is_diocesan(db_session, staff.staff_id)
 
 
 async def _memberships(db_session: AsyncSession) -> dict[uuid.UUID, list[uuid.UUID]]:

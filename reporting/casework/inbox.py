@@ -28,7 +28,7 @@ from reporting.casework.deadlines import (
 )
 from reporting.db.models import CaseCode, CaseUnread, Categorisation, Report, StaffAccount
 from reporting.taxonomy import AREAS, CASE_STATUSES, STAFF_GROUNDS
-from reporting.vault.offices import visible_cases
+from reporting.vault.offices import case_visibility
 from reporting.vault.values import REPORTER, STAFF
 
 PAGE_SIZE = 50
@@ -221,17 +221,6 @@ def _beyond(keys: list[SortKey], values: list[Any], *, forward: bool) -> ColumnE
     return and_(_compare(keys[0], values[0], forward=forward, strict=False), or_(*alternatives))
 
 
-def case_visibility(staff_id: uuid.UUID, role: str) -> ColumnElement[bool]:
-    """Which cases a staff member sees listed (``vault.offices.visible_cases``): advisers those they can
-    open, coordinators also every case of their offices, a central-office coordinator every case.
-
-    An adviser can open a case when a wrapped key exists for them; assigning always grants one (and
-    revoking unassigns), so this covers "assigned or granted". The key probe uses the wrapped key's
-    full primary key per listed case, which the database can run in list order and stop early.
-    """
-    return visible_cases(staff_id, role)
-
-
 def _has_code(dimension: str, code: str) -> ColumnElement[bool]:
     """The adviser's or the reporter's code matches. A correlated EXISTS, probed per candidate row in
     list order, so the first page stops early; an IN list would first collect every matching case."""
@@ -284,12 +273,14 @@ def inbox_conditions(
     filters: InboxFilters,
     *,
     staff_id: uuid.UUID,
-    role: str,
+    visibility: ColumnElement[bool] | None,
     today: dt.date | None = None,
     answer_due_months: int = 3,
 ) -> list[ColumnElement[bool]]:
+    """``visibility``: the cases this member may see (``vault.offices.case_visibility``; ``None``: all)."""
     conditions: list[ColumnElement[bool]] = [Report.shredded_on.is_(None)]
-    conditions.append(case_visibility(staff_id, role))
+    if visibility is not None:
+        conditions.append(visibility)
     if filters.status:
         conditions.append(Report.status == filters.status)
     if filters.language:
@@ -335,7 +326,8 @@ async def attention_counts(
 ) -> AttentionCounts:
     """Four counts in one query over the cases this member sees (plain metadata only)."""
     today = today or dt.date.today()
-    conditions = inbox_conditions(InboxFilters(), staff_id=staff_id, role=role)
+    visibility = await case_visibility(db, staff_id, role)
+    conditions = inbox_conditions(InboxFilters(), staff_id=staff_id, visibility=visibility)
 
     def count(condition: ColumnElement[bool]) -> Any:
         return func.count().filter(condition)
@@ -412,7 +404,10 @@ async def load_inbox(
     each) until the page is full, instead of sorting every case by a computed rank. There is no total
     count: counting 100,000 filtered cases would cost more than the page itself.
     """
-    conditions = inbox_conditions(request.filters, staff_id=staff_id, role=role, answer_due_months=answer_due_months)
+    visibility = await case_visibility(db, staff_id, role)
+    conditions = inbox_conditions(
+        request.filters, staff_id=staff_id, visibility=visibility, answer_due_months=answer_due_months
+    )
     keys = OLDEST_FIRST if request.sort == "oldest" else NEWEST_FIRST
     raw_cursor = request.after or request.before
     cursor = _parse_cursor(request.sort, raw_cursor) if raw_cursor else None
