@@ -5,6 +5,7 @@ Real SQLite and PostgreSQL, real HTTP through the app, real sealing."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from litestar.testing import TestClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reporting.casework.retention import apply_retention
 from reporting.config.secrets import load_instance_secrets
 from reporting.config.settings import Settings
 from reporting.crypto import report_keys
@@ -327,3 +329,15 @@ def test_a_fresh_instance_has_the_example_offices_and_routes_a_public_report_by_
         values.RECOVERY_RECIPIENT,
         values.staff_recipient(coordinator.id),
     }
+
+
+def test_a_shredded_case_keeps_no_office(staff_client: StaffClient, initialised_settings: Settings) -> None:
+    settings = initialised_settings
+    member(staff_client, "coordinator", "beispiel-kleve", settings=settings)
+    case = seed_case(settings, reporter_codes={"regions": ["kleve"]}, closed_on=dt.date(2020, 1, 10)).id
+
+    async def apply(db: AsyncSession) -> int:
+        return (await apply_retention(db, retention_years=3, today=dt.date(2026, 6, 1))).shredded
+
+    assert run_db(settings, apply) == 1
+    assert load_report(settings, case).office_id is None
