@@ -352,7 +352,12 @@ def main() -> None:
     )
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
-        environment = {"REPORTING_DATA_DIR": f"{directory}/var", "REPORTING_KEYS_DIR": f"{directory}/keys"}
+        environment = {
+            "REPORTING_DATA_DIR": f"{directory}/var",
+            "REPORTING_KEYS_DIR": f"{directory}/keys",
+            # The host the in-process client names (requests naming any other host are refused).
+            "REPORTING_PUBLIC_URL": "http://bench.local",
+        }
         if arguments.database_url:
             environment["REPORTING_DATABASE_URL"] = arguments.database_url
         settings = Settings.from_env(environment)
@@ -377,7 +382,8 @@ def main() -> None:
         with TestClient(app=create_app(settings), base_url="http://bench.local") as client:
 
             def get(url: str, _attempt: int = 0) -> None:
-                assert client.get(url).status_code == 200
+                response = client.get(url)
+                assert response.status_code == 200, (response.status_code, response.text[:3000])
 
             print(f"Through the whole app (TestClient, in-process), {REPEATS} requests each:")
             client.cookies.set(sessions.STAFF_SESSION_COOKIE, cookies["coordinator"], path="/staff")
