@@ -375,10 +375,8 @@ def main() -> None:
             )
         }
         sealed_ids = seeded.sealed
-        adviser_where = (
-            "AND EXISTS (SELECT 1 FROM wrapped_key WHERE "
-            "wrapped_key.report_id = report.id AND key_purpose = 'case' AND recipient = :recipient)"
-        )
+        held = "report.id IN (SELECT report_id FROM wrapped_key WHERE staff_id = :staff AND key_purpose = 'case')"
+        adviser_where = f"AND {held}"
         with TestClient(app=create_app(settings), base_url="http://bench.local") as client:
 
             def get(url: str, _attempt: int = 0) -> None:
@@ -394,13 +392,10 @@ def main() -> None:
             client.cookies.set(sessions.STAFF_SESSION_COOKIE, cookies["local"], path="/staff")
             local_bare = bare_sql_timer(
                 settings,
-                BARE_PAGE.format(
-                    where="AND (report.office_id IN (:office) OR EXISTS (SELECT 1 FROM wrapped_key WHERE "
-                    "wrapped_key.report_id = report.id AND key_purpose = 'case' AND recipient = :recipient))"
-                ),
+                BARE_PAGE.format(where=f"AND (report.office_id IN (:office) OR {held})"),
                 {
                     "office": sql_uuid(settings, seeded.local_office),
-                    "recipient": f"staff:{seeded.local_coordinator.id}",
+                    "staff": sql_uuid(settings, seeded.local_coordinator.id),
                 },
             )
             label = f"inbox, first page (coordinator of 1 of {LOCAL_OFFICES} offices)"
@@ -409,7 +404,7 @@ def main() -> None:
             adviser_bare = bare_sql_timer(
                 settings,
                 BARE_PAGE.format(where=adviser_where),
-                {"recipient": f"staff:{seeded.adviser.id}"},
+                {"staff": sql_uuid(settings, seeded.adviser.id)},
             )
             print(row("inbox, first page (adviser: own cases)", timed(lambda _attempt: get("/staff/")), adviser_bare))
         print(row("case page: decrypt + audit + render", case_open))
