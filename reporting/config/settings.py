@@ -101,6 +101,12 @@ class Settings:
             "PUBLIC_URL",
             "ALLOWED_HOSTS",
         }
+        retired = sorted(name for name in env if name.removeprefix(ENV_PREFIX) in RETIRED_SETTINGS)
+        if retired:
+            raise SettingsError(
+                f"{retired[0]} was retired: where to get help in person now comes from the offices "
+                f"({ENV_PREFIX}OFFICES_FILE, see README)"
+            )
         unknown = sorted(
             name
             for name in env
@@ -149,6 +155,9 @@ class Settings:
             allowed_hosts=_allowed_hosts(get("ALLOWED_HOSTS"), public_url, onion_location),
         )
 
+
+RETIRED_SETTINGS = ("HELP_OFFICE_NAME", "HELP_OFFICE_ADDRESS", "HELP_OFFICE_PHONE", "HELP_OFFICE_HOURS")
+"""Settings of earlier versions that now live elsewhere: named in the error instead of "unknown"."""
 
 TEXT_SETTINGS = (
     "OPERATOR_NAME",
