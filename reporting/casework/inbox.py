@@ -26,7 +26,7 @@ from reporting.casework.deadlines import (
     case_deadlines,
     parse_incident_month,
 )
-from reporting.db.models import CaseCode, CaseUnread, Categorisation, Report, StaffAccount
+from reporting.db.models import CaseCode, CaseUnread, Categorisation, Office, Report, StaffAccount
 from reporting.taxonomy import AREAS, CASE_STATUSES, STAFF_GROUNDS
 from reporting.vault.offices import case_visibility
 from reporting.vault.values import REPORTER, STAFF
@@ -41,9 +41,11 @@ ASSIGNEE_ME = "me"
 ASSIGNEE_NONE = "none"
 STATUS_ORDER = CASE_STATUSES.codes()
 _CURSOR_SEPARATOR = "~"
-PageRow = tuple[uuid.UUID, dt.date, dt.date, str, str, str, str | None, bool, dt.date | None, dt.date | None, bool]
+PageRow = tuple[
+    uuid.UUID, dt.date, dt.date, str, str, str, str | None, bool, dt.date | None, dt.date | None, bool, str | None
+]
 """id, received, last activity, status, language, source, assignee's name, categorised, acknowledged,
-incident day, unread."""
+incident day, unread, owning office's name."""
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,7 @@ class InboxRow:
     categorised: bool
     unread: bool
     deadlines: list[Deadline]
+    office_name: str = ""
 
     def overdue(self, today: dt.date) -> list[Deadline]:
         return [deadline for deadline in self.deadlines if deadline.is_overdue(today)]
@@ -383,8 +386,10 @@ async def _fetch(
             Report.acknowledged_on,
             Report.incident_on,
             unread_by(staff_id),
+            Office.name,
         )
         .outerjoin(StaffAccount, StaffAccount.id == Report.assignee_id)
+        .outerjoin(Office, Office.id == Report.office_id)
         .outerjoin(Categorisation, Categorisation.report_id == Report.id)
         .where(*conditions)
         .order_by(
@@ -447,6 +452,7 @@ async def load_inbox(
         acknowledged_on,
         incident_on,
         unread,
+        office_name,
     ) in page:
         case_codes = codes[report_id]
         origin = STAFF if categorised else REPORTER
@@ -476,6 +482,7 @@ async def load_inbox(
                 categorised=categorised,
                 unread=unread,
                 deadlines=case_deadlines(case_dates, answer_due_months=answer_due_months),
+                office_name=office_name or "",
             )
         )
     cursors = [_cursor_of(request.sort, row.status, row.received_on, row.id) for row in rows]

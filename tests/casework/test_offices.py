@@ -157,9 +157,11 @@ def test_the_central_office_coordinator_sees_every_offices_cases_but_opens_only_
     kleve_case = seed_case(settings, reporter_codes={"regions": ["kleve"]}).id
     borken_case = seed_case(settings, reporter_codes={"regions": ["borken"]}).id
 
-    inbox = diocesan.get("/staff/").text
+    inbox = diocesan.get("/staff/?lang=de").text
     assert kleve_case.hex[:8].upper() in inbox
     assert borken_case.hex[:8].upper() in inbox
+    assert "<td>Beispielstelle Kleve (Beispiel)</td>" in inbox, "the diocesan view names each case's office"
+    assert "<td>Beispielstelle Recklinghausen (Beispiel)</td>" in inbox
     assert diocesan.get(f"/staff/cases/{kleve_case}").status_code == 403
 
 
