@@ -47,7 +47,7 @@ from reporting.casework.pages import (
     walk_in_form,
 )
 from reporting.casework.walk_in import CASE_LANGUAGES, parse_intake, record_walk_in, spend_form_token
-from reporting.casework.workflow import CaseActionError, CaseWork, case_colleagues, key_holders
+from reporting.casework.workflow import CaseActionError, CaseWork, case_colleagues, key_holders, member_offices
 from reporting.config.secrets import InstanceSecrets
 from reporting.config.settings import Settings
 from reporting.db.models import Report
@@ -423,8 +423,8 @@ class WalkInController(Controller):
     dependencies = {"work": Provide(provide_case_work, sync_to_thread=False)}  # noqa: RUF012
 
     @get("/", opt=CASE_WORKERS)
-    async def form(self) -> Template:
-        return walk_in_form(None, {}, token_urlsafe(24))
+    async def form(self, work: NamedDependency[CaseWork]) -> Template:
+        return walk_in_form(None, {}, token_urlsafe(24), offices=await member_offices(work.db, work.staff.staff_id))
 
     @post("/", opt=CASE_WORKERS)
     async def record(
@@ -437,9 +437,10 @@ class WalkInController(Controller):
         """Seal the case and show the receipt code once (in this answer only: it is stored nowhere)."""
         form = await read_form(request, max_length=None)
         token = form.text("form_token")
+        offices = await member_offices(work.db, work.staff.staff_id)
         data, errors = parse_intake(form.all_texts(), today=dt.date.today())
         if errors:
-            return walk_in_form(data, errors, token, status_code=400)
+            return walk_in_form(data, errors, token, offices=offices, status_code=400)
         try:
             async with saving(work.db, where="record_walk_in"):
                 if not await spend_form_token(work.db, token):
@@ -450,7 +451,7 @@ class WalkInController(Controller):
                 "Nothing was stored: a technical problem stopped the database from saving this case. Everything "
                 "you entered is still here. Please send the form again later."
             )
-            return walk_in_form(data, {"form": problem}, token, status_code=503)
+            return walk_in_form(data, {"form": problem}, token, offices=offices, status_code=503)
         mailbox_url = f"{str(request.base_url).rstrip('/')}/mailbox"
         return walk_in_done(report.id, receipt_code, status_code=201, mailbox_url=mailbox_url)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from litestar.response import Template
@@ -28,7 +29,7 @@ from reporting.casework.inbox import (
 )
 from reporting.casework.labels import TEMPLATE_HELPERS, language_name
 from reporting.casework.walk_in import CASE_LANGUAGES, INTAKE_SOURCES, IntakeInput
-from reporting.casework.workflow import CaseWork, KeyHolder
+from reporting.casework.workflow import CaseWork, KeyHolder, OfficeChoice
 from reporting.db.models import Report
 from reporting.i18n import current_language
 from reporting.i18n import gettext_ as _
@@ -141,7 +142,15 @@ def confirm_revoke_page(report_id: uuid.UUID, holder: KeyHolder) -> Template:
     )
 
 
-def walk_in_form(data: IntakeInput | None, errors: dict[str, str], token: str, *, status_code: int = 200) -> Template:
+def walk_in_form(
+    data: IntakeInput | None,
+    errors: dict[str, str],
+    token: str,
+    *,
+    offices: Sequence[OfficeChoice] = (),
+    status_code: int = 200,
+) -> Template:
+    """The walk-in form; ``offices``: the member's offices, first the one a case goes to unless chosen."""
     return Template(
         "casework/intake.html",
         context={
@@ -153,6 +162,7 @@ def walk_in_form(data: IntakeInput | None, errors: dict[str, str], token: str, *
             "sources": INTAKE_SOURCES,
             "languages": _case_languages(),
             "dimensions": CATEGORISATION_DIMENSIONS,
+            "offices": offices,
         },
         status_code=status_code,
     )

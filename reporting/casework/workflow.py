@@ -302,3 +302,14 @@ async def transfer_targets(db: AsyncSession, report: Report) -> list[OfficeChoic
     """The offices a case can be handed to (every office but its own)."""
     rows = await db.execute(select(Office.id, Office.name).where(Office.id != report.office_id).order_by(Office.name))
     return [OfficeChoice(*row) for row in rows]
+
+
+async def member_offices(db: AsyncSession, staff_id: uuid.UUID) -> list[OfficeChoice]:
+    """The member's offices, local ones first (the first is where their walk-in cases go by default)."""
+    rows = await db.execute(
+        select(Office.id, Office.name)
+        .join(StaffOffice, StaffOffice.office_id == Office.id)
+        .where(StaffOffice.staff_id == staff_id)
+        .order_by(Office.is_central, Office.name)
+    )
+    return [OfficeChoice(*row) for row in rows]

@@ -343,3 +343,27 @@ def test_a_shredded_case_keeps_no_office(staff_client: StaffClient, initialised_
 
     assert run_db(settings, apply) == 1
     assert load_report(settings, case).office_id is None
+
+
+def test_a_member_of_several_offices_chooses_the_walk_in_cases_office_among_their_own(
+    staff_client: StaffClient, initialised_settings: Settings
+) -> None:
+    settings = initialised_settings
+    member(staff_client, "coordinator", "beispiel-recklinghausen", settings=settings)
+    member(staff_client, "coordinator", "beispiel-kleve", settings=settings)
+    adviser = member(staff_client, "adviser", "beispiel-kleve", "beispiel-recklinghausen", settings=settings)
+    reck, oldenburg = office_id(settings, "beispiel-recklinghausen"), office_id(settings, "beispiel-oldenburg")
+
+    def record(chosen: uuid.UUID) -> uuid.UUID:
+        form = adviser.get("/staff/intake").text
+        assert f'<option value="{reck}"' in form
+        token = form.split('name="form_token" value="', 1)[1].split('"', 1)[0]
+        fields = {"narrative": "Am Telefon berichtet.", "source": "phone", "language": "de"}
+        fields |= {"received_on": "2026-11-02", "form_token": token, "office_id": str(chosen)}
+        response = post_form(adviser, "/staff/intake", fields)
+        assert response.status_code == 201, response.text
+        return uuid.UUID(response.text.split("/staff/cases/", 1)[1][:36])
+
+    assert load_report(settings, record(reck)).office_id == reck
+    # An office the adviser does not belong to is not theirs to choose: their home office (Kleve) instead.
+    assert load_report(settings, record(oldenburg)).office_id == office_id(settings, "beispiel-kleve")
