@@ -5,8 +5,9 @@ LOCK := requirements.lock
 
 .PHONY: serve test lock chromium
 
+# A fresh clone serves the EXAMPLE offices; set REPORTING_OFFICES_FILE to the diocese's own file.
 serve: $(VENV)/.runtime-installed
-	$(VENV)/bin/reporting serve
+	REPORTING_OFFICES_FILE=$${REPORTING_OFFICES_FILE:-offices.example.toml} $(VENV)/bin/reporting serve
 
 test: $(VENV)/.test-installed chromium
 	$(VENV)/bin/pytest

@@ -6,9 +6,9 @@ Bulk-inserts plain metadata rows (status, dates, language, assignee, reporter an
 categorisation for most) for the inbox, which never decrypts anything, plus a few fully sealed cases
 for the case page. Then times, through the whole application in-process (guard, session, query,
 template), the first inbox page, a filtered page, a page deep in the list (keyset cursor), the
-status-sorted page and an adviser's page, each next to a bare SQL query of the same page in the same
-run; and opening a sealed case (decrypt + audit + render) next to a bare ``opening.open_case``.
-Prints p50/p95 in milliseconds.
+status-sorted page, a local coordinator's page (cases spread over three offices) and an adviser's page,
+each next to a bare SQL query of the same page in the same run; and opening a sealed case (decrypt +
+audit + render) next to a bare ``opening.open_case``. Prints p50/p95 in milliseconds.
 """
 
 from __future__ import annotations
@@ -44,6 +44,8 @@ from reporting.config.settings import Settings
 from reporting.crypto import passwords, report_keys
 from reporting.db.engine import create_engine, session_scope
 from reporting.db.models import CaseCode, Categorisation, Report, StaffAccount, WrappedKey
+from reporting.offices.config import OfficeSpec
+from reporting.offices.store import load_offices, office_ids_by_slug
 from reporting.taxonomy import AREAS, STAFF_GROUNDS
 from reporting.vault import opening, sealing, values
 from reporting.vault.period_keys import PeriodKeys
@@ -56,6 +58,7 @@ BATCH = 5_000
 REPEATS = 60
 BASE_URL = "http://bench.local"
 """The instance's public URL, so the allowed-hosts check admits the test client."""
+LOCAL_OFFICES = 3
 T = TypeVar("T")
 STATUS_WEIGHTS = {"new": 5, "reply_received": 1, "in_progress": 10, "waiting_for_reporter": 4, "closed": 80}
 BARE_PAGE = """
@@ -89,7 +92,9 @@ async def in_session(settings: Settings, work: Callable[[AsyncSession], Awaitabl
         return await work(db)
 
 
-def plain_case_rows(rng: random.Random, count: int, adviser_ids: list[uuid.UUID]) -> dict[type, list[dict[str, Any]]]:
+def plain_case_rows(
+    rng: random.Random, count: int, adviser_ids: list[uuid.UUID], office_ids: list[uuid.UUID]
+) -> dict[type, list[dict[str, Any]]]:
     """Rows of ``count`` metadata-only cases, by table: what the inbox reads, with no sealed content."""
     statuses, weights = zip(*STATUS_WEIGHTS.items(), strict=True)
     first_day = dt.date.today() - dt.timedelta(days=10 * 365)
@@ -109,6 +114,7 @@ def plain_case_rows(rng: random.Random, count: int, adviser_ids: list[uuid.UUID]
                 "status": status,
                 "closed_on": received_on if status == "closed" else None,
                 "assignee_id": assignee,
+                "office_id": rng.choice(office_ids),
                 "consent_statistics": True,
                 "wants_counselling": False,
             }
@@ -138,7 +144,10 @@ def plain_case_rows(rng: random.Random, count: int, adviser_ids: list[uuid.UUID]
     return rows
 
 
-async def add_account(db: AsyncSession, settings: Settings, role: str, name: str) -> StaffAccount:
+async def add_account(
+    db: AsyncSession, settings: Settings, role: str, name: str, office_ids: list[uuid.UUID] | None = None
+) -> StaffAccount:
+    """An account of ``office_ids`` (default: the central office, whose coordinators see every case)."""
     return await accounts.add_staff(
         db,
         settings=settings,
@@ -147,6 +156,7 @@ async def add_account(db: AsyncSession, settings: Settings, role: str, name: str
         role=role,
         password=PASSWORD,
         argon2=CHEAP_ARGON2,
+        office_ids=office_ids or (),
     )
 
 
@@ -191,6 +201,8 @@ class Seeded:
     """What the timings need of the seeded instance."""
 
     coordinator: StaffAccount
+    local_coordinator: StaffAccount
+    local_office: uuid.UUID
     adviser: StaffAccount
     sealed: list[uuid.UUID]
 
@@ -199,17 +211,27 @@ async def seed(settings: Settings, count: int) -> Seeded:
     """Accounts, ``count`` metadata-only cases and a few sealed ones."""
     rng = random.Random(20250101)
 
-    async def staff(db: AsyncSession) -> tuple[StaffAccount, list[StaffAccount]]:
-        coordinator = await add_account(db, settings, "coordinator", "coordinator")
-        return coordinator, [
-            await add_account(db, settings, "adviser", f"adviser{number}") for number in range(ADVISERS)
-        ]
+    async def offices(db: AsyncSession) -> list[uuid.UUID]:
+        specs = [OfficeSpec(slug=f"office-{number}", name=f"Office {number}") for number in range(LOCAL_OFFICES)]
+        await load_offices(db, specs)
+        return await office_ids_by_slug(db, [spec.slug for spec in specs])
 
-    coordinator, advisers = await in_session(settings, staff)
+    office_ids = await in_session(settings, offices)
+
+    async def staff(db: AsyncSession) -> tuple[StaffAccount, StaffAccount, list[StaffAccount]]:
+        coordinator = await add_account(db, settings, "coordinator", "coordinator")
+        local = await add_account(db, settings, "coordinator", "local-coordinator", office_ids[:1])
+        return (
+            coordinator,
+            local,
+            [await add_account(db, settings, "adviser", f"adviser{number}") for number in range(ADVISERS)],
+        )
+
+    coordinator, local_coordinator, advisers = await in_session(settings, staff)
     engine = create_engine(settings)
     try:
         for start in range(0, count, BATCH):
-            rows = plain_case_rows(rng, min(BATCH, count - start), [adviser.id for adviser in advisers])
+            rows = plain_case_rows(rng, min(BATCH, count - start), [adviser.id for adviser in advisers], office_ids)
             async with engine.begin() as connection:
                 for model, values in rows.items():
                     if values:
@@ -219,7 +241,13 @@ async def seed(settings: Settings, count: int) -> Seeded:
     finally:
         await engine.dispose()
     sealed_ids = await in_session(settings, lambda db: seal_cases(db, settings, coordinator))
-    return Seeded(coordinator=coordinator, adviser=advisers[0], sealed=sealed_ids)
+    return Seeded(
+        coordinator=coordinator,
+        local_coordinator=local_coordinator,
+        local_office=office_ids[0],
+        adviser=advisers[0],
+        sealed=sealed_ids,
+    )
 
 
 async def session_cookie(settings: Settings, account: StaffAccount) -> str:
@@ -376,17 +404,20 @@ def main() -> None:
         print(f"{backend}: seeded {arguments.cases:,} cases in {time.perf_counter() - started:.1f} s")
         cookies = {
             role: asyncio.run(session_cookie(settings, account))
-            for role, account in (("coordinator", seeded.coordinator), ("adviser", seeded.adviser))
+            for role, account in (
+                ("coordinator", seeded.coordinator),
+                ("local", seeded.local_coordinator),
+                ("adviser", seeded.adviser),
+            )
         }
         sealed_ids = seeded.sealed
-        adviser_where = (
-            "AND EXISTS (SELECT 1 FROM wrapped_key WHERE "
-            "wrapped_key.report_id = report.id AND key_purpose = 'case' AND recipient = :recipient)"
-        )
+        held = "report.id IN (SELECT report_id FROM wrapped_key WHERE staff_id = :staff AND key_purpose = 'case')"
+        adviser_where = f"AND {held}"
         with TestClient(app=create_app(settings), base_url=BASE_URL) as client:
 
             def get(url: str, _attempt: int = 0) -> None:
-                assert client.get(url).status_code == 200
+                response = client.get(url)
+                assert response.status_code == 200, (response.status_code, response.text[:3000])
 
             print(f"Through the whole app (TestClient, in-process), {REPEATS} requests each:")
             client.cookies.set(sessions.STAFF_SESSION_COOKIE, cookies["coordinator"], path="/staff")
@@ -394,11 +425,22 @@ def main() -> None:
                 bare = None if where is None else bare_sql_timer(settings, BARE_PAGE.format(where=where), parameters)
                 print(row(label, timed(functools.partial(get, url)), bare))
             case_open = timed(lambda attempt: get(f"/staff/cases/{sealed_ids[attempt % len(sealed_ids)]}"))
+            client.cookies.set(sessions.STAFF_SESSION_COOKIE, cookies["local"], path="/staff")
+            local_bare = bare_sql_timer(
+                settings,
+                BARE_PAGE.format(where=f"AND (report.office_id IN (:office) OR {held})"),
+                {
+                    "office": sql_uuid(settings, seeded.local_office),
+                    "staff": sql_uuid(settings, seeded.local_coordinator.id),
+                },
+            )
+            label = f"inbox, first page (coordinator of 1 of {LOCAL_OFFICES} offices)"
+            print(row(label, timed(lambda _attempt: get("/staff/")), local_bare))
             client.cookies.set(sessions.STAFF_SESSION_COOKIE, cookies["adviser"], path="/staff")
             adviser_bare = bare_sql_timer(
                 settings,
                 BARE_PAGE.format(where=adviser_where),
-                {"recipient": f"staff:{seeded.adviser.id}"},
+                {"staff": sql_uuid(settings, seeded.adviser.id)},
             )
             print(row("inbox, first page (adviser: own cases)", timed(lambda _attempt: get("/staff/")), adviser_bare))
         print(row("navigation counts alone (coordinator)", counts_timer(settings, seeded.coordinator)))

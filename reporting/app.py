@@ -22,6 +22,7 @@ from reporting.config.secrets import load_instance_secrets
 from reporting.config.settings import Settings
 from reporting.db.engine import create_engine
 from reporting.intake.routes import INTAKE_ROUTE_HANDLERS
+from reporting.offices.routes import OFFICE_ROUTE_HANDLERS
 from reporting.stats.controllers import StatsController
 from reporting.vault.opening import ReceiptWorkBusyError
 from reporting.vault.period_keys import PeriodKeys
@@ -36,6 +37,7 @@ from reporting.web.head import answer_head_like_get
 from reporting.web.health import healthz
 from reporting.web.housekeeping import HousekeepingJob, housekeeping_lifespan
 from reporting.web.language import language_middleware
+from reporting.web.office_directory import directory_refresh_hook
 from reporting.web.request_limits import request_body_middleware, request_head_limit_middleware
 from reporting.web.security_headers import indexable_paths, security_headers_hook
 from reporting.web.static_files import static_files_router
@@ -68,6 +70,7 @@ def create_app(settings: Settings) -> Litestar:
             *CASE_ROUTE_HANDLERS,
             *INTAKE_ROUTE_HANDLERS,
             StatsController,
+            *OFFICE_ROUTE_HANDLERS,
         ],
         # Every route states who may call it in its ``opt``; a route without a rule is denied to everyone.
         guards=[access_guard],
@@ -99,6 +102,7 @@ def create_app(settings: Settings) -> Litestar:
         ],
         # Every staff page's navigation counts what needs attention, computed here once for all of them.
         after_request=add_attention_counts,
+        before_request=directory_refresh_hook(engine),
         before_send=[
             security_headers_hook(
                 settings.onion_location, indexable_paths(settings), strict_transport=settings.secure_cookies

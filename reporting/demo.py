@@ -1,7 +1,8 @@
 """Synthetic reports for trying the service and its statistics out.
 
 The reports go through the same sealing as real ones (``vault.sealing.create_report``: content encrypted for
-the recovery key and the coordinators), and most get an adviser's categorisation drawn from plausible
+the recovery key and the coordinators of the office serving the case's region; walk-in and phone cases
+belong to the office of that region too), and most get an adviser's categorisation drawn from plausible
 distributions over the taxonomy, with some multi-ground and intersectional cases, so that the staff
 area and the annual report look like they will in use. Every narrative is invented.
 """
@@ -20,6 +21,7 @@ from reporting.config.settings import Settings
 from reporting.db.models import CaseCode, Categorisation
 from reporting.tally import count_in
 from reporting.taxonomy import validate_codes
+from reporting.vault.offices import serving_office_id
 from reporting.vault.sealing import create_report
 from reporting.vault.values import STAFF, ReportContent, ReportMetadata
 
@@ -220,7 +222,11 @@ async def seed_demo_reports(
         source = _choose(rng, SOURCES)
         consent = rng.random() < CONSENT_RATE
         codes, intersectional = synthetic_categorisation(rng)
-        reporter_codes = {"grounds": codes["grounds"][:1], "areas": codes["areas"]} if source == "online" else {}
+        online = source == "online"
+        reporter_codes = (
+            {"grounds": codes["grounds"][:1], "areas": codes["areas"], "regions": codes["regions"]} if online else {}
+        )
+        walk_in_office = None if online else await serving_office_id(session, codes["regions"][0])
         report, _receipt = await create_report(
             session,
             settings=settings,
@@ -236,6 +242,7 @@ async def seed_demo_reports(
             ),
             # A receipt costs an Argon2id run (about 0.2 s); nobody will ever open a demo mailbox.
             issue_receipt=False,
+            office_id=walk_in_office,
         )
         consenting += consent
         if rng.random() >= CATEGORISED_RATE:

@@ -117,6 +117,7 @@ def _route_paths(app: Litestar, clients: HostileClients) -> list[tuple[str, list
         "report_id": str(clients.report_id),
         "attachment_id": str(uuid.uuid4()),
         "staff_id": str(clients.staff_id),
+        "office_id": str(uuid.uuid4()),
         "token": "not-a-token",
         "year": "2026",
         "file_path": "",

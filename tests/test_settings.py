@@ -45,6 +45,8 @@ def test_plain_postgresql_url_is_given_the_async_driver() -> None:
         ("REPORTING_ANSWER_DUE_MONTHS", "13", "REPORTING_ANSWER_DUE_MONTHS must be between 1 and 12, got 13"),
         ("REPORTING_HOST", "bad host", "REPORTING_HOST must be a host name or IP address"),
         ("REPORTING_DATABSE_URL", "sqlite+aiosqlite:///x", "REPORTING_DATABSE_URL is not a known setting"),
+        ("REPORTING_OFFICES_FILE", "/no/such/offices.toml", "REPORTING_OFFICES_FILE must name an existing file"),
+        ("REPORTING_HELP_OFFICE_NAME", "Caritas", "REPORTING_HELP_OFFICE_NAME was retired: where to get help"),
     ],
 )
 def test_each_bad_value_names_its_variable(variable: str, value: str, message: str) -> None:

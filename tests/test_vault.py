@@ -47,6 +47,7 @@ from reporting.vault.values import (
     ReportMetadata,
     new_staff_key_material,
 )
+from tests.offices_helpers import add_to_central_office
 
 CHEAP = passwords.Argon2Params(time_cost=1, memory_kib=passwords.MIN_MEMORY_KIB, parallelism=1)
 
@@ -85,8 +86,7 @@ async def session(initialised_settings: Settings) -> AsyncIterator[AsyncSession]
 
 async def test_every_field_round_trips_for_a_coordinator(session: AsyncSession, initialised_settings: Settings) -> None:
     coordinator = _staff(initialised_settings, "coordinator", "coordinator password")
-    session.add(coordinator)
-    await session.flush()
+    await add_to_central_office(session, coordinator)
     secrets = load_instance_secrets(initialised_settings)
     content = ReportContent(narrative="Die Vermieterin sagte …", contact="Signal +49 151 000", answers={"place": "x"})
     upload = FileUpload(filename="brief.pdf", media_type="application/pdf", content=b"%PDF-1.7 test")
@@ -143,8 +143,7 @@ async def test_reporter_reads_staff_reply_with_receipt_and_answers(
     session: AsyncSession, initialised_settings: Settings
 ) -> None:
     coordinator = _staff(initialised_settings, "coordinator", "coordinator password")
-    session.add(coordinator)
-    await session.flush()
+    await add_to_central_office(session, coordinator)
     secrets = load_instance_secrets(initialised_settings)
     report, code = await create_report(
         session, settings=initialised_settings, secrets=secrets, content=ReportContent("x"), metadata=_metadata()
@@ -186,8 +185,7 @@ async def test_grant_rewraps_and_ungranted_staff_cannot_open(
         _staff(initialised_settings, "coordinator", "coordinator password"),
         _staff(initialised_settings, "adviser", "adviser password 1"),
     )
-    session.add_all([coordinator, adviser])
-    await session.flush()
+    await add_to_central_office(session, coordinator, adviser)
     secrets = load_instance_secrets(initialised_settings)
     report, _ = await create_report(
         session,
@@ -227,8 +225,7 @@ async def test_password_change_rewraps_only_the_private_key(
     session: AsyncSession, initialised_settings: Settings
 ) -> None:
     coordinator = _staff(initialised_settings, "coordinator", "old password 123")
-    session.add(coordinator)
-    await session.flush()
+    await add_to_central_office(session, coordinator)
     secrets = load_instance_secrets(initialised_settings)
     report, _ = await create_report(
         session, settings=initialised_settings, secrets=secrets, content=ReportContent("Text"), metadata=_metadata()
@@ -252,8 +249,7 @@ async def test_password_change_rewraps_only_the_private_key(
 
 async def test_shredding_makes_content_unrecoverable(session: AsyncSession, initialised_settings: Settings) -> None:
     coordinator = _staff(initialised_settings, "coordinator", "coordinator password")
-    session.add(coordinator)
-    await session.flush()
+    await add_to_central_office(session, coordinator)
     secrets = load_instance_secrets(initialised_settings)
     report, code = await create_report(
         session,
@@ -299,8 +295,7 @@ def _cli_env(settings: Settings) -> dict[str, str]:
 async def _seed_report_for_lost_password(settings: Settings) -> tuple[str, str]:
     async with session_scope(settings) as session:
         coordinator = _staff(settings, "coordinator", "forgotten password")
-        session.add(coordinator)
-        await session.flush()
+        await add_to_central_office(session, coordinator)
         await create_report(
             session,
             settings=settings,
@@ -386,8 +381,7 @@ async def _seed_for_seizure(settings: Settings, texts: list[str]) -> list[str]:
     codes = []
     async with session_scope(settings) as session:
         coordinator = _staff(settings, "coordinator", "coordinator password")
-        session.add(coordinator)
-        await session.flush()
+        await add_to_central_office(session, coordinator)
         secrets = load_instance_secrets(settings)
         for text in texts:
             report, code = await create_report(
@@ -468,8 +462,7 @@ async def test_recovery_restores_exactly_the_cases_the_member_held(initialised_s
     async with session_scope(initialised_settings) as session:
         coordinator = _staff(initialised_settings, "coordinator", "coordinator password")
         adviser = _staff(initialised_settings, "adviser", "adviser password 1")
-        session.add_all([coordinator, adviser])
-        await session.flush()
+        await add_to_central_office(session, coordinator, adviser)
         secrets = load_instance_secrets(initialised_settings)
         granted, _ = await create_report(
             session, settings=initialised_settings, secrets=secrets, content=ReportContent("one"), metadata=_metadata()

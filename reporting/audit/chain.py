@@ -23,10 +23,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import String, cast, func, select, text
+from sqlalchemy import ColumnElement, String, cast, func, not_, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reporting.db.models import AuditEvent, utc_now
+from reporting.db.models import AuditEvent, Report, utc_now
 
 GENESIS_HASH = "0" * 64
 UNKNOWN_ACTOR = "unknown"
@@ -186,10 +186,16 @@ async def audit_page(
     actor: str | None = None,
     case_reference: str | None = None,
     actions: Sequence[str] | None = None,
+    visible_cases: ColumnElement[bool] | None = None,
 ) -> AuditPage:
     """One page of events, newest first, optionally only those of one case (by id, or by the short reference
-    the inbox shows: the id's first eight hex digits), one actor or some actions."""
+    the inbox shows: the id's first eight hex digits), one actor or some actions. With ``visible_cases``
+    (a condition on ``Report``), events of other cases are left out: a coordinator of one office does not
+    learn from the log that another office's cases exist."""
     conditions = []
+    if visible_cases is not None:
+        hidden = select(Report.id).where(not_(visible_cases))
+        conditions.append(or_(AuditEvent.report_id.is_(None), AuditEvent.report_id.not_in(hidden)))
     if report_id is not None:
         conditions.append(AuditEvent.report_id == report_id)
     if case_reference is not None:

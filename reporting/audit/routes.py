@@ -13,12 +13,13 @@ from litestar.response import Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reporting.access.identity import staff_actor
+from reporting.access.identity import StaffIdentity, staff_actor
 from reporting.access.roles import Role
 from reporting.access.rules import allow
 from reporting.audit import words
 from reporting.audit.chain import audit_page
-from reporting.db.models import StaffAccount
+from reporting.db.models import Office, StaffAccount
+from reporting.vault.offices import case_visibility
 
 AUDIT_PATH = "/staff/audit"
 CASE_REFERENCE = re.compile(r"[0-9a-fA-F]{8}")
@@ -36,7 +37,11 @@ def _page_number(value: str | None) -> int:
 
 
 @get(AUDIT_PATH, opt=allow(Role.COORDINATOR), include_in_schema=False)
-async def audit_log_page(request: Request[Any, Any, State], db_session: NamedDependency[AsyncSession]) -> Template:
+async def audit_log_page(
+    request: Request[Any, Any, State],
+    db_session: NamedDependency[AsyncSession],
+    staff: NamedDependency[StaffIdentity],
+) -> Template:
     """Events with names instead of account ids. Filters: ``staff`` (an account id), ``case`` (a case id or
     the inbox's eight-digit reference) and ``what`` (a kind of event, see ``words.GROUPS``)."""
     params = request.query_params
@@ -52,9 +57,13 @@ async def audit_log_page(request: Request[Any, Any, State], db_session: NamedDep
         case_reference=reference,
         actor=staff_actor(staff_id) if staff_id else None,
         actions=words.GROUPS[group] if group else None,
+        visible_cases=await case_visibility(db_session, staff.staff_id, staff.role),
     )
     staff_rows = (await db_session.execute(select(StaffAccount.id, StaffAccount.display_name))).all()
     names = {staff_actor(account_id): name for account_id, name in staff_rows}
+    names.update(
+        {f"office:{office_id}": name for office_id, name in await db_session.execute(select(Office.id, Office.name))}
+    )
     filters = {"staff": staff_id, "case": case if report_id or reference else None, "what": group}
     return Template(
         "audit/audit.html",

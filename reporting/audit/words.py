@@ -31,6 +31,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "case.message",
         "case.intake",
         "case.incident_day",
+        "case.transfer",
         "attachment.download",
         "retention.shred",
     ),
@@ -43,6 +44,9 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "invitation.created",
         "invitation.withdrawn",
         "keys.recover",
+        "account.offices",
+        "office.saved",
+        "offices.loaded",
     ),
     "statistics": ("stats.export",),
 }
@@ -73,6 +77,7 @@ def action_label(action: str) -> str:
         "case.message": _("Replied to the reporter"),
         "case.intake": _("Recorded a walk-in or phone case"),
         "case.incident_day": _("Changed the day of the incident"),
+        "case.transfer": _("Handed the case to another office"),
         "attachment.download": _("Downloaded an attachment"),
         "retention.shred": _("Deleted the case content (retention period over)"),
         "login.succeeded": _("Logged in"),
@@ -87,6 +92,9 @@ def action_label(action: str) -> str:
         "invitation.created": _("Invited a new staff member"),
         "invitation.withdrawn": _("Withdrew an invitation"),
         "keys.recover": _("Restored case keys with the recovery key"),
+        "account.offices": _("Changed a colleague's offices"),
+        "office.saved": _("Saved an office"),
+        "offices.loaded": _("Loaded the offices file"),
         "stats.export": _("Exported statistics"),
     }
     return labels.get(action, action)
@@ -122,15 +130,22 @@ def _part(key: str, value: str) -> str:
         "intersectional": _("Intersectional"),
         "consent": _("Consent to statistics"),
         "receipt": _("Receipt code issued"),
+        "kept": _("The sending office keeps access"),
     }
     if key in words:
-        return f"{words[key]}: {_('yes') if value == 'yes' else _('no')}"
+        # Outside the f-string, so that extraction finds the messages.
+        answer = _("yes") if value == "yes" else _("no")
+        return f"{words[key]}: {answer}"
     if key == "reason":
-        return f"{_('Reason')}: {_term(CLOSE_REASONS.code, value)}"
+        reason = _("Reason")
+        return f"{reason}: {_term(CLOSE_REASONS.code, value)}"
     if key == "source":
         return _term(REPORT_SOURCES.code, value)
     if key == "role":
         return _role_word(value)
+    if key == "offices":
+        offices = _("Offices")
+        return f"{offices}: {value}"
     return f"{key}={value}"
 
 
@@ -141,6 +156,8 @@ def describe_detail(action: str, detail: str, names: Mapping[str, str]) -> str:
     for raw in filter(None, (piece.strip() for piece in detail.replace(" ", ";").split(";"))):
         if raw.startswith("staff:"):
             pieces.append(names.get(raw, _("a former staff member")))
+        elif raw.startswith("office:"):
+            pieces.append(names.get(raw, _("an office")))
         elif raw.split(":", 1)[0] in ("note", "message", "attachment", "keys"):
             continue
         elif "->" in raw and action == "case.status":

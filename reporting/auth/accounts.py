@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -24,9 +25,10 @@ from reporting.auth.sessions import end_all_sessions
 from reporting.config.settings import Settings
 from reporting.crypto import passwords
 from reporting.crypto.errors import CryptoError
-from reporting.db.models import StaffAccount, utc_now
+from reporting.db.models import StaffAccount, StaffOffice, utc_now
 from reporting.i18n import N_
 from reporting.vault import key_trust, values
+from reporting.vault import offices as vault_offices
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
@@ -76,9 +78,10 @@ async def add_staff(
     role: str,
     password: str,
     argon2: passwords.Argon2Params = passwords.DEFAULT_ARGON2,
+    office_ids: Sequence[uuid.UUID] = (),
 ) -> StaffAccount:
     """Create an active account with a fresh key pair, certified by the instance's staff-signing key
-    (TOTP is enrolled at first login).
+    (TOTP is enrolled at first login), as a member of ``office_ids`` (none given: the central office).
 
     Raise :class:`AccountError` for an unknown role, a bad e-mail or name, a weak password or a taken
     e-mail. ``argon2`` exists for tests; production uses the default cost.
@@ -122,6 +125,9 @@ async def add_staff(
         await db.flush()
     except IntegrityError:
         raise AccountError(N_("An account with this e-mail address exists already.")) from None
+    offices = list(dict.fromkeys(office_ids)) or [await vault_offices.central_office_id(db)]
+    db.add_all(StaffOffice(staff_id=account.id, office_id=office_id) for office_id in offices)
+    await db.flush()
     return account
 
 

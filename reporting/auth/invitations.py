@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import secrets
 import uuid
+from collections.abc import Sequence
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,7 +19,7 @@ from reporting.access.roles import Role
 from reporting.auth.accounts import AccountError, add_staff, find_account, normalise_email
 from reporting.config.settings import Settings
 from reporting.crypto import passwords
-from reporting.db.models import StaffAccount, StaffInvitation, utc_now
+from reporting.db.models import Office, StaffAccount, StaffInvitation, utc_now
 from reporting.i18n import N_
 
 INVITATION_LIFETIME = dt.timedelta(days=7)
@@ -29,8 +30,11 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-async def create_invitation(db: AsyncSession, *, email: str, role: Role, invited_by: uuid.UUID) -> str:
-    """Store a new invitation (replacing an open one for the same address); return the token, shown once."""
+async def create_invitation(
+    db: AsyncSession, *, email: str, role: Role, invited_by: uuid.UUID, office_ids: Sequence[uuid.UUID] = ()
+) -> str:
+    """Store a new invitation (replacing an open one for the same address) for an account in ``office_ids``
+    (none: the central office); return the token, shown once."""
     normalised = normalise_email(email)
     if normalised is None:
         raise AccountError(N_("This is not a valid e-mail address."))
@@ -46,6 +50,7 @@ async def create_invitation(db: AsyncSession, *, email: str, role: Role, invited
             email=normalised,
             role=role.value,
             invited_by=invited_by,
+            office_ids=",".join(str(office_id) for office_id in office_ids),
             expires_at=utc_now() + INVITATION_LIFETIME,
         )
     )
@@ -96,7 +101,17 @@ async def accept_invitation(
         role=invitation.role,
         password=password,
         argon2=argon2,
+        office_ids=await _existing_offices(db, invitation.office_ids),
     )
+
+
+async def _existing_offices(db: AsyncSession, stored: str) -> list[uuid.UUID]:
+    """The invitation's offices that still exist (an office deleted meanwhile is left out)."""
+    wanted = [uuid.UUID(raw) for raw in stored.split(",") if raw]
+    if not wanted:
+        return []
+    found = set((await db.execute(select(Office.id).where(Office.id.in_(wanted)))).scalars())
+    return [office_id for office_id in wanted if office_id in found]
 
 
 async def open_invitations(db: AsyncSession) -> list[StaffInvitation]:

@@ -7,6 +7,7 @@ would be a way to case content the admin role does not have. Nobody disables the
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -15,17 +16,19 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from reporting.access.identity import StaffIdentity, staff_actor
-from reporting.access.roles import INVITABLE_ROLES, ROLE_LABELS, STAFF_MANAGER_ROLES, parse_role
+from reporting.access.roles import INVITABLE_ROLES, ROLE_LABELS, STAFF_MANAGER_ROLES, Role, parse_role
 from reporting.access.rules import PUBLIC, allow
 from reporting.audit import chain as audit
 from reporting.audit.words import local_time
 from reporting.auth import accounts, invitations
 from reporting.config.settings import Settings
-from reporting.db.models import StaffAccount
+from reporting.db.models import Office, StaffAccount, StaffOffice
 from reporting.i18n import N_
+from reporting.vault.offices import is_diocesan, set_memberships, staff_office_ids
 from reporting.web.commits import commit
 from reporting.web.forms import read_form, see_other
 from reporting.web.throttle import client_limit, enforce_limits
@@ -39,8 +42,35 @@ SAVED_NOTICES = {
     "disabled": N_("The account was disabled. Its sessions have ended."),
     "enabled": N_("The account was enabled."),
     "reset": N_("The authenticator was reset. The colleague sets up a new one at the next login."),
+    "offices": N_("The offices were saved."),
 }
 """What the page confirms after each change (``?saved=…`` of the redirect)."""
+
+
+@dataclass(frozen=True)
+class OfficeChoice:
+    id: uuid.UUID
+    name: str
+
+
+async def _pickable_offices(db_session: AsyncSession, staff: StaffIdentity) -> list[OfficeChoice]:
+    """The offices ``staff`` may put colleagues in: every office for admins and central-office
+    coordinators, their own offices for a local coordinator."""
+    query = select(Office.id, Office.name).order_by(Office.is_central.desc(), Office.name)
+    if not await _manages_every_office(db_session, staff):
+        query = query.where(Office.id.in_(select(StaffOffice.office_id).where(StaffOffice.staff_id == staff.staff_id)))
+    return [OfficeChoice(*row) for row in await db_session.execute(query)]
+
+
+async def _manages_every_office(db_session: AsyncSession, staff: StaffIdentity) -> bool:
+    return staff.role == Role.ADMIN or await is_diocesan(db_session, staff.staff_id)
+
+
+async def _memberships(db_session: AsyncSession) -> dict[uuid.UUID, list[uuid.UUID]]:
+    found: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for staff_id, office_id in await db_session.execute(select(StaffOffice.staff_id, StaffOffice.office_id)):
+        found.setdefault(staff_id, []).append(office_id)
+    return found
 
 
 async def _accounts_page(
@@ -52,10 +82,24 @@ async def _accounts_page(
     saved: str | None = None,
     status_code: int = 200,
 ) -> Template:
+    offices = await _pickable_offices(db_session, staff)
+    memberships = await _memberships(db_session)
+    every_office = await _manages_every_office(db_session, staff)
+    pickable = {office.id for office in offices}
+    # A local coordinator sees the colleagues of their own offices only.
+    listed = [
+        account
+        for account in await accounts.list_accounts(db_session)
+        if every_office or pickable & set(memberships.get(account.id, []))
+    ]
+    office_names = dict((await db_session.execute(select(Office.id, Office.name))).all())
     return Template(
         "auth/accounts.html",
         context={
-            "accounts": await accounts.list_accounts(db_session),
+            "accounts": listed,
+            "offices": offices,
+            "memberships": memberships,
+            "office_names": office_names,
             "invitations": await invitations.open_invitations(db_session),
             "manageable_roles": INVITABLE_ROLES[staff.role],
             "role_labels": ROLE_LABELS,
@@ -90,8 +134,9 @@ async def invite(
     if role is None or role not in INVITABLE_ROLES[staff.role]:
         return await _accounts_page(db_session, staff, error=N_("Choose a role."), status_code=400)
     try:
+        office_ids = await _chosen_offices(db_session, staff, form.texts("office_id"), default_to_own=True)
         token = await invitations.create_invitation(
-            db_session, email=form.text("email"), role=role, invited_by=staff.staff_id
+            db_session, email=form.text("email"), role=role, invited_by=staff.staff_id, office_ids=office_ids
         )
     except accounts.AccountError as error:
         return await _accounts_page(db_session, staff, error=str(error), status_code=400)
@@ -115,11 +160,31 @@ async def withdraw_invitation(
     return see_other(f"{ACCOUNTS_PATH}?saved=withdrawn")
 
 
+async def _chosen_offices(
+    db_session: AsyncSession, staff: StaffIdentity, raw: list[str], *, default_to_own: bool = False
+) -> list[uuid.UUID]:
+    """The offices ticked in a form, each one ``staff`` may give; at least one. With ``default_to_own``
+    (an invitation), none ticked means the inviter's offices (a local coordinator) or the central office."""
+    offices = await _pickable_offices(db_session, staff)
+    pickable = {str(office.id): office.id for office in offices}
+    chosen = [pickable[value] for value in dict.fromkeys(raw) if value in pickable]
+    if not raw and default_to_own:
+        return [] if await _manages_every_office(db_session, staff) else [office.id for office in offices]
+    if not chosen or len(chosen) != len(set(raw)):
+        raise accounts.AccountError(N_("Choose at least one office."))
+    return chosen
+
+
 async def _manageable_account(db_session: AsyncSession, staff: StaffIdentity, staff_id: uuid.UUID) -> StaffAccount:
-    """The account ``staff`` may change: not their own, and no coordinator for an admin."""
+    """The account ``staff`` may change: not their own, and no coordinator for an admin; for a local
+    coordinator only a colleague of their own offices (anyone else's account does not exist for them)."""
     account = await db_session.get(StaffAccount, staff_id)
     if account is None:
         raise NotFoundException
+    if not await _manages_every_office(db_session, staff):
+        own = await staff_office_ids(db_session, staff.staff_id)
+        if not own & await staff_office_ids(db_session, account.id):
+            raise NotFoundException
     role = parse_role(account.role)
     if account.id == staff.staff_id or role is None or role not in INVITABLE_ROLES[staff.role]:
         raise PermissionDeniedException
@@ -165,6 +230,34 @@ async def reset_two_factor(
     await audit.record(db_session, action="two_factor.reset", actor=staff.actor, detail=staff_actor(account.id))
     await commit(db_session, where="reset_two_factor")
     return see_other(f"{ACCOUNTS_PATH}?saved=reset")
+
+
+@post(f"{ACCOUNTS_PATH}/{{staff_id:uuid}}/offices", opt=STAFF_MANAGERS, include_in_schema=False)
+async def change_offices(
+    request: Request[Any, Any, State],
+    staff_id: FromPath[uuid.UUID],
+    staff: NamedDependency[StaffIdentity],
+    db_session: NamedDependency[AsyncSession],
+) -> Response[Any]:
+    """Which offices a colleague belongs to. A local coordinator changes only their own offices' part of
+    the membership; the colleague's other memberships stay. Keys already held are not touched: a case
+    moves between offices by transfer."""
+    account = await _manageable_account(db_session, staff, staff_id)
+    pickable = {office.id for office in await _pickable_offices(db_session, staff)}
+    try:
+        chosen = await _chosen_offices(db_session, staff, (await read_form(request)).texts("office_id"))
+    except accounts.AccountError as error:
+        return await _accounts_page(db_session, staff, error=str(error), status_code=400)
+    kept = [office_id for office_id in await staff_office_ids(db_session, account.id) if office_id not in pickable]
+    await set_memberships(db_session, account.id, [*kept, *chosen])
+    await audit.record(
+        db_session,
+        action="account.offices",
+        actor=staff.actor,
+        detail=f"{staff_actor(account.id)};offices={len(chosen)}",
+    )
+    await commit(db_session, where="change_offices")
+    return see_other(f"{ACCOUNTS_PATH}?saved=offices")
 
 
 @get(
@@ -249,6 +342,7 @@ ACCOUNT_MANAGEMENT_ROUTE_HANDLERS = [
     enable_account,
     reset_two_factor,
     confirm_account_change,
+    change_offices,
     invitation_page,
     accept_invitation,
 ]

@@ -27,11 +27,13 @@ from reporting.casework.workflow import (
     TRANSITIONS,
     CaseWork,
     KeyHolder,
+    OfficeChoice,
     case_colleagues,
     has_mailbox,
     key_holders,
+    transfer_targets,
 )
-from reporting.db.models import Report, StaffAccount
+from reporting.db.models import Office, Report, StaffAccount
 from reporting.vault import values
 
 
@@ -60,6 +62,10 @@ class CaseView:
     key_holders: list[KeyHolder]
     colleagues: list[KeyHolder]
     """Whom a coordinator may assign or grant the case to (empty for advisers)."""
+    office_name: str
+    """The office that owns the case."""
+    transfer_offices: list[OfficeChoice]
+    """The offices a coordinator may hand the case to (empty for advisers)."""
     staff_names: dict[uuid.UUID, str]
     deadlines: list[Deadline]
     incident_on: dt.date | None
@@ -106,7 +112,10 @@ async def build_case_view(work: CaseWork, report: Report, *, action: str = "case
     opened = await work.open_case(report, action=action)
     db = work.db
     holders = await key_holders(db, report.id)
-    colleagues = await case_colleagues(db) if work.staff.role == Role.COORDINATOR else []
+    coordinator = work.staff.role == Role.COORDINATOR
+    colleagues = await case_colleagues(db, [report.office_id]) if coordinator else []
+    offices = await transfer_targets(db, report) if coordinator else []
+    office_name = (await db.get(Office, report.office_id)).name if report.office_id else ""  # type: ignore[union-attr]
     authors = {note.staff_id for note in opened.notes} | {message.staff_id for message in opened.messages}
     names = await _staff_names(db, {staff_id for staff_id in (*authors, report.assignee_id) if staff_id})
     codes = await load_case_codes(db, report.id)
@@ -139,6 +148,8 @@ async def build_case_view(work: CaseWork, report: Report, *, action: str = "case
         codes=codes,
         key_holders=holders,
         colleagues=colleagues,
+        office_name=office_name,
+        transfer_offices=offices,
         staff_names=names,
         deadlines=case_deadlines(case_dates, answer_due_months=work.answer_due_months),
         incident_on=report.incident_on,

@@ -49,7 +49,7 @@ from reporting.casework.pages import (
     walk_in_form,
 )
 from reporting.casework.walk_in import CASE_LANGUAGES, parse_intake, record_walk_in, spend_form_token
-from reporting.casework.workflow import CLOSED, CaseActionError, CaseWork, case_colleagues, key_holders
+from reporting.casework.workflow import CLOSED, CaseActionError, CaseWork, case_colleagues, key_holders, member_offices
 from reporting.config.secrets import InstanceSecrets
 from reporting.config.settings import Settings
 from reporting.crypto.errors import CryptoError
@@ -57,6 +57,7 @@ from reporting.db.models import Report
 from reporting.i18n import N_
 from reporting.i18n import gettext_ as _
 from reporting.vault import opening, values
+from reporting.vault.offices import may_know_case, staff_office_ids
 from reporting.web.commits import NotStoredError, commit, saving
 from reporting.web.forms import read_form, see_other
 
@@ -94,10 +95,13 @@ def attachment_disposition(filename: str) -> str:
 
 
 async def load_accessible_case(work: CaseWork, report_id: uuid.UUID) -> Report:
-    """The case if this staff member holds its key: 404 when it does not exist (or was shredded),
-    403 (audited, so probing other cases shows up in the log) when they hold no key."""
+    """The case if this staff member holds its key: 404 when it does not exist (or was shredded) or
+    belongs to an office they may not know of, 403 (audited, so probing shows up in the log) when it is
+    their office's case but they hold no key."""
     report = await work.db.get(Report, report_id)
     if report is None or report.shredded_on is not None:
+        raise NotFoundException
+    if not await may_know_case(work.db, report_id, work.staff.staff_id, work.staff.role):
         raise NotFoundException
     if not await opening.staff_has_access(work.db, report_id, work.staff.staff_id):
         await work.record("case.denied", report_id)
@@ -142,7 +146,8 @@ class InboxController(Controller):
         page = await load_inbox(
             db_session, inbox_request, staff_id=staff.staff_id, role=staff.role, answer_due_months=months
         )
-        colleagues = await case_colleagues(db_session) if staff.role == Role.COORDINATOR else []
+        own_offices = await staff_office_ids(db_session, staff.staff_id)
+        colleagues = await case_colleagues(db_session, own_offices) if staff.role == Role.COORDINATOR else []
         return inbox_page(page, inbox_request, colleagues)
 
     @get("/digest", opt=CASE_WORKERS)
@@ -336,6 +341,28 @@ class CaseController(Controller):
             return await self._refused(work, report_id, {error.field: error.message}, uncertified=error.uncertified)
         return await _saved(work, report_id, "access")
 
+    @post("/transfer", opt=COORDINATORS)
+    async def transfer(
+        self,
+        request: Request[Any, Any, State],
+        report_id: FromPath[uuid.UUID],
+        work: NamedDependency[CaseWork],
+    ) -> Response[Any]:
+        """Hand the case to another office; the sending office keeps access only when asked to."""
+        report = await load_accessible_case(work, report_id)
+        form = await read_form(request, max_length=None)
+        try:
+            async with saving(work.db, where="transfer"):
+                await work.transfer(
+                    report, _parse_uuid(form.text("office_id")), keep_access=form.text("keep_access") == "yes"
+                )
+        except CaseActionError as error:
+            return await self._refused(work, report_id, {error.field: error.message})
+        await commit(work.db, where="transfer")
+        if await may_know_case(work.db, report_id, work.staff.staff_id, work.staff.role):
+            return see_other(f"/staff/cases/{report_id}?saved=transfer#transfer")
+        return see_other("/staff/")
+
     @get("/access/{staff_id:uuid}/revoke", opt=COORDINATORS)
     async def confirm_revoke(
         self,
@@ -424,8 +451,8 @@ class WalkInController(Controller):
     dependencies = {"work": Provide(provide_case_work, sync_to_thread=False)}  # noqa: RUF012
 
     @get("/", opt=CASE_WORKERS)
-    async def form(self) -> Template:
-        return walk_in_form(None, {}, token_urlsafe(24))
+    async def form(self, work: NamedDependency[CaseWork]) -> Template:
+        return walk_in_form(None, {}, token_urlsafe(24), offices=await member_offices(work.db, work.staff.staff_id))
 
     @post("/", opt=CASE_WORKERS)
     async def record(
@@ -438,9 +465,10 @@ class WalkInController(Controller):
         """Seal the case and show the receipt code once (in this answer only: it is stored nowhere)."""
         form = await read_form(request, max_length=None)
         token = form.text("form_token")
+        offices = await member_offices(work.db, work.staff.staff_id)
         data, errors = parse_intake(form.all_texts(), today=dt.date.today())
         if errors:
-            return walk_in_form(data, errors, token, status_code=400)
+            return walk_in_form(data, errors, token, offices=offices, status_code=400)
         try:
             async with saving(work.db, where="record_walk_in"):
                 if not await spend_form_token(work.db, token):
@@ -451,7 +479,7 @@ class WalkInController(Controller):
                 "Nothing was stored: a technical problem stopped the database from saving this case. Everything "
                 "you entered is still here. Please send the form again later."
             )
-            return walk_in_form(data, {"form": problem}, token, status_code=503)
+            return walk_in_form(data, {"form": problem}, token, offices=offices, status_code=503)
         mailbox_url = f"{str(request.base_url).rstrip('/')}/mailbox"
         return walk_in_done(report.id, receipt_code, status_code=201, mailbox_url=mailbox_url)
 

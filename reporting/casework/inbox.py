@@ -27,10 +27,10 @@ from reporting.casework.deadlines import (
     case_deadlines,
     parse_incident_month,
 )
-from reporting.crypto import report_keys
-from reporting.db.models import CaseCode, CaseUnread, Categorisation, Report, StaffAccount, WrappedKey
+from reporting.db.models import CaseCode, CaseUnread, Categorisation, Office, Report, StaffAccount
 from reporting.taxonomy import AREAS, CASE_STATUSES, STAFF_GROUNDS
-from reporting.vault.values import REPORTER, STAFF, staff_recipient
+from reporting.vault.offices import case_visibility
+from reporting.vault.values import REPORTER, STAFF
 
 PAGE_SIZE = 50
 SORTS = ("attention", "newest", "oldest", "status")
@@ -47,9 +47,11 @@ ASSIGNEE_NONE = "none"
 STATUS_ORDER = CASE_STATUSES.codes()
 OPEN_STATUSES = tuple(status for status in STATUS_ORDER if status != "closed")
 _CURSOR_SEPARATOR = "~"
-PageRow = tuple[uuid.UUID, dt.date, dt.date, str, str, str, str | None, bool, dt.date | None, dt.date | None, bool]
+PageRow = tuple[
+    uuid.UUID, dt.date, dt.date, str, str, str, str | None, bool, dt.date | None, dt.date | None, bool, str | None
+]
 """id, received, last activity, status, language, source, assignee's name, categorised, acknowledged,
-incident day, unread."""
+incident day, unread, owning office's name."""
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,7 @@ class InboxRow:
     categorised: bool
     unread: bool
     deadlines: list[Deadline]
+    office_name: str = ""
 
     def overdue(self, today: dt.date) -> list[Deadline]:
         return [deadline for deadline in self.deadlines if deadline.is_overdue(today)]
@@ -272,25 +275,6 @@ def _beyond(keys: list[SortKey], values: list[Any], *, forward: bool) -> ColumnE
     return and_(_compare(keys[0], values[0], forward=forward, strict=False), or_(*alternatives))
 
 
-def case_visibility(staff_id: uuid.UUID, role: str) -> ColumnElement[bool] | None:
-    """Which cases a staff member sees listed and counted: coordinators all, advisers those they can open.
-
-    An adviser can open a case when a wrapped key exists for them; assigning always grants one (and
-    revoking unassigns), so this covers "assigned or granted". Their case ids come from a covering index
-    of their own keys, read once per query: a probe of the key table per case cost the navigation counts,
-    which every staff page shows, four times as much over 20,000 open cases.
-    """
-    if role == "coordinator":
-        return None
-    return Report.id.in_(
-        select(WrappedKey.report_id).where(
-            WrappedKey.staff_id == staff_id,
-            WrappedKey.key_purpose == report_keys.CASE_KEY,
-            WrappedKey.recipient == staff_recipient(staff_id),
-        )
-    )
-
-
 def _has_code(dimension: str, code: str) -> ColumnElement[bool]:
     """The adviser's or the reporter's code matches. A correlated EXISTS, probed per candidate row in
     list order, so the first page stops early; an IN list would first collect every matching case."""
@@ -376,12 +360,12 @@ def inbox_conditions(
     filters: InboxFilters,
     *,
     staff_id: uuid.UUID,
-    role: str,
+    visibility: ColumnElement[bool] | None,
     today: dt.date | None = None,
     answer_due_months: int = 3,
 ) -> list[ColumnElement[bool]]:
+    """``visibility``: the cases this member may see (``vault.offices.case_visibility``; ``None``: all)."""
     conditions: list[ColumnElement[bool]] = [Report.shredded_on.is_(None)]
-    visibility = case_visibility(staff_id, role)
     if visibility is not None:
         conditions.append(visibility)
     if filters.status:
@@ -434,7 +418,8 @@ async def attention_counts(
     the bulk of a long-running instance, have no deadline left), unread from this member's unread rows.
     """
     today = today or dt.date.today()
-    conditions = inbox_conditions(InboxFilters(), staff_id=staff_id, role=role)
+    visibility = await case_visibility(db, staff_id, role)
+    conditions = inbox_conditions(InboxFilters(), staff_id=staff_id, visibility=visibility)
 
     def count(condition: ColumnElement[bool]) -> Any:
         return func.count().filter(condition)
@@ -497,8 +482,10 @@ async def _fetch(
             Report.acknowledged_on,
             Report.incident_on,
             unread_by(staff_id),
+            Office.name,
         )
         .outerjoin(StaffAccount, StaffAccount.id == Report.assignee_id)
+        .outerjoin(Office, Office.id == Report.office_id)
         .outerjoin(Categorisation, Categorisation.report_id == Report.id)
         .where(*conditions)
         .order_by(
@@ -526,8 +513,9 @@ async def load_inbox(
     itself.
     """
     today = today or dt.date.today()
+    visibility = await case_visibility(db, staff_id, role)
     conditions = inbox_conditions(
-        request.filters, staff_id=staff_id, role=role, today=today, answer_due_months=answer_due_months
+        request.filters, staff_id=staff_id, visibility=visibility, today=today, answer_due_months=answer_due_months
     )
     keys = _sort_keys(request.sort)
     segments = _segments(request.sort, today=today, answer_due_months=answer_due_months)
@@ -570,6 +558,7 @@ async def load_inbox(
         acknowledged_on,
         incident_on,
         unread,
+        office_name,
     ) in page:
         case_codes = codes[report_id]
         origin = STAFF if categorised else REPORTER
@@ -599,6 +588,7 @@ async def load_inbox(
                 categorised=categorised,
                 unread=unread,
                 deadlines=case_deadlines(case_dates, answer_due_months=answer_due_months),
+                office_name=office_name or "",
             )
         )
     cursors = [_cursor_of(request.sort, rank, row) for rank, row in page]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from litestar import MediaType, Request, Response
@@ -29,7 +30,7 @@ from reporting.casework.inbox import (
 )
 from reporting.casework.labels import TEMPLATE_HELPERS, language_name
 from reporting.casework.walk_in import CASE_LANGUAGES, INTAKE_SOURCES, IntakeInput
-from reporting.casework.workflow import CaseWork, KeyHolder
+from reporting.casework.workflow import CaseWork, KeyHolder, OfficeChoice
 from reporting.db.models import Report
 from reporting.i18n import current_language
 from reporting.i18n import gettext_ as _
@@ -38,7 +39,7 @@ from reporting.vault.values import TamperedContentError
 from reporting.web.errors import unhandled_exception_handler
 from reporting.web.language import use_request_language
 
-SAVED_NOTICES = ("status", "categorisation", "messages", "notes", "access", "deadlines")
+SAVED_NOTICES = ("status", "categorisation", "messages", "notes", "access", "deadlines", "transfer")
 """Sections of the case page a save redirects to; the notice says what was saved there."""
 
 
@@ -50,6 +51,7 @@ def saved_notice(section: str) -> str:
         "notes": _("The note was saved."),
         "access": _("Access and assignment were saved."),
         "deadlines": _("The day of the incident was saved."),
+        "transfer": _("The case was handed to the other office."),
     }
     return notices[section]
 
@@ -149,7 +151,15 @@ def confirm_revoke_page(report_id: uuid.UUID, holder: KeyHolder) -> Template:
     )
 
 
-def walk_in_form(data: IntakeInput | None, errors: dict[str, str], token: str, *, status_code: int = 200) -> Template:
+def walk_in_form(
+    data: IntakeInput | None,
+    errors: dict[str, str],
+    token: str,
+    *,
+    offices: Sequence[OfficeChoice] = (),
+    status_code: int = 200,
+) -> Template:
+    """The walk-in form; ``offices``: the member's offices, first the one a case goes to unless chosen."""
     return Template(
         "casework/intake.html",
         context={
@@ -161,6 +171,7 @@ def walk_in_form(data: IntakeInput | None, errors: dict[str, str], token: str, *
             "sources": INTAKE_SOURCES,
             "languages": _case_languages(),
             "dimensions": CATEGORISATION_DIMENSIONS,
+            "offices": offices,
         },
         status_code=status_code,
     )

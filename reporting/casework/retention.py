@@ -73,6 +73,7 @@ async def shred_case(db: AsyncSession, report: Report) -> set[str]:
         report.closed_on = _month_of(report.closed_on)
     report.shredded_on = _month_of(dt.date.today())
     report.assignee_id = None
+    report.office_id = None  # which office held it is no statistic
     categorisation = await db.get(Categorisation, report.id)
     if categorisation is not None:
         categorisation.categorised_on = _month_of(categorisation.categorised_on)

@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.casework.categorisation import CategorisationInput, parse_categorisation, save_categorisation
-from reporting.casework.workflow import CaseWork
+from reporting.casework.workflow import CaseWork, member_offices
 from reporting.config.secrets import InstanceSecrets
 from reporting.config.settings import Settings
 from reporting.db.models import Report, StaffAccount, UsedToken, utc_now
 from reporting.i18n import STAFF_LANGUAGES, SUPPORTED_LANGUAGES
 from reporting.i18n import gettext_ as _
 from reporting.vault import sealing, values
+from reporting.vault.offices import home_office_id
 
 INTAKE_SOURCES = ("walk_in", "phone")
 """Codes of ``taxonomy.REPORT_SOURCES`` an adviser can record (``online`` is the public form's)."""
@@ -47,6 +49,8 @@ class IntakeInput:
     received_on: dt.date
     categorisation: CategorisationInput
     issue_receipt: bool
+    office: str = ""
+    """The chosen office's id as sent (checked against the member's offices when recording)."""
 
 
 def _text(form: Mapping[str, Sequence[str]], name: str) -> str:
@@ -87,6 +91,7 @@ def parse_intake(form: Mapping[str, Sequence[str]], *, today: dt.date) -> tuple[
         received_on=received_on,
         categorisation=categorisation,
         issue_receipt="yes" in form.get("issue_receipt", ()),
+        office=_text(form, "office_id"),
     )
     return data, errors
 
@@ -105,10 +110,19 @@ async def spend_form_token(db: AsyncSession, token: str) -> bool:
     return True
 
 
+async def _walk_in_office(work: CaseWork, chosen: str) -> uuid.UUID:
+    """The office the member chose among their own, else their home office (``vault.offices``)."""
+    for office in await member_offices(work.db, work.staff.staff_id):
+        if str(office.id) == chosen:
+            return office.id
+    return await home_office_id(work.db, work.staff.staff_id)
+
+
 async def record_walk_in(
     work: CaseWork, data: IntakeInput, *, settings: Settings, secrets: InstanceSecrets
 ) -> tuple[Report, str | None]:
-    """Seal and store the case, assign it to the recording adviser; return it and the receipt code."""
+    """Seal and store the case, assign it to the recording adviser; it belongs to their office. Return it
+    and the receipt code."""
     account = await work.db.get(StaffAccount, work.staff.staff_id)
     if account is None:
         raise values.AccessDeniedError
@@ -125,6 +139,7 @@ async def record_walk_in(
         ),
         issue_receipt=data.issue_receipt,
         extra_recipients=[values.Recipient(values.staff_recipient(account.id), account.public_key, account.id)],
+        office_id=await _walk_in_office(work, data.office),
     )
     report.assignee_id = account.id
     # In person or on the phone, being heard is the acknowledgement.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import NoReturn
 
@@ -21,11 +22,12 @@ from reporting.audit import chain as audit
 from reporting.config.settings import Settings
 from reporting.crypto import report_keys
 from reporting.crypto.errors import CryptoError
-from reporting.db.models import CaseUnread, Report, StaffAccount, WrappedKey
+from reporting.db.models import CaseUnread, Office, Report, StaffAccount, StaffOffice, WrappedKey
 from reporting.i18n import gettext_ as _
 from reporting.taxonomy import CLOSE_REASONS
 from reporting.vault import grants, opening, sealing, values
 from reporting.vault.key_trust import UncertifiedKeyError
+from reporting.vault.offices import office_coordinators, staff_office_ids
 from reporting.vault.period_keys import PeriodKeys
 from reporting.web.commits import commit
 
@@ -169,15 +171,21 @@ class CaseWork:
         report.incident_on = incident_on
         await self.record("case.incident_day", report.id, "set" if incident_on else "cleared")
 
-    async def _colleague(self, staff_id: uuid.UUID | None, field: str) -> StaffAccount:
+    async def _colleague(self, report: Report, staff_id: uuid.UUID | None, field: str) -> StaffAccount:
+        """An active adviser or coordinator of the case's office: keys cross offices only by transfer."""
         colleague = await self.db.get(StaffAccount, staff_id) if staff_id else None
-        if colleague is None or not colleague.is_active or colleague.role not in CASE_ROLES:
+        if (
+            colleague is None
+            or not colleague.is_active
+            or colleague.role not in CASE_ROLES
+            or report.office_id not in await staff_office_ids(self.db, colleague.id)
+        ):
             raise CaseActionError(field, _("Choose an active adviser or coordinator."))
         return colleague
 
     async def assign(self, report: Report, assignee_id: uuid.UUID | None) -> None:
         """Make a colleague responsible; this also grants them access to the case."""
-        assignee = await self._colleague(assignee_id, "assignment")
+        assignee = await self._colleague(report, assignee_id, "assignment")
         await self._grant(report, assignee, "assignment")
         report.assignee_id = assignee.id
         await self.record("case.assign", report.id, f"staff:{assignee.id}")
@@ -211,7 +219,7 @@ class CaseWork:
         await self.record("case.assign", report.id, "none")
 
     async def grant(self, report: Report, grantee_id: uuid.UUID | None) -> None:
-        grantee = await self._colleague(grantee_id, "access")
+        grantee = await self._colleague(report, grantee_id, "access")
         if await self._grant(report, grantee, "access"):
             await self.record("case.grant", report.id, f"staff:{grantee.id}")
 
@@ -231,6 +239,35 @@ class CaseWork:
         if report.assignee_id == staff_id:
             report.assignee_id = None
         await self.record("case.revoke", report.id, f"staff:{staff_id}")
+
+    async def transfer(self, report: Report, office_id: uuid.UUID | None, *, keep_access: bool) -> None:
+        """Hand the case to another office: its keys are wrapped for the receiving office's certified
+        coordinators (re-wrapped from this member's own key, nothing re-encrypted), the case belongs to
+        that office, and unless ``keep_access`` every other staff key of the case is deleted. The
+        reporter's and the recovery key stay, so the mailbox keeps working."""
+        office = await self.db.get(Office, office_id) if office_id else None
+        if office is None or office.id == report.office_id:
+            raise CaseActionError("transfer", _("Choose another office."))
+        receivers = await office_coordinators(self.db, self.settings, office.id)
+        if not receivers:
+            raise CaseActionError("transfer", _("This office has no coordinator who can receive cases yet."))
+        for receiver in receivers:
+            account = await self.db.get(StaffAccount, receiver.staff_id)
+            if account is not None:
+                await self._grant(report, account, "transfer")
+        report.office_id = office.id
+        ended = []
+        if not keep_access:
+            keep = {receiver.staff_id for receiver in receivers}
+            ended = [holder.staff_id for holder in await key_holders(self.db, report.id) if holder.staff_id not in keep]
+            for staff_id in ended:
+                await grants.revoke_access(self.db, report.id, staff_id)
+            await self.db.execute(
+                delete(CaseUnread).where(CaseUnread.report_id == report.id, CaseUnread.staff_id.in_(ended))
+            )
+            if report.assignee_id in ended:
+                report.assignee_id = None
+        await self.record("case.transfer", report.id, f"office:{office.id};kept={'yes' if keep_access else 'no'}")
 
     async def add_note(self, report: Report, body: str) -> None:
         """An internal note, sealed under the case key (the reporter never sees it)."""
@@ -267,11 +304,39 @@ async def key_holders(db: AsyncSession, report_id: uuid.UUID) -> list[KeyHolder]
     return [KeyHolder(*row) for row in rows]
 
 
-async def case_colleagues(db: AsyncSession) -> list[KeyHolder]:
-    """Active staff who may be assigned or granted a case."""
+async def case_colleagues(db: AsyncSession, office_ids: Collection[uuid.UUID | None]) -> list[KeyHolder]:
+    """Active advisers and coordinators of ``office_ids``: whom a case of one of them may be assigned or
+    granted to (a coordinator's inbox filter lists those of their own offices)."""
     rows = await db.execute(
         select(StaffAccount.id, StaffAccount.display_name, StaffAccount.role, StaffAccount.is_active)
-        .where(StaffAccount.is_active.is_(True), StaffAccount.role.in_([str(role) for role in CASE_ROLES]))
+        .where(
+            StaffAccount.is_active.is_(True),
+            StaffAccount.role.in_([str(role) for role in CASE_ROLES]),
+            StaffAccount.id.in_(select(StaffOffice.staff_id).where(StaffOffice.office_id.in_(office_ids))),
+        )
         .order_by(StaffAccount.display_name)
     )
     return [KeyHolder(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class OfficeChoice:
+    id: uuid.UUID
+    name: str
+
+
+async def transfer_targets(db: AsyncSession, report: Report) -> list[OfficeChoice]:
+    """The offices a case can be handed to (every office but its own)."""
+    rows = await db.execute(select(Office.id, Office.name).where(Office.id != report.office_id).order_by(Office.name))
+    return [OfficeChoice(*row) for row in rows]
+
+
+async def member_offices(db: AsyncSession, staff_id: uuid.UUID) -> list[OfficeChoice]:
+    """The member's offices, local ones first (the first is where their walk-in cases go by default)."""
+    rows = await db.execute(
+        select(Office.id, Office.name)
+        .join(StaffOffice, StaffOffice.office_id == Office.id)
+        .where(StaffOffice.staff_id == staff_id)
+        .order_by(Office.is_central, Office.name)
+    )
+    return [OfficeChoice(*row) for row in rows]

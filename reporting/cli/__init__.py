@@ -14,6 +14,7 @@ from reporting.cli.backup import backup, restore
 from reporting.cli.demo import demo
 from reporting.cli.instance import db, init, serve
 from reporting.cli.keys import keys_cli
+from reporting.cli.offices import offices_cli
 from reporting.cli.retention import retention_cli
 from reporting.cli.staff import staff_cli
 from reporting.cli.stats import stats
@@ -26,7 +27,8 @@ def cli() -> None:
     """Anonymous reporting of discrimination: operator commands."""
 
 
-for command in (init, serve, db, backup, restore, keys_cli, staff_cli, audit_cli, retention_cli, stats, demo):
+COMMANDS = (init, serve, db, backup, restore, keys_cli, staff_cli, audit_cli, retention_cli, stats, demo, offices_cli)
+for command in COMMANDS:
     cli.add_command(command)
 
 

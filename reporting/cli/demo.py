@@ -5,16 +5,18 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import random
+from secrets import token_urlsafe
 
 import click
 from sqlalchemy import func, select
 
+from reporting.auth.accounts import AccountError, add_staff
 from reporting.cli.common import ReportingError, load_settings
 from reporting.cli.instance import initialise
 from reporting.config.secrets import load_instance_secrets
 from reporting.config.settings import Settings
 from reporting.db.engine import session_scope
-from reporting.db.models import Report
+from reporting.db.models import Office, Report, StaffOffice
 from reporting.demo import SeedResult, seed_demo_reports
 
 
@@ -56,3 +58,46 @@ def seed(cases: int, year: int | None, random_seed: int | None, yes: bool) -> No
         f"Created {seeded.created} synthetic reports for {year or dt.date.today().year}: "
         f"{seeded.categorised} categorised, {seeded.consenting} with consent to statistics."
     )
+
+
+DEMO_EMAIL_DOMAIN = "demo.invalid"
+
+
+async def _seed_staff(settings: Settings) -> list[tuple[str, str, str]]:
+    """A coordinator and an adviser for every office without members, each a member of that office only;
+    (office, e-mail, password) of each. The passwords are random and shown once."""
+    created = []
+    async with session_scope(settings) as session:
+        offices = (await session.execute(select(Office).order_by(Office.is_central.desc(), Office.name))).scalars()
+        for office in list(offices):
+            if (await session.execute(select(StaffOffice).where(StaffOffice.office_id == office.id))).first():
+                continue
+            for role in ("coordinator", "adviser"):
+                password = token_urlsafe(15)
+                account = await add_staff(
+                    session,
+                    settings=settings,
+                    email=f"{role}.{office.slug}@{DEMO_EMAIL_DOMAIN}",
+                    display_name=f"Demo {role} ({office.name})",
+                    role=role,
+                    password=password,
+                    office_ids=[office.id],
+                )
+                created.append((office.name, account.email, password))
+    return created
+
+
+@demo.command("staff")
+def staff() -> None:
+    """Create a demo coordinator and adviser for every office without members (prints their passwords once)."""
+    settings = load_settings()
+    for change in initialise(settings).changes:
+        click.echo(change)
+    try:
+        created = asyncio.run(_seed_staff(settings))
+    except AccountError as error:
+        raise ReportingError(str(error)) from None
+    for office, email, password in created:
+        click.echo(f"{office}: {email}  password: {password}")
+    if not created:
+        click.echo("Every office has members already.")

@@ -14,6 +14,8 @@ from reporting.config.settings import Settings
 from reporting.db.engine import session_scope
 from reporting.db.identity import ForeignInstanceError, bind_to_instance
 from reporting.db.migrate import UnusableDatabaseError, upgrade_to_head
+from reporting.offices.config import OfficesFileError, read_offices_file
+from reporting.offices.store import load_offices
 from reporting.vault.recovery_key import create_recovery_key
 
 
@@ -38,6 +40,27 @@ def bind_database(settings: Settings) -> bool:
         raise ReportingError(str(error)) from None
 
 
+def load_offices_file(settings: Settings) -> list[str]:
+    """Add the offices of ``REPORTING_OFFICES_FILE`` (when configured) that the database does not have yet;
+    return what changed (one-line errors). Changing existing offices is ``reporting offices load``'s job or
+    the administrator's, so a restart never undoes an edit."""
+    if settings.offices_file is None:
+        return []
+    try:
+        specs = read_offices_file(settings.offices_file)
+    except OfficesFileError as error:
+        raise ReportingError(str(error)) from None
+
+    async def load() -> list[str]:
+        async with session_scope(settings) as session:
+            return await load_offices(session, specs, only_new=True)
+
+    try:
+        return asyncio.run(load())
+    except OfficesFileError as error:
+        raise ReportingError(str(error)) from None
+
+
 @dataclass
 class InitResult:
     changes: list[str]
@@ -57,6 +80,7 @@ def initialise(settings: Settings) -> InitResult:
         changes.append("migrated the database to the newest schema")
     if bind_database(settings):
         changes.append("recorded this instance's fingerprint in the database")
+    changes.extend(load_offices_file(settings))
     private_key_path = settings.recovery_private_key_file
     private_text = create_recovery_key(settings)
     if private_text is not None:
@@ -125,3 +149,5 @@ def db_upgrade() -> None:
         click.echo("Database migrated to the newest schema.")
     else:
         click.echo("Database already at the newest schema.")
+    for change in load_offices_file(settings):
+        click.echo(change)

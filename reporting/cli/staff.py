@@ -14,6 +14,8 @@ from reporting.access.roles import ROLES
 from reporting.audit import chain as audit
 from reporting.auth import accounts
 from reporting.cli.common import ReportingError, load_settings, read_new_password, run_in_transaction
+from reporting.offices.config import OfficesFileError
+from reporting.offices.store import office_ids_by_slug
 
 
 @click.group("staff")
@@ -34,17 +36,31 @@ def staff_cli() -> None:
     help="Read the initial password from the first line of PATH, or of standard input with '-'. "
     "Without it the password is asked for twice.",
 )
-def staff_add(email: str, role: str, name: str, password_file: str | None) -> None:
+@click.option(
+    "--office",
+    "offices",
+    multiple=True,
+    metavar="SLUG",
+    help="An office the account belongs to (repeat for several; default: the central office).",
+)
+def staff_add(email: str, role: str, name: str, password_file: str | None, offices: tuple[str, ...]) -> None:
     """Create an account; its owner sets up the authenticator app at the first login."""
     settings = load_settings()
     password = read_new_password(password_file)
 
     async def add(session: AsyncSession) -> str:
         try:
+            office_ids = await office_ids_by_slug(session, list(offices)) if offices else []
             account = await accounts.add_staff(
-                session, settings=settings, email=email, display_name=name, role=role, password=password
+                session,
+                settings=settings,
+                email=email,
+                display_name=name,
+                role=role,
+                password=password,
+                office_ids=office_ids,
             )
-        except accounts.AccountError as error:
+        except (accounts.AccountError, OfficesFileError) as error:
             raise ReportingError(str(error)) from None
         await audit.record(
             session, actor=audit.CLI_ACTOR, action="account.created", detail=f"{staff_actor(account.id)};role={role}"

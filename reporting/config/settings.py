@@ -48,10 +48,8 @@ class Settings:
     stats_publisher: str = ""
     stats_contact: str = ""
     index_landing_page: bool = True
-    help_office_name: str = ""
-    help_office_address: str = ""
-    help_office_phone: str = ""
-    help_office_hours: str = ""
+    offices_file: Path | None = None
+    """The offices file (TOML) that ``init``, ``db upgrade`` and ``reporting offices load`` read."""
     operator_name: str = ""
     operator_address: str = ""
     operator_contact: str = ""
@@ -103,10 +101,17 @@ class Settings:
             "STATS_PUBLISHER",
             "STATS_CONTACT",
             "INDEX_LANDING_PAGE",
+            "OFFICES_FILE",
             *TEXT_SETTINGS,
             "PUBLIC_URL",
             "ALLOWED_HOSTS",
         }
+        retired = sorted(name for name in env if name.removeprefix(ENV_PREFIX) in RETIRED_SETTINGS)
+        if retired:
+            raise SettingsError(
+                f"{retired[0]} was retired: where to get help in person now comes from the offices "
+                f"({ENV_PREFIX}OFFICES_FILE, see README)"
+            )
         unknown = sorted(
             name
             for name in env
@@ -147,23 +152,23 @@ class Settings:
             stats_publisher=_text("STATS_PUBLISHER", get("STATS_PUBLISHER"), max_length=200),
             stats_contact=_text("STATS_CONTACT", get("STATS_CONTACT"), max_length=200),
             index_landing_page=_boolean("INDEX_LANDING_PAGE", get("INDEX_LANDING_PAGE"), default=True),
+            offices_file=_file("OFFICES_FILE", get("OFFICES_FILE")),
             **{name.lower(): _text(name, get(name)) for name in TEXT_SETTINGS},
             public_url=public_url,
             allowed_hosts=_allowed_hosts(get("ALLOWED_HOSTS"), public_url, onion_location),
         )
 
 
+RETIRED_SETTINGS = ("HELP_OFFICE_NAME", "HELP_OFFICE_ADDRESS", "HELP_OFFICE_PHONE", "HELP_OFFICE_HOURS")
+"""Settings of earlier versions that now live elsewhere: named in the error instead of "unknown"."""
+
 TEXT_SETTINGS = (
-    "HELP_OFFICE_NAME",
-    "HELP_OFFICE_ADDRESS",
-    "HELP_OFFICE_PHONE",
-    "HELP_OFFICE_HOURS",
     "OPERATOR_NAME",
     "OPERATOR_ADDRESS",
     "OPERATOR_CONTACT",
     "OPERATOR_REPRESENTATIVE",
 )
-"""Shown on every public page (where to get help in person) and on the legal notice (``/impressum``)."""
+"""Shown on the legal notice (``/impressum``). Where to get help in person comes from the offices."""
 
 
 def _text(name: str, raw: str | None, *, max_length: int = 300) -> str:
@@ -180,6 +185,15 @@ def _path(name: str, raw: str) -> Path:
     path = Path(raw).expanduser().resolve()
     if path.exists() and not path.is_dir():
         raise SettingsError(f"{ENV_PREFIX}{name} must be a directory, but {path} is a file")
+    return path
+
+
+def _file(name: str, raw: str | None) -> Path | None:
+    if raw is None:
+        return None
+    path = Path(raw).expanduser().resolve()
+    if "\x00" in raw or not path.is_file():
+        raise SettingsError(f"{ENV_PREFIX}{name} must name an existing file, got {raw!r}")
     return path
 
 

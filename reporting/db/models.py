@@ -54,6 +54,46 @@ class StaffAccount(Base):
     password_changed_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), default=utc_now)
 
 
+class Office(Base):
+    """A local counselling office (or the diocesan central office, ``is_central``): its public contact
+    details, shown to reporters, and the regions it serves (:class:`OfficeRegion`), by which new reports
+    are routed. Exactly one office is central: it takes what no other office serves."""
+
+    __tablename__ = "office"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    """The office's stable key in the offices file (``REPORTING_OFFICES_FILE``)."""
+    name: Mapped[str] = mapped_column(String(200))
+    is_central: Mapped[bool] = mapped_column(Boolean, default=False)
+    address: Mapped[str] = mapped_column(String(300), default="")
+    phone: Mapped[str] = mapped_column(String(60), default="")
+    opening_hours: Mapped[str] = mapped_column(String(300), default="")
+    languages: Mapped[str] = mapped_column(String(300), default="")
+    step_free: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class OfficeRegion(Base):
+    """A region (``taxonomy.REGIONS`` code) an office serves; each region is served by at most one office,
+    so a report's routing is never a choice."""
+
+    __tablename__ = "office_region"
+
+    region: Mapped[str] = mapped_column(String(40), primary_key=True)
+    office_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"), index=True)
+
+
+class StaffOffice(Base):
+    """A staff member's membership of an office (one or more per account)."""
+
+    __tablename__ = "staff_office"
+
+    staff_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff_account.id", ondelete="CASCADE"), primary_key=True)
+    office_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("office.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
 class StaffSession(Base):
     """A logged-in staff web session.
 
@@ -81,6 +121,8 @@ class StaffInvitation(Base):
     email: Mapped[str] = mapped_column(String(320))
     role: Mapped[str] = mapped_column(String(20))
     invited_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff_account.id", ondelete="CASCADE"))
+    office_ids: Mapped[str] = mapped_column(Text, default="")
+    """The offices the new account joins (comma-separated ids; empty: the central office)."""
     expires_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
     used_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
 
@@ -122,6 +164,8 @@ class Report(Base):
     assignee_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("staff_account.id", ondelete="SET NULL"), nullable=True, index=True
     )
+    office_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("office.id"), nullable=True, index=True)
+    """The office that owns the case (routing metadata, not content: see SECURITY.md, "Offices")."""
     consent_statistics: Mapped[bool] = mapped_column(Boolean, default=False)
     wants_counselling: Mapped[bool] = mapped_column(Boolean, default=False)
     receipt_lookup: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, unique=True)

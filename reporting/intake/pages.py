@@ -16,6 +16,7 @@ from litestar.middleware.csrf import generate_csrf_token
 from litestar.response import Template
 from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_429_TOO_MANY_REQUESTS
 from litestar.utils.scope.state import ScopeState
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.config.secrets import InstanceSecrets
@@ -23,7 +24,7 @@ from reporting.config.settings import Settings
 from reporting.crypto.errors import CryptoError
 from reporting.crypto.receipt import ReceiptKeys
 from reporting.crypto.recovery import load_recovery_public_key
-from reporting.db.models import Report
+from reporting.db.models import CaseCode, Report
 from reporting.i18n import babel_locale, current_language
 from reporting.i18n import gettext_ as _
 from reporting.intake.attachments import (
@@ -201,10 +202,11 @@ def rate_limited_form(
     )
 
 
-def receipt_page(receipt_code: str, *, web_address: str, shown_again: bool, minutes: int) -> Template:
+def receipt_page(receipt_code: str, *, web_address: str, shown_again: bool, minutes: int, region: str = "") -> Template:
     """The receipt code (stored nowhere), read out in groups, with a printable slip; never indexed.
 
     It answers ``GET /receipt``, so its language menu is a set of plain links (the sealed cookie follows).
+    The help block names the offices serving the region the reporter chose (sealed in that cookie too).
     """
     return Template(
         template_name="intake/receipt.html",
@@ -215,6 +217,7 @@ def receipt_page(receipt_code: str, *, web_address: str, shown_again: bool, minu
             "shown_again": shown_again,
             "minutes": minutes,
             "language_path": "/receipt",
+            "help_region": region,
         },
         media_type=MediaType.HTML,
     )
@@ -301,6 +304,13 @@ async def mailbox_page(
     mailbox_key = await mailbox_key_for_reporter(session, period_keys, report, receipt)
     messages = await open_messages(session, report.id, mailbox_key)
     status, status_explanation = _reporter_status(report.status, bool(messages) and messages[-1].author == REPORTER)
+    region = (
+        await session.execute(
+            select(CaseCode.code).where(
+                CaseCode.report_id == report.id, CaseCode.origin == REPORTER, CaseCode.dimension == REGIONS.code
+            )
+        )
+    ).scalar()
     locale = babel_locale(lang)
     return Template(
         template_name="intake/mailbox.html",
@@ -309,6 +319,7 @@ async def mailbox_page(
             "status": status,
             "status_explanation": status_explanation,
             "received_on": format_date(report.received_on, format="long", locale=locale),
+            "help_region": region or "",
             "messages": [
                 {
                     "from_reporter": message.author == REPORTER,

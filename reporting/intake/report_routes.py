@@ -61,6 +61,7 @@ from reporting.intake.receipt_view import (
     ReceiptView,
     open_receipt_view,
     receipt_cookie,
+    receipt_view_key,
 )
 from reporting.intake.submissions import claim_submission, new_submission_id, submission_id, submission_spent
 from reporting.vault.opening import ReceiptWorkBusyError, receipt_keys_for
@@ -80,10 +81,12 @@ REPORT_LIMIT_WITH_POW = 10
 REPORT_LIMIT_WITHOUT_POW = 3
 
 
-def _to_receipt(settings: Settings, secrets: InstanceSecrets, receipt_code: str, *, shown_again: bool) -> Redirect:
-    """``303`` to the receipt page in the form's language, the code sealed in a cookie for it alone."""
+def _to_receipt(settings: Settings, receipt_code: str, *, shown_again: bool, region: str) -> Redirect:
+    """``303`` to the receipt page in the form's language, the code (and the region chosen, for the help
+    block) sealed in a cookie for it alone."""
     redirect = Redirect(f"{RECEIPT_PATH}?lang={current_language().code}", status_code=HTTP_303_SEE_OTHER)
-    redirect.set_cookie(receipt_cookie(secrets, ReceiptView(receipt_code, shown_again), secure=settings.secure_cookies))
+    view = ReceiptView(receipt_code, shown_again, region)
+    redirect.set_cookie(receipt_cookie(view, secure=settings.secure_cookies))
     return redirect
 
 
@@ -194,7 +197,7 @@ class IntakeController(Controller):
         receipt_code = receipt_code_for(secrets, submission)
         if await submission_spent(db_session, "intake:submission", submission):
             # A reload of the receipt page: before the limits and the (already spent) proof of work.
-            return _to_receipt(settings, secrets, receipt_code, shown_again=True)
+            return _to_receipt(settings, receipt_code, shown_again=True, region=values.region)
         # End that read: on SQLite a read transaction that outlives other workers' writes can no longer
         # become a write (SQLITE_BUSY at once, past any busy timeout), and decoding photos takes a while.
         await db_session.rollback()
@@ -232,7 +235,7 @@ class IntakeController(Controller):
             # Argon2id (slow on purpose) before this request's transaction starts, not inside it.
             receipt_keys = await receipt_keys_for(receipt_code, secrets)
             if not await claim_submission(db_session, "intake:submission", submission):
-                return _to_receipt(settings, secrets, receipt_code, shown_again=True)
+                return _to_receipt(settings, receipt_code, shown_again=True, region=values.region)
             await create_report(
                 db_session,
                 settings=settings,
@@ -281,20 +284,19 @@ class IntakeController(Controller):
                 status_code=HTTP_503_SERVICE_UNAVAILABLE,
             )
         except IntegrityError:
-            return _to_receipt(settings, secrets, receipt_code, shown_again=True)
+            return _to_receipt(settings, receipt_code, shown_again=True, region=values.region)
         await commit(db_session, where="submit_report")
-        return _to_receipt(settings, secrets, receipt_code, shown_again=False)
+        return _to_receipt(settings, receipt_code, shown_again=False, region=values.region)
 
     @get(RECEIPT_PATH, opt=PUBLIC)
     async def show_receipt(
         self,
         request: Request[Any, Any, State],
         settings: NamedDependency[Settings],
-        secrets: NamedDependency[InstanceSecrets],
     ) -> Template:
         """The code again for as long as the sealed cookie lives: after reload, Back and Forward."""
         sealed = request.cookies.get(RECEIPT_COOKIE, "")
-        view = open_receipt_view(secrets, sealed) if sealed else None
+        view = open_receipt_view(receipt_view_key(), sealed) if sealed else None
         if view is None:
             return receipt_gone_page()
         return receipt_page(
@@ -302,6 +304,7 @@ class IntakeController(Controller):
             web_address=f"{settings.public_url}/",  # never from the request's Host header
             shown_again=view.shown_again,
             minutes=RECEIPT_VIEW_SECONDS // 60,
+            region=view.region,
         )
 
     @get("/privacy", opt=PUBLIC)

@@ -20,6 +20,7 @@ from reporting.crypto.recovery import load_recovery_public_key
 from reporting.db.models import Attachment, CaseCode, CaseUnread, Message, Note, Report, StaffAccount, WrappedKey
 from reporting.vault import period_keys
 from reporting.vault.key_trust import UncertifiedKeyError, certified_recipient
+from reporting.vault.offices import route_new_report
 from reporting.vault.opening import receipt_keys_for
 from reporting.vault.period_keys import PeriodKeys
 from reporting.vault.values import (
@@ -37,8 +38,11 @@ from reporting.vault.values import (
 SEQUENCE_ATTEMPTS = 3
 
 
-async def new_report_recipients(session: AsyncSession, settings: Settings) -> list[Recipient]:
-    """Who can open a new report: the recovery key and every active coordinator whose key is certified.
+async def new_report_recipients(
+    session: AsyncSession, settings: Settings, *, region: str | None = None, office_id: uuid.UUID | None = None
+) -> tuple[uuid.UUID, list[Recipient]]:
+    """The owning office of a new report and who can open it: the recovery key and the certified
+    coordinators of that office (``vault.offices.route_new_report``).
 
     A coordinator row whose certificate does not verify is left out (logged; audited at the next staff
     login), so a forged row neither reads reports nor stops intake.
@@ -46,18 +50,8 @@ async def new_report_recipients(session: AsyncSession, settings: Settings) -> li
     recovery_public_key = load_recovery_public_key(settings.keys_dir)
     if recovery_public_key is None:
         raise NoRecoveryKeyError
-    coordinators = (
-        await session.execute(
-            select(StaffAccount).where(StaffAccount.role == "coordinator", StaffAccount.is_active.is_(True))
-        )
-    ).scalars()
-    recipients = [Recipient(RECOVERY_RECIPIENT, recovery_public_key)]
-    for coordinator in coordinators:
-        try:
-            recipients.append(certified_recipient(settings, coordinator))
-        except UncertifiedKeyError:
-            continue
-    return recipients
+    owner, coordinators = await route_new_report(session, settings, region=region, office_id=office_id)
+    return owner, [Recipient(RECOVERY_RECIPIENT, recovery_public_key), *coordinators]
 
 
 async def verified_recipients(
@@ -136,19 +130,23 @@ async def create_report(
     receipt_code: str | None = None,
     receipt_keys: ReceiptKeys | None = None,
     extra_recipients: Sequence[Recipient] = (),
+    office_id: uuid.UUID | None = None,
 ) -> tuple[Report, str | None]:
     """Seal a new report in memory and add it to the session; return it and the receipt code (shown once).
 
     The receipt code itself is never stored: only the Argon2id-derived lookup id and public key.
     ``receipt_code`` is one the caller derived (see ``reporting.intake.receipt_slip``); else a random one.
     ``receipt_keys`` are its Argon2id keys when the caller derived them before its own first statement.
+    The case belongs to ``office_id`` (a walk-in's office) or else to the office serving the region the
+    reporter chose.
     """
     # Argon2id first: the session's first statement below flushes what the caller added (the submission
     # id), and on SQLite that takes the database's one write lock until the request commits.
     receipt_code = (receipt_code or new_receipt_code()) if issue_receipt else None
     receipt = receipt_keys or (await receipt_keys_for(receipt_code, secrets) if receipt_code else None)
     # An extra recipient may already be one by default (a coordinator recording a walk-in): wrap once.
-    default_recipients = await new_report_recipients(session, settings)
+    region = next(iter(metadata.reporter_codes.get("regions", [])), None)
+    owner, default_recipients = await new_report_recipients(session, settings, region=region, office_id=office_id)
     extra = await verified_recipients(session, settings, extra_recipients)
     recipients = list({each.recipient: each for each in [*default_recipients, *extra]}.values())
     report_id = uuid.uuid4()
@@ -162,6 +160,7 @@ async def create_report(
         language=metadata.language,
         source=metadata.source,
         status="new",
+        office_id=owner,
         last_activity_on=metadata.received_on,
         consent_statistics=metadata.consent_statistics,
         wants_counselling=metadata.wants_counselling,

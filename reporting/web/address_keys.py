@@ -46,6 +46,12 @@ def _process_seed() -> bytes:
     return bytes.fromhex(handed_on) if handed_on else secrets.token_bytes(SEED_BYTES)
 
 
+def process_key(purpose: str) -> bytes:
+    """A key for ``purpose`` from the same in-memory seed: for what every worker must read for a short
+    while (the sealed receipt cookie) and nothing on a seized disk may ever open."""
+    return hmac.new(_process_seed(), f"reporting/v1 process key\x00{purpose}".encode(), hashlib.sha256).digest()
+
+
 def window_key(scope: str, window_seconds: int, window_start: int) -> bytes:
     """The key of one scope's one window; independent of every other scope's and window's."""
     label = f"reporting/v1 address window\x00{scope}\x00{window_seconds}\x00{window_start}".encode()

@@ -15,11 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.config.secrets import InstanceSecrets
 from reporting.config.settings import Settings
+from reporting.web.office_directory import OfficeDirectory
 
 
 def app_state(settings: Settings, secrets: InstanceSecrets) -> State:
     """The application state ``create_app`` starts with."""
-    return State({"settings": settings, "secrets": secrets})
+    return State({"settings": settings, "secrets": secrets, "office_directory": OfficeDirectory()})
 
 
 def app_settings(connection: ASGIConnection[Any, Any, Any, Any]) -> Settings:

@@ -11,6 +11,7 @@ from litestar.template.config import TemplateConfig
 
 from reporting.i18n import SUPPORTED_LANGUAGES, current_language, gettext_, ngettext_
 from reporting.web.app_state import app_settings
+from reporting.web.office_directory import help_offices, region_label
 
 # Package data, found where the package is installed (a wheel, an editable checkout): never the working directory.
 TEMPLATES_DIR = Path(str(files("reporting") / "templates"))
@@ -24,6 +25,8 @@ def configure_environment(environment: Environment) -> None:
         current_language=current_language,
         supported_languages=SUPPORTED_LANGUAGES,
         app_settings=app_settings,
+        help_offices=help_offices,
+        region_label=region_label,
     )
     environment.autoescape = True
 

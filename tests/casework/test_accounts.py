@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -259,10 +260,18 @@ async def _cheap_add_staff(
     role: str,
     password: str,
     argon2: passwords.Argon2Params = passwords.DEFAULT_ARGON2,
+    office_ids: Sequence[uuid.UUID] = (),
 ) -> StaffAccount:
     """``accounts.add_staff`` at the tests' Argon2 cost, whatever cost the caller asks for."""
     return await accounts.add_staff(
-        db, settings=settings, email=email, display_name=display_name, role=role, password=password, argon2=CHEAP_ARGON2
+        db,
+        settings=settings,
+        email=email,
+        display_name=display_name,
+        role=role,
+        password=password,
+        argon2=CHEAP_ARGON2,
+        office_ids=office_ids,
     )
 
 

@@ -33,6 +33,10 @@ from reporting.auth.guards import LOGIN_PATH
 from reporting.config.settings import Settings
 from reporting.crypto import passwords
 from reporting.db.models import StaffAccount
+from reporting.offices.config import OfficeSpec
+from reporting.offices.store import load_offices, office_ids_by_slug
+from reporting.vault.offices import set_memberships
+from tests.casework.case_helpers import seed_case
 from tests.casework.conftest import CSRF_COOKIE, CSRF_FIELD, create_staff, set_staff_cookie
 from tests.conftest import BASE_URL, run_db
 
@@ -99,6 +103,15 @@ OPTIONS /staff/accounts/{staff_id}/enable                     log   log log log 
 POST    /staff/accounts/{staff_id}/reset-two-factor           log   log log log log     403 ok  403 ok
 OPTIONS /staff/accounts/{staff_id}/reset-two-factor           log   log log log log     403 403 403 403
 GET     /staff/accounts/{staff_id}/reset-two-factor           log   log log log log     403 ok  403 ok
+POST    /staff/accounts/{staff_id}/offices                    log   log log log log     403 ok  403 ok
+OPTIONS /staff/accounts/{staff_id}/offices                    log   log log log log     403 403 403 403
+# Offices (regions served, public contact): administrators only.
+GET     /staff/offices                                        log   log log log log     403 403 403 ok
+POST    /staff/offices                                        log   log log log log     403 403 403 ok
+OPTIONS /staff/offices                                        log   log log log log     403 403 403 403
+GET     /staff/offices/{office_id}                            log   log log log log     403 403 403 ok
+POST    /staff/offices/{office_id}                            log   log log log log     403 403 403 ok
+OPTIONS /staff/offices/{office_id}                            log   log log log log     403 403 403 403
 # The audit log: coordinators only.
 GET     /staff/audit                                          log   log log log log     403 ok  403 403
 OPTIONS /staff/audit                                          log   log log log log     403 403 403 403
@@ -132,6 +145,8 @@ OPTIONS /staff/cases/{report_id}/access/{staff_id}/revoke     log   log log log 
 GET     /staff/cases/{report_id}/access/{staff_id}/revoke     log   log log log log     403 ok  403 403
 GET     /staff/cases/{report_id}/close                        log   log log log log     ok  ok  403 403
 OPTIONS /staff/cases/{report_id}/close                        log   log log log log     403 403 403 403
+POST    /staff/cases/{report_id}/transfer                     log   log log log log     403 ok  403 403
+OPTIONS /staff/cases/{report_id}/transfer                     log   log log log log     403 403 403 403
 GET     /staff/intake                                         log   log log log log     ok  ok  403 403
 POST    /staff/intake                                         log   log log log log     ok  ok  403 403
 OPTIONS /staff/intake                                         log   log log log log     403 403 403 403
@@ -341,3 +356,64 @@ def test_routes_without_a_valid_rule_are_denied_to_everyone_before_the_handler_r
             response = logged_in.post("/staff/coordinators-only", content=b"not json", headers={"x-csrftoken": token})
             assert response.status_code == (400 if role == "coordinator" else 403), role
     assert ran == []
+
+
+def test_every_case_route_answers_404_to_a_member_of_another_office(
+    app: Litestar, client: TestClient[Litestar], initialised_settings: Settings
+) -> None:
+    """The office dimension of the table: a real case of office A; advisers and coordinators of office B get
+    404 (as for no case at all) on every case route and method, so they cannot learn it exists."""
+
+    async def add_offices(db: AsyncSession) -> None:
+        await load_offices(
+            db,
+            [
+                OfficeSpec(slug="zentrale", name="Zentrale", central=True),
+                OfficeSpec(slug="a", name="Stelle A", regions=("kleve",)),
+                OfficeSpec(slug="b", name="Stelle B", regions=("borken",)),
+            ],
+        )
+
+    run_db(initialised_settings, add_offices)
+
+    def member_of(slug: str, role: Role) -> TestClient[Litestar]:
+        account, password, _ = create_staff(initialised_settings, role)
+
+        async def join(db: AsyncSession) -> None:
+            await set_memberships(db, account.id, await office_ids_by_slug(db, [slug]))
+
+        run_db(initialised_settings, join)
+        visitor = TestClient(app=app, base_url=BASE_URL)
+        visitor.blocking_portal = client.blocking_portal
+        visitor.get("/staff/login")
+        set_staff_cookie(visitor, start_session(initialised_settings, account, password, Stage.ACTIVE))
+        return visitor
+
+    owner = member_of("a", Role.COORDINATOR)
+    outsiders = {f"{role} of office B": member_of("b", role) for role in (Role.ADVISER, Role.COORDINATOR)}
+    case = seed_case(initialised_settings, reporter_codes={"regions": ["kleve"]}).id
+    assert owner.get(f"/staff/cases/{case}").status_code == 200
+
+    case_endpoints = [endpoint for endpoint in registered_endpoints(app) if "{report_id}" in endpoint.template]
+    assert len(case_endpoints) > 20
+    wrong = []
+    for endpoint in case_endpoints:
+        path = re.sub(r"/staff/cases/[0-9a-f-]{36}", f"/staff/cases/{case}", endpoint.concrete_path)
+        for name, visitor in outsiders.items():
+            kwargs: dict[str, Any] = {"follow_redirects": False}
+            if endpoint.method not in SAFE_METHODS:
+                token = visitor.cookies[CSRF_COOKIE]
+                kwargs["headers"] = {"x-csrftoken": token}
+                kwargs["data"] = {CSRF_FIELD: token}
+            response = visitor.request(endpoint.method, path, **kwargs)
+            allowed_elsewhere = table_allows(endpoint, name)
+            if allowed_elsewhere and response.status_code != 404:
+                wrong.append(f"{endpoint.method} {endpoint.template} as {name}: {response.status_code}")
+    assert not wrong, "\n".join(wrong)
+
+
+def table_allows(endpoint: Endpoint, visitor_name: str) -> bool:
+    """Whether the table lets this role (with a full session) through the guard on this route: only then
+    does the office decide, and the answer must be 404 (a role refused by the guard gets its 403)."""
+    role = visitor_name.split(maxsplit=1)[0]
+    return expected_outcomes()[endpoint.method, endpoint.template][role] == "ok"

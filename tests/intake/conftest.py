@@ -26,6 +26,7 @@ from reporting.db.engine import session_scope
 from reporting.db.models import Report, StaffAccount
 from reporting.vault.key_trust import certify_account
 from reporting.vault.values import new_staff_key_material
+from tests.offices_helpers import add_to_central_office
 
 CHEAP_ARGON2 = passwords.Argon2Params(time_cost=1, memory_kib=passwords.MIN_MEMORY_KIB, parallelism=1)
 GPS_IFD = 0x8825
@@ -215,7 +216,7 @@ async def _add_coordinator(settings: Settings) -> Coordinator:
     )
     certify_account(settings, staff)
     async with session_scope(settings) as session:
-        session.add(staff)
+        await add_to_central_office(session, staff)
     return Coordinator(staff.id, passwords.unwrap_private_key(material.wrapped_private_key, password))
 
 

@@ -41,10 +41,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     settings = settings_for(
         tmp_path,
         f"sqlite+aiosqlite:///{tmp_path / 'var' / 'reporting.db'}",
-        help_office_name="Caritas Fachdienst Integration und Migration Recklinghausen",
-        help_office_address="Mühlenstraße 27, 45659 Recklinghausen",
-        help_office_phone="02361 5890 0",
-        help_office_hours="Mo–Fr 9–13",
+        offices_file=str(Path(__file__).resolve().parents[2] / "offices.example.toml"),
         operator_name="Caritasverband für die Diözese Münster e. V.",
         operator_address="Kardinal-von-Galen-Ring 45, 48149 Münster",
     )

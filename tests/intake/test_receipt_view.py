@@ -10,12 +10,14 @@ import time
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from reporting.config.secrets import InstanceSecrets
+from reporting.config.secrets import load_instance_secrets
+from reporting.config.settings import Settings
 from reporting.intake.receipt_view import (
     RECEIPT_COOKIE,
     RECEIPT_VIEW_SECONDS,
     ReceiptView,
     open_receipt_view,
+    receipt_view_key,
     seal_receipt_view,
 )
 from tests.intake.conftest import full_report_form, post_form, receipt_code
@@ -23,8 +25,8 @@ from tests.intake.conftest import full_report_form, post_form, receipt_code
 CODE = "1234 5678 9012 3456 7890"
 
 
-def _secrets(byte: int) -> InstanceSecrets:
-    return InstanceSecrets(signing_key=bytes([byte]) * 32, receipt_salt=b"s" * 16)
+def _secrets(byte: int) -> bytes:
+    return bytes([byte]) * 32
 
 
 def test_the_sealed_view_opens_only_unaltered_on_its_instance_and_in_time() -> None:
@@ -70,3 +72,17 @@ def test_without_a_valid_cookie_the_receipt_page_explains_and_shows_no_code(clie
         assert "The receipt code is no longer shown" in page.text
         assert 'class="receipt-code"' not in page.text
         assert 'href="/mailbox?lang=en"' in page.text
+
+
+def test_nothing_on_disk_opens_the_receipt_cookie(client: TestClient[Litestar], initialised_settings: Settings) -> None:
+    """The cookie's key comes from the workers' in-memory seed: a seized server's instance secret (or any
+    key derived from it, as the first design did) opens no copied cookie, while the running service does."""
+    sent = post_form(client, "/report?lang=en", full_report_form())
+    sealed = client.cookies[RECEIPT_COOKIE]
+    opened = open_receipt_view(receipt_view_key(), sealed)
+    assert opened is not None
+    assert opened.code == receipt_code(sent)
+    on_disk = load_instance_secrets(initialised_settings)
+    for purpose in ("receipt-view-cookie/v1", "receipt", "cookie", "session"):
+        assert open_receipt_view(on_disk.derive(purpose), sealed) is None
+    assert open_receipt_view(on_disk.signing_key, sealed) is None
