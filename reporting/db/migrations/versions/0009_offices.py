@@ -1,7 +1,7 @@
 """offices: local counselling offices, their regions, staff memberships and each case's owning office
 
-Revision ID: 0007_offices
-Revises: 0006
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-03 09:00:00.000000
 
 An existing instance gets one central office (named for the operator to rename, no contact details):
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0007_offices'
-down_revision: str | None = '0006'
+revision: str = '0009'
+down_revision: str | None = '0008'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
