@@ -4,11 +4,15 @@ fuzzy, and the same placeholders as the English source."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
 from reporting.i18n import DEFAULT_LANGUAGE, LOCALE_DIR, SUPPORTED_LANGUAGES, Translator, translations
+from reporting.i18n import catalogues as catalogue_step
 from reporting.i18n.catalogues import MessageId, extract, placeholders, public_message_ids
 
 TRANSLATED_LANGUAGES = [code for code in SUPPORTED_LANGUAGES if code != "en"]
@@ -120,3 +124,14 @@ def test_no_catalogue_keeps_obsolete_or_unused_messages() -> None:
         if unused or obsolete or "\n#~ " in "\n" + path.read_text(encoding="utf-8"):
             stale[where] = unused + obsolete
     assert stale == {}
+
+
+def test_the_catalogues_are_what_the_extract_and_update_step_leaves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Running ``python -m reporting.i18n.catalogues`` on the committed catalogues changes nothing: no message
+    sits in another domain than the step puts it, and no translation would be lost by running it."""
+    copy = tmp_path / "locale"
+    shutil.copytree(LOCALE_DIR, copy)
+    monkeypatch.setattr(catalogue_step, "LOCALE_DIR", copy)
+    assert catalogue_step.update() == []

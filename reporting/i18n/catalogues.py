@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from importlib.resources import files
 from pathlib import Path
 
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po, write_po
 
@@ -69,10 +69,47 @@ def catalogue_path(code: str, domain: str) -> Path:
     return LOCALE_DIR / code / "LC_MESSAGES" / f"{domain}.po"
 
 
+Translation = str | tuple[str, ...] | list[str]
+
+
+def _key(entry: Message) -> MessageId:
+    return entry.id if isinstance(entry.id, str) else (entry.id[0], entry.id[1])
+
+
+def _contents(catalog: Catalog) -> dict[MessageId, Translation | None]:
+    return {_key(entry): entry.string for entry in catalog if entry.id}
+
+
+def _translations_of(code: str, cldr: str) -> dict[MessageId, Translation]:
+    """Every translation a language's catalogues hold, whatever their domain: a message that moves to
+    another domain (its first use moved) keeps its translation."""
+    found: dict[MessageId, Translation] = {}
+    for path in sorted((LOCALE_DIR / code / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as po_file:
+            for entry in read_po(po_file, locale=cldr):
+                if entry.id and entry.string and any(entry.string):
+                    found.setdefault(_key(entry), entry.string)
+    return found
+
+
+def _write_if_changed(path: Path, catalog: Catalog, before: dict[MessageId, Translation | None] | None) -> bool:
+    if before == _contents(catalog):
+        return False  # nothing added, dropped or carried over: leave the file (and its formatting) alone
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as po_file:
+        write_po(po_file, catalog, width=100)
+    return True
+
+
 def update() -> list[Path]:
-    """Add new public messages (untranslated) to every public language's catalogues, drop gone ones."""
+    """Add new public messages to every public language's catalogues (untranslated unless another domain
+    of that language translates them), drop gone ones, and drop messages no longer used from the staff
+    catalogues."""
     written = []
     owned: set[MessageId] = set()
+    known = {
+        code: _translations_of(code, language.cldr) for code, language in SUPPORTED_LANGUAGES.items() if code != "en"
+    }
     for domain, globs in PUBLIC_DOMAINS.items():
         template = Catalog()
         messages = {message: where for message, where in extract(globs).items() if message not in owned}
@@ -84,20 +121,33 @@ def update() -> list[Path]:
             if code == "en":
                 continue
             path = catalogue_path(code, domain)
+            catalog = Catalog(locale=language.cldr)
+            before = None
             if path.exists():
                 with path.open("rb") as po_file:
                     catalog = read_po(po_file, locale=language.cldr)
-            else:
-                catalog = Catalog(locale=language.cldr)
-            before = {message.id for message in catalog if message.id}
+                before = _contents(catalog)
             catalog.update(template, no_fuzzy_matching=True)
             catalog.obsolete.clear()
-            if path.exists() and before == {message.id for message in catalog if message.id}:
-                continue  # nothing to add or drop: leave the file (and its formatting) alone
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("wb") as po_file:
-                write_po(po_file, catalog, width=100)
-            written.append(path)
+            for entry in catalog:
+                if entry.id and not any(entry.string or ()) and _key(entry) in known[code]:
+                    entry.string = known[code][_key(entry)]
+            if _write_if_changed(path, catalog, before):
+                written.append(path)
+    used = set(extract())
+    for code, language in SUPPORTED_LANGUAGES.items():
+        for path in sorted((LOCALE_DIR / code / "LC_MESSAGES").glob("*.po")):
+            if path.stem in PUBLIC_DOMAINS:
+                continue
+            with path.open("rb") as po_file:
+                catalog = read_po(po_file, locale=language.cldr)
+            before = _contents(catalog)
+            for entry in list(catalog):
+                if entry.id and _key(entry) not in used:
+                    del catalog[entry.id]
+            catalog.obsolete.clear()
+            if _write_if_changed(path, catalog, before):
+                written.append(path)
     return written
 
 
