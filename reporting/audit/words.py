@@ -49,6 +49,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "offices.loaded",
     ),
     "statistics": ("stats.export",),
+    "alarms": ("case.tampered", "mailbox.tampered", "keys.certificate_refused"),
 }
 """The page's "what" filter: event codes by kind."""
 
@@ -59,6 +60,7 @@ def group_label(group: str) -> str:
         "logins": _("Logins and own account"),
         "accounts": _("Staff accounts"),
         "statistics": _("Statistics"),
+        "alarms": _("Security alarms"),
     }
     return labels.get(group, group)
 
@@ -96,6 +98,12 @@ def action_label(action: str) -> str:
         "office.saved": _("Saved an office"),
         "offices.loaded": _("Loaded the offices file"),
         "stats.export": _("Exported statistics"),
+        "case.tampered": _("Alarm: the case's stored data does not match its protection (changed in the database)"),
+        "mailbox.tampered": _(
+            "Alarm: a reporter's mailbox did not open, its stored data does not match its protection (changed in "
+            "the database)"
+        ),
+        "keys.certificate_refused": _("Alarm: a staff key without a valid certificate was refused"),
     }
     return labels.get(action, action)
 

@@ -14,11 +14,12 @@ from litestar import MediaType, Request
 from litestar.datastructures import Cookie, State
 from litestar.middleware.csrf import generate_csrf_token
 from litestar.response import Template
-from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_429_TOO_MANY_REQUESTS
+from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_409_CONFLICT, HTTP_429_TOO_MANY_REQUESTS
 from litestar.utils.scope.state import ScopeState
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reporting.audit import chain as audit
 from reporting.config.secrets import InstanceSecrets
 from reporting.config.settings import Settings
 from reporting.crypto.errors import CryptoError
@@ -61,6 +62,7 @@ from reporting.vault.opening import mailbox_key_for_reporter, open_messages
 from reporting.vault.period_keys import PeriodKeys
 from reporting.vault.values import REPORTER, FileUpload
 from reporting.web.forms import PostedForm, parsed_form
+from reporting.web.commits import commit
 from reporting.web.language import use_request_language
 
 FORM_ERROR = "form"
@@ -253,6 +255,25 @@ def problem_page(title: str, explanation: str, status_code: int, unsent_text: st
     )
 
 
+async def _mailbox_unreadable(session: AsyncSession, report: Report) -> Template:
+    """The mailbox does not open with its keys and metadata: something was changed in the database. The
+    reporter gets a plain answer (never another's words under the wrong name, never an error page), and
+    the staff an alarm in the audit log (``mailbox.tampered``), committed although nothing else is."""
+    report_id = report.id
+    await session.rollback()
+    await audit.record(session, actor=audit.SYSTEM_ACTOR, action="mailbox.tampered", report_id=report_id)
+    await commit(session, where="mailbox.tampered")
+    return problem_page(
+        _("Your mailbox cannot be shown right now"),
+        _(
+            "Something stored with your report does not match its protection, so nothing of it is shown. "
+            "The advisers have been alerted. Your code is still valid: please try again later, or contact "
+            "a counselling office (see below) and tell them."
+        ),
+        HTTP_409_CONFLICT,
+    )
+
+
 def too_many_attempts(unsent_text: str = "") -> Template:
     return problem_page(
         _("Too many attempts"),
@@ -301,8 +322,11 @@ async def mailbox_page(
 ) -> Template:
     """Status and messages of the report, opened with the receipt keys, and the reply form."""
     lang = current_language().code
-    mailbox_key = await mailbox_key_for_reporter(session, period_keys, report, receipt)
-    messages = await open_messages(session, report.id, mailbox_key)
+    try:
+        mailbox_key = await mailbox_key_for_reporter(session, period_keys, report, receipt)
+        messages = await open_messages(session, report.id, mailbox_key)
+    except CryptoError:
+        return await _mailbox_unreadable(session, report)
     status, status_explanation = _reporter_status(report.status, bool(messages) and messages[-1].author == REPORTER)
     region = (
         await session.execute(

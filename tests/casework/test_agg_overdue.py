@@ -29,7 +29,6 @@ TODAYS = [
     *(D(2028, 3, 30) + dt.timedelta(days=offset) for offset in range(4)),  # 30 Mar … 2 Apr
     *(D(2028, 4, 28) + dt.timedelta(days=offset) for offset in range(6)),  # 28 Apr … 3 May
 ]
-AS_COORDINATOR = {"staff_id": uuid.UUID(int=0), "role": "coordinator"}
 
 
 def seed(
@@ -74,9 +73,11 @@ def expected_overdue(cases: dict[uuid.UUID, CaseDates], today: dt.date) -> set[u
 
 
 def test_a_passed_agg_deadline_is_overdue_on_exactly_the_days_the_case_page_says(
-    initialised_settings: Settings,
+    initialised_settings: Settings, staff_client: StaffClient
 ) -> None:
     settings = initialised_settings
+    # A coordinator of the central office: every office's cases are listed and counted for them.
+    as_coordinator = {"staff_id": staff_client("coordinator").staff_account.id, "role": "coordinator"}
     cases = dict(
         [
             *(seed(settings, agg="yes", incident_on=day) for day in INCIDENT_DAYS),
@@ -94,10 +95,10 @@ def test_a_passed_agg_deadline_is_overdue_on_exactly_the_days_the_case_page_says
         seen_overdue = set()
         for today in TODAYS:
             expected = expected_overdue(cases, today)
-            page = await load_inbox(db, overdue_filter, today=today, **AS_COORDINATOR)  # type: ignore[arg-type]
+            page = await load_inbox(db, overdue_filter, today=today, **as_coordinator)  # type: ignore[arg-type]
             assert {row.id for row in page.rows} == expected, today
             assert all(row.overdue(today) for row in page.rows), "the list highlights what it lists"
-            counts = await attention_counts(db, answer_due_months=3, today=today, **AS_COORDINATOR)  # type: ignore[arg-type]
+            counts = await attention_counts(db, answer_due_months=3, today=today, **as_coordinator)  # type: ignore[arg-type]
             assert counts.overdue == len(expected), today
             seen_overdue |= expected
         assert len(seen_overdue) > 6, "the days chosen cross the deadlines"

@@ -13,13 +13,13 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from PIL import Image
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from reporting.config.settings import Settings
 from reporting.crypto.receipt import ReceiptKeys, derive_receipt_keys
 from reporting.crypto.report_keys import MAILBOX_KEY
 from reporting.db.engine import session_scope
-from reporting.db.models import Attachment, CaseCode, Report
+from reporting.db.models import Attachment, AuditEvent, CaseCode, Message, Report
 from reporting.vault import opening, sealing, values
 from reporting.vault.period_keys import PeriodKeys
 from tests.intake.conftest import (
@@ -275,3 +275,31 @@ def test_reloading_the_receipt_or_a_double_click_stores_nothing_twice_and_shows_
     assert "This was already sent" in repeated.text
     case, _contents = run(_open_as_staff(initialised_settings, coordinator))
     assert [message.body for message in case.messages] == ["Only once, please."]
+
+
+def test_a_mailbox_changed_in_the_database_is_refused_plainly_and_raises_an_alarm(
+    client: TestClient[Litestar], initialised_settings: Settings, coordinator: Coordinator
+) -> None:
+    """An adviser's reply relabelled as the reporter's (or any stored part that no longer opens) is never
+    shown under the wrong name: the reporter gets a 409 page in their language, the staff an audit alarm."""
+    code = receipt_code(post_form(client, "/report?lang=en", full_report_form()))
+    run(_staff_reply(initialised_settings, coordinator, "An adviser's answer"))
+
+    async def relabel() -> None:
+        async with session_scope(initialised_settings) as session:
+            await session.execute(update(Message).values(author=values.REPORTER, staff_id=None))
+
+    run(relabel())
+    for lang, title in (("en", "Your mailbox cannot be shown right now"), ("de", "Ihr Postfach")):
+        refused = post_form(client, f"/mailbox?lang={lang}", {"code": code})
+        assert refused.status_code == 409
+        assert title in refused.text
+        assert "An adviser's answer" not in refused.text
+    reply = post_form(client, "/mailbox/reply?lang=en", {"code": code, "message": "Still there?"})
+    assert reply.status_code == 409
+
+    async def alarms() -> list[str]:
+        async with session_scope(initialised_settings) as session:
+            return list((await session.execute(select(AuditEvent.action))).scalars())
+
+    assert run(alarms()).count("mailbox.tampered") == 3
