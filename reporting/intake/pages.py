@@ -61,8 +61,8 @@ from reporting.taxonomy import (
 from reporting.vault.opening import mailbox_key_for_reporter, open_messages
 from reporting.vault.period_keys import PeriodKeys
 from reporting.vault.values import REPORTER, FileUpload
-from reporting.web.forms import PostedForm, parsed_form
 from reporting.web.commits import commit
+from reporting.web.forms import PostedForm, parsed_form
 from reporting.web.language import use_request_language
 
 FORM_ERROR = "form"
