@@ -17,6 +17,7 @@ from reporting.config.secrets import load_instance_secrets
 from reporting.config.settings import Settings
 from reporting.db.models import CaseUnread, Report
 from reporting.vault import opening, sealing, values
+from reporting.vault.offices import central_office_id
 from reporting.vault.period_keys import PeriodKeys
 from tests.casework.case_helpers import load_report, seed_case, staff_layout_routes, use_cheap_receipts
 from tests.casework.conftest import StaffClient, StaffTestClient, post_form
@@ -195,11 +196,13 @@ def test_every_staff_page_shows_the_counts_of_case_workers_and_no_one_else(
             }
         return pages
 
+    central_office = str(run_db(initialised_settings, central_office_id))
+    offices = {"/staff/offices": "/staff/offices", "/staff/offices/{office_id}": f"/staff/offices/{central_office}"}
     members = {
         "coordinator": (coordinator, layout_pages(with_cases=True, managing=True, coordinating=True)),
         "adviser": (adviser, layout_pages(with_cases=True, managing=False, coordinating=False)),
         "statistician": (statistician, {"/staff/stats": "/staff/stats", "/staff/me": "/staff/me"}),
-        "admin": (admin, layout_pages(with_cases=False, managing=True, coordinating=False)),
+        "admin": (admin, layout_pages(with_cases=False, managing=True, coordinating=False) | offices),
     }
     covered = set().union(*(pages for _member, pages in members.values()))
     assert covered == staff_layout_routes(app), "a staff page without a row here"
