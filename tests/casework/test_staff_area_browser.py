@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import re
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -135,11 +136,18 @@ def route_of(path: str) -> str:
     path = urlsplit(path).path.rstrip("/") or "/"
     path = re.sub(r"/cases/[0-9a-f-]{36}", "/cases/{report_id}", path)
     path = re.sub(r"/(accounts|access)/[0-9a-f-]{36}", r"/\1/{staff_id}", path)
+    path = re.sub(r"/offices/[0-9a-f-]{36}", "/offices/{office_id}", path)
     return re.sub(r"/invite/[^/]+", "/invite/{token}", path)
 
 
 def attention_count(page: Page, attention: str) -> int:
     return int(page.inner_text(f".attention-bar a[href='/staff/?attention={attention}'] .count"))
+
+
+def central_office(settings: Settings) -> uuid.UUID:
+    with closing(database(settings)) as db:
+        [(office_id,)] = db.execute("SELECT id FROM office WHERE is_central")
+    return uuid.UUID(str(office_id))
 
 
 def database(settings: Settings) -> sqlite3.Connection:
@@ -327,7 +335,13 @@ def test_every_staff_page_is_accessible_and_fits_1280px(
             "/staff/digest",
         ],
         "statistician": ["/staff/stats", "/staff/me"],
-        "admin": ["/staff/accounts", f"/staff/accounts/{area.colleague.id}/disable", "/staff/me"],
+        "admin": [
+            "/staff/accounts",
+            f"/staff/accounts/{area.colleague.id}/disable",
+            "/staff/me",
+            "/staff/offices",
+            f"/staff/offices/{central_office(area.settings)}",
+        ],
         "anonymous": ["/staff/login", f"/staff/invite/{area.invitation_token}"],
     }
     # The two-factor page is checked where it is reached, in the enrolment test.
