@@ -83,7 +83,9 @@ def test_the_bracket_around_a_report_is_staff_work_never_the_reporters_own_rows(
     assert later >= after_report
     bracket = (later - earlier).total_seconds()
     print(f"\nreport bracket from transaction order: {bracket:.1f} s (staff work {2 * PAUSE_SECONDS} s apart)")
-    assert bracket >= 2 * PAUSE_SECONDS  # only the staff work around it narrows it down
+    # Only the staff work around it narrows it down; audit events keep whole seconds, so the later bound
+    # may lie up to a second before the staff action it records.
+    assert bracket >= 2 * PAUSE_SECONDS - 1
 
     # The reporter's own transactions (rate-limit counters, spent tokens, the report) carry no exact time:
     # everything written after the last staff row before the report, up to the report, is a full hour.
