@@ -1,7 +1,8 @@
 """Hostile requests over every route never get a server error or leak a traceback.
 
 Hypothesis generates requests to every route of the real app (found by walking ``app.routes``), as an
-anonymous visitor, as a staff member between password and code, and as a logged-in coordinator, with
+anonymous visitor, as a staff member between password and code, as a logged-in coordinator and as a
+logged-in administrator (the office pages are theirs), with
 and without a valid CSRF token: malformed multipart bodies, odd and unknown charsets, invalid UTF-8,
 files where text is expected, odd CSRF tokens, huge or odd query parameters, path junk and wrong methods.
 
@@ -34,6 +35,7 @@ from reporting.auth import sessions
 from reporting.config.settings import Settings
 from reporting.crypto import passwords
 from reporting.db.models import Report, StaffAccount
+from reporting.vault.offices import central_office_id
 from tests.casework.case_helpers import seed_case, use_cheap_receipts
 from tests.casework.conftest import create_staff, csrf_token, set_staff_cookie, start_active_session
 from tests.conftest import BASE_URL, run_db
@@ -62,6 +64,18 @@ FIELD_NAMES = [
     "grounds",
     "website",
     "altcha",
+    "office_id",
+    "keep_access",
+    "close_reason",
+    "confirmed",
+    "slug",
+    "name",
+    "regions",
+    "address",
+    "phone",
+    "hours",
+    "languages",
+    "step_free",
 ]
 CHARSETS = [None, "utf-8", "UTF-8", "no-such", "latin-1", "us-ascii", "utf-16", "utf-32", "base64", "idna", "rot13"]
 INVALID_UTF8 = [b"\xff\xfe", b"\xc3\x28", b"\xed\xa0\x80", b"\x80abc", b"a\x00b", b"\xf0\x28\x8c\x28"]
@@ -75,8 +89,10 @@ class HostileClients:
     anonymous: TestClient[Litestar]
     two_factor: TestClient[Litestar]
     staff: TestClient[Litestar]
+    admin: TestClient[Litestar]
     report_id: uuid.UUID
     staff_id: uuid.UUID
+    office_id: uuid.UUID
 
 
 def _start_two_factor_session(settings: Settings, account: StaffAccount, password: str) -> str:
@@ -102,13 +118,17 @@ def hostile_clients(
     coordinator, password, _secret = create_staff(initialised_settings, "coordinator")
     pending, pending_password, _pending_secret = create_staff(initialised_settings, "adviser")
     case = seed_case(initialised_settings, readers=[coordinator])
+    administrator, admin_password, _admin_secret = create_staff(initialised_settings, "admin")
     two_factor = _client_sharing_the_app(client)
     staff = _client_sharing_the_app(client)
+    admin = _client_sharing_the_app(client)
     set_staff_cookie(staff, start_active_session(initialised_settings, coordinator, password))
+    set_staff_cookie(admin, start_active_session(initialised_settings, administrator, admin_password))
     set_staff_cookie(two_factor, _start_two_factor_session(initialised_settings, pending, pending_password))
-    for each in (client, two_factor, staff):
+    for each in (client, two_factor, staff, admin):
         csrf_token(each)
-    return HostileClients(client, two_factor, staff, case.id, coordinator.id)
+    office_id = run_db(initialised_settings, central_office_id)
+    return HostileClients(client, two_factor, staff, admin, case.id, coordinator.id, office_id)
 
 
 def _route_paths(app: Litestar, clients: HostileClients) -> list[tuple[str, list[str]]]:
@@ -117,7 +137,7 @@ def _route_paths(app: Litestar, clients: HostileClients) -> list[tuple[str, list
         "report_id": str(clients.report_id),
         "attachment_id": str(uuid.uuid4()),
         "staff_id": str(clients.staff_id),
-        "office_id": str(uuid.uuid4()),
+        "office_id": str(clients.office_id),
         "token": "not-a-token",
         "year": "2026",
         "file_path": "",
@@ -221,6 +241,7 @@ def test_hostile_requests_never_get_a_server_error(
         "anonymous": hostile_clients.anonymous,
         "two_factor": hostile_clients.two_factor,
         "staff": hostile_clients.staff,
+        "admin": hostile_clients.admin,
     }
     tokens = {who: str(client.cookies["csrftoken"]) for who, client in clients.items()}
     paths = _route_paths(app, hostile_clients)
