@@ -198,6 +198,14 @@ class CaseController(Controller):
         await commit(work.db, where="refused case action", kept=_kept_texts(texts))
         return page
 
+    async def _declined(
+        self, work: CaseWork, report_id: uuid.UUID, error: CaseActionError, *, texts: dict[str, str] | None = None
+    ) -> Template:
+        """The case page again with a refused action's message at its field (and its certificate alarm)."""
+        return await self._refused(
+            work, report_id, {error.field: error.message}, texts=texts, uncertified=error.uncertified
+        )
+
     @get("/", opt=CASE_WORKERS)
     async def show(
         self, report_id: FromPath[uuid.UUID], work: NamedDependency[CaseWork], saved: FromQuery[str | None] = None
@@ -218,7 +226,7 @@ class CaseController(Controller):
         try:
             await work.set_incident_day(report, (await read_form(request, max_length=None)).text("incident_on"))
         except CaseActionError as error:
-            return await self._refused(work, report_id, {error.field: error.message})
+            return await self._declined(work, report_id, error)
         return await _saved(work, report_id, "deadlines")
 
     @post("/categorisation", opt=CASE_WORKERS)
@@ -257,7 +265,7 @@ class CaseController(Controller):
             async with saving(work.db, where="change_status"):
                 await work.change_status(report, new_status, close_reason=close_reason)
         except CaseActionError as error:
-            return await self._refused(work, report_id, {error.field: error.message})
+            return await self._declined(work, report_id, error)
         return await _saved(work, report_id, "status")
 
     @get("/close", opt=CASE_WORKERS)
@@ -270,7 +278,7 @@ class CaseController(Controller):
         try:
             work.check_status_change(report, CLOSED, close_reason=reason)
         except CaseActionError as error:
-            return await self._refused(work, report_id, {error.field: error.message})
+            return await self._declined(work, report_id, error)
         return confirm_close_page(report.id, reason, retention_years=work.settings.retention_years)
 
     @post("/notes", opt=CASE_WORKERS)
@@ -286,7 +294,7 @@ class CaseController(Controller):
             async with saving(work.db, where="add_note", kept=_kept_texts({"note": body})):
                 await work.add_note(report, body)
         except CaseActionError as error:
-            return await self._refused(work, report_id, {error.field: error.message}, texts={"note": body})
+            return await self._declined(work, report_id, error, texts={"note": body})
         return await _saved(work, report_id, "notes")
 
     @post("/messages", opt=CASE_WORKERS)
@@ -303,7 +311,7 @@ class CaseController(Controller):
             async with saving(work.db, where="send_reply", kept=_kept_texts({"message": body})):
                 await work.send_reply(report, body, wait_for_reporter=form.text("wait_for_reporter") == "yes")
         except CaseActionError as error:
-            return await self._refused(work, report_id, {error.field: error.message}, texts={"message": body})
+            return await self._declined(work, report_id, error, texts={"message": body})
         return await _saved(work, report_id, "messages")
 
     @post("/assignment", opt=COORDINATORS)
@@ -322,7 +330,7 @@ class CaseController(Controller):
                 else:
                     await work.assign(report, _parse_uuid(chosen))
         except CaseActionError as error:
-            return await self._refused(work, report_id, {error.field: error.message}, uncertified=error.uncertified)
+            return await self._declined(work, report_id, error)
         return await _saved(work, report_id, "access")
 
     @post("/access", opt=COORDINATORS)
@@ -338,7 +346,7 @@ class CaseController(Controller):
             async with saving(work.db, where="grant"):
                 await work.grant(report, _parse_uuid(chosen))
         except CaseActionError as error:
-            return await self._refused(work, report_id, {error.field: error.message}, uncertified=error.uncertified)
+            return await self._declined(work, report_id, error)
         return await _saved(work, report_id, "access")
 
     @post("/transfer", opt=COORDINATORS)
@@ -357,7 +365,7 @@ class CaseController(Controller):
                     report, _parse_uuid(form.text("office_id")), keep_access=form.text("keep_access") == "yes"
                 )
         except CaseActionError as error:
-            return await self._refused(work, report_id, {error.field: error.message})
+            return await self._declined(work, report_id, error)
         await commit(work.db, where="transfer")
         if await may_know_case(work.db, report_id, work.staff.staff_id, work.staff.role):
             return see_other(f"/staff/cases/{report_id}?saved=transfer#transfer")
@@ -389,7 +397,7 @@ class CaseController(Controller):
             async with saving(work.db, where="revoke"):
                 await work.revoke(report, staff_id)
         except CaseActionError as error:
-            return await self._refused(work, report_id, {error.field: error.message})
+            return await self._declined(work, report_id, error)
         return await _saved(work, report_id, "access")
 
     @get("/attachments/{attachment_id:uuid}", opt=CASE_WORKERS)
